@@ -1,0 +1,1 @@
+"""One module per ``kg`` subcommand: ``configure(parser)`` and ``run(args) -> int``."""

@@ -1,0 +1,162 @@
+"""Triples to a networkx graph, and the local graph file.
+
+The graph is a :class:`networkx.MultiDiGraph` whose nodes are entity keys and
+whose edges are facts, one edge per (subject, predicate lemma, object, negated),
+carrying every sentence that states it.  ``alias`` triples become the
+``aliases`` of their subject node instead of edges.  Everything on nodes and
+edges is a plain JSON value, so the graph round-trips through node-link JSON
+(:func:`write_graph` / :func:`read_graph`) unchanged.
+
+Node attributes: ``name``, ``type`` (spaCy label or ``CONCEPT``), ``label``
+(``Person``, ``Organization`` …), ``aliases`` (sorted list), ``docs`` (sorted document ids).
+
+Edge attributes (edge key ``"<lemma>"`` or ``"<lemma>|negated"``):
+``predicate`` (lemma), ``type`` (relationship type, ``[A-Z][A-Z0-9_]*``),
+``negated``, ``count`` (distinct sentences), ``confidence`` (max),
+``evidence`` (list of ``{sentence_id, doc_id, text, speaker, predicate_text}``
+sorted by sentence id), ``speakers`` and ``docs`` (sorted lists),
+``first_seen`` / ``last_seen`` (document dates when known, else ``None``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Iterable
+
+import networkx as nx
+
+from .records import Triple, node_label, relation_type
+
+log = logging.getLogger(__name__)
+
+GRAPH_FORMAT = "kg-graph/1"
+
+
+def edge_key(lemma: str, negated: bool) -> str:
+    """The multigraph key of a fact edge."""
+    return f"{lemma}|negated" if negated else lemma
+
+
+def build_graph(triples: Iterable[Triple], graph: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
+    """Add triples to ``graph`` (a new one by default) and return it.
+
+    Adding the same triple twice changes nothing: evidence is keyed by sentence id.
+
+    >>> from kg.records import Argument, Predicate
+    >>> a = Argument("LDP", "Liberal Democratic Party", "org:liberal democratic party", "ORG", 0, 3)
+    >>> b = Argument("Taiwan", "Taiwan", "place:taiwan", "GPE", 12, 18)
+    >>> t = Triple("d1", "d1:0", "LDP backs Taiwan.", a, Predicate("backs", "back"), b)
+    >>> g = build_graph([t, t])
+    >>> g.edges["org:liberal democratic party", "place:taiwan", "back"]["count"]
+    1
+    """
+    g = graph if graph is not None else nx.MultiDiGraph()
+    g.graph.setdefault("format", GRAPH_FORMAT)
+    docs = g.graph.setdefault("documents", {})
+    n = 0
+    for t in triples:
+        n += 1
+        if t.doc_id not in docs or (t.doc and not docs[t.doc_id]):
+            docs[t.doc_id] = dict(t.doc)
+        _add_node(g, t.subject.key, t.subject.name, t.subject.type, t.doc_id)
+        if t.is_alias:
+            aliases = set(g.nodes[t.subject.key]["aliases"])
+            if t.object.name != t.subject.name:
+                aliases.add(t.object.name)
+            g.nodes[t.subject.key]["aliases"] = sorted(aliases)
+            continue
+        _add_node(g, t.object.key, t.object.name, t.object.type, t.doc_id)
+        _add_fact(g, t, docs.get(t.doc_id, {}).get("date"))
+    log.debug("graph: %d triples added, %d nodes, %d edges", n, g.number_of_nodes(), g.number_of_edges())
+    return g
+
+
+def _add_node(g: nx.MultiDiGraph, key: str, name: str, type_: str, doc_id: str) -> None:
+    if key not in g:
+        g.add_node(key, name=name, type=type_, label=node_label(type_), aliases=[], docs=[])
+    node = g.nodes[key]
+    if doc_id not in node["docs"]:
+        node["docs"] = sorted(node["docs"] + [doc_id])
+
+
+def _add_fact(g: nx.MultiDiGraph, t: Triple, date: str | None) -> None:
+    s, o, k = t.subject.key, t.object.key, edge_key(t.predicate.lemma, t.negated)
+    if not g.has_edge(s, o, k):
+        g.add_edge(s, o, key=k, predicate=t.predicate.lemma, type=relation_type(t.predicate.lemma),
+                   negated=t.negated, count=0, confidence=0.0, evidence=[], speakers=[], docs=[],
+                   first_seen=None, last_seen=None)
+    e = g.edges[s, o, k]
+    if any(ev["sentence_id"] == t.sentence_id for ev in e["evidence"]):
+        return
+    speaker = t.speaker.name if t.speaker else None
+    e["evidence"] = sorted(e["evidence"] + [{"sentence_id": t.sentence_id, "doc_id": t.doc_id,
+                                             "text": t.sentence, "speaker": speaker,
+                                             "predicate_text": t.predicate.text}],
+                           key=lambda ev: _sentence_order(ev["sentence_id"]))
+    e["count"] = len(e["evidence"])
+    e["confidence"] = max(e["confidence"], round(t.confidence, 3))
+    if speaker and speaker not in e["speakers"]:
+        e["speakers"] = sorted(e["speakers"] + [speaker])
+    if t.doc_id not in e["docs"]:
+        e["docs"] = sorted(e["docs"] + [t.doc_id])
+    if date:
+        e["first_seen"] = min(filter(None, [e["first_seen"], date]))
+        e["last_seen"] = max(filter(None, [e["last_seen"], date]))
+
+
+def _sentence_order(sentence_id: str) -> tuple:
+    doc, _, idx = sentence_id.rpartition(":")
+    return (doc, int(idx)) if idx.isdigit() else (sentence_id, 0)
+
+
+def graph_to_data(g: nx.MultiDiGraph) -> dict:
+    """The graph as a node-link JSON-ready dict (deterministic order)."""
+    data = nx.node_link_data(g, edges="edges")
+    data["nodes"].sort(key=lambda n: n["id"])
+    data["edges"].sort(key=lambda e: (e["source"], e["target"], e["key"]))
+    return data
+
+
+def graph_from_data(data: dict) -> nx.MultiDiGraph:
+    """Inverse of :func:`graph_to_data`."""
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+
+
+def write_graph(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
+    """Write the graph as node-link JSON, atomically (a crash leaves the old file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(graph_to_data(g), f, ensure_ascii=False, sort_keys=True)
+    os.replace(tmp, path)
+    return path
+
+
+def read_graph(path: str | os.PathLike) -> nx.MultiDiGraph:
+    """Read a graph written by :func:`write_graph`; raises ``ValueError`` if it is not one."""
+    with open(path, encoding="utf-8") as f:
+        try:
+            data = json.load(f)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not a kg graph file ({exc})") from None
+    if not isinstance(data, dict) or data.get("graph", {}).get("format") != GRAPH_FORMAT:
+        raise ValueError(f"{path}: not a kg graph file")
+    return graph_from_data(data)
+
+
+def read_triples(path: str | os.PathLike) -> Iterable[Triple]:
+    """Stream triple records from a JSON Lines file (``-`` is not accepted here).
+
+    Raises ``ValueError`` naming the line of the first malformed record.
+    """
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                yield Triple.from_dict(json.loads(line))
+            except (json.JSONDecodeError, ValueError) as exc:
+                raise ValueError(f"{path}:{n}: {exc}") from None

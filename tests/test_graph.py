@@ -1,0 +1,61 @@
+import json
+
+import networkx as nx
+import pytest
+
+from kg.graph import build_graph, read_graph, read_triples, write_graph, graph_to_data
+from kg.records import Triple
+
+DATA = "tests/data/triples_small.jsonl"
+
+
+def test_alias_triples_become_node_aliases_not_edges():
+    g = build_graph(read_triples(DATA))
+    assert g.nodes["org:liberal democratic party"]["aliases"] == ["LDP"]
+    assert g.nodes["person:lo chih-cheng"]["aliases"] == ["羅致政"]
+    assert not any(k == "alias" for _, _, k in g.edges(keys=True))
+
+
+def test_fact_edges_carry_evidence_and_negation():
+    g = build_graph(read_triples(DATA))
+    e = g.edges["org:liberal democratic party", "concept:taiwan cptpp bid", "support"]
+    assert e["type"] == "SUPPORT" and e["count"] == 1 and e["confidence"] == 0.82
+    assert e["evidence"][0]["sentence_id"] == "d1:0" and "pledged to support" in e["evidence"][0]["text"]
+    neg = g.edges["org:liberal democratic party", "concept:img src x onerror alert 1", "discuss|negated"]
+    assert neg["negated"] is True and neg["speakers"] == ["Lo Chih-cheng"]
+    assert neg["first_seen"] == neg["last_seen"] == "2021-09-01"
+
+
+def test_adding_the_same_triples_twice_changes_nothing():
+    once = graph_to_data(build_graph(read_triples(DATA)))
+    g = build_graph(read_triples(DATA))
+    twice = graph_to_data(build_graph(read_triples(DATA), g))
+    assert once == twice
+
+
+def test_graph_file_round_trip(tmp_path):
+    g = build_graph(read_triples(DATA))
+    path = write_graph(g, tmp_path / "graph.json")
+    assert graph_to_data(read_graph(path)) == graph_to_data(g)
+    assert isinstance(read_graph(path), nx.MultiDiGraph)
+
+
+def test_read_graph_rejects_other_json(tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text(json.dumps({"nodes": []}))
+    with pytest.raises(ValueError, match="not a kg graph file"):
+        read_graph(p)
+
+
+def test_read_triples_names_the_bad_line(tmp_path):
+    p = tmp_path / "t.jsonl"
+    good = open(DATA, encoding="utf-8").readline()
+    p.write_text(good + '{"doc_id": "x"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"t.jsonl:2"):
+        list(read_triples(p))
+
+
+def test_triple_record_round_trip():
+    for line in open(DATA, encoding="utf-8"):
+        d = json.loads(line)
+        assert Triple.from_dict(d).to_dict() == d
