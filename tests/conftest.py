@@ -1,0 +1,2 @@
+"""Shared pytest setup: fixtures that start real services live in their own plugin modules."""
+pytest_plugins: list[str] = []
