@@ -1,0 +1,71 @@
+"""Extract triples from documents to JSON Lines (one triple record per line)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..errors import UsageError
+from ..extract import ExtractOptions
+from ..nlp import DEFAULT_MODEL
+from ..pipeline import RunStats
+from ..pipeline import run as run_pipeline
+from ..records import Rejection
+from ..sources import FORMATS, iter_documents
+from ._common import open_output, progress, report_rejection
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Options of ``kg extract``."""
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt/.jsonl/.csv files, directories, or - for stdin")
+    p.add_argument("-o", "--output", default="-", help="output JSON Lines file (default: stdout)")
+    add_extraction_options(p)
+
+
+def add_extraction_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by every command that extracts."""
+    p.add_argument("--model", default=DEFAULT_MODEL, help=f"spaCy pipeline name or path (default {DEFAULT_MODEL})")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--format", dest="fmt", choices=FORMATS, default="auto",
+                   help="input format (default: by file ending; stdin is text)")
+    p.add_argument("--min-confidence", type=float, default=0.0, help="drop triples below this confidence")
+    p.add_argument("--rejects", metavar="FILE", help="also write rejected inputs with reasons as JSON Lines")
+
+
+def options_from(args) -> ExtractOptions:
+    """Extraction options from parsed arguments."""
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    return ExtractOptions(min_confidence=args.min_confidence)
+
+
+def run_extraction(args, sink, *, label: str) -> RunStats:
+    """Extract every input of ``args``; call ``sink(triple)`` per triple; report rejections."""
+    stats = RunStats()
+    options = options_from(args)
+    rejects = open(args.rejects, "w", encoding="utf-8") if getattr(args, "rejects", None) else None
+    try:
+        items = iter_documents(args.inputs, fmt=args.fmt)
+        with progress(label, quiet=args.quiet) as bar:
+            for r in run_pipeline(items, model=args.model, workers=args.workers, options=options, stats=stats):
+                bar.update(1)
+                if isinstance(r, Rejection):
+                    report_rejection(label, r)
+                    if rejects:
+                        rejects.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+                    continue
+                for t in r.triples:
+                    sink(t)
+    finally:
+        if rejects:
+            rejects.close()
+    return stats
+
+
+def run(args) -> int:
+    """``kg extract``: write triple records, then one summary line on stderr."""
+    with open_output(args.output) as out:
+        stats = run_extraction(args, lambda t: out.write(json.dumps(t.to_dict(), ensure_ascii=False) + "\n"),
+                               label="extract")
+    print(f"kg extract: {stats.summary()}", file=sys.stderr)
+    return 0 if stats.processed else 1

@@ -1,0 +1,131 @@
+"""Extraction: one parsed document in, its triple records out (a pure function).
+
+:func:`triples_from_parses` takes a document and the spaCy ``Doc`` of each of
+its pieces (see :func:`kg.nlp.pieces`) and returns :class:`kg.records.Triple`
+records: the relations found by :mod:`kg.extract.rules`, with arguments
+resolved by :class:`kg.extract.resolve.DocResolver`, speakers from
+:mod:`kg.extract.speech`, and one ``alias`` triple per alias stated in the text.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from ..nlp import Piece
+from ..records import Argument, Document, Predicate, Speaker, Triple
+from .resolve import DocResolver
+from .rules import RULES, Relation, relations
+from .speech import speaker_token
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ExtractOptions", "triples_from_parses"]
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Options of extraction (keyword-only everywhere).
+
+    ``keep_unresolved``: keep pronoun and demonstrative arguments that name
+    nothing (for open-IE scoring); a knowledge graph wants them dropped.
+    ``min_confidence``: triples below it are dropped.
+    """
+
+    keep_unresolved: bool = False
+    min_confidence: float = 0.0
+    aliases: bool = True
+    rules: tuple = RULES
+
+
+@dataclass
+class _Sentence:
+    index: int
+    span: object
+    start: int  # offset of the piece in the document
+
+
+def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object]],
+                        *, options: ExtractOptions = ExtractOptions()) -> list[Triple]:
+    """Triples of one document from its parsed pieces, in sentence order."""
+    sentences = [_Sentence(i, sent, piece.start)
+                 for i, (piece, sent) in enumerate((p, s) for p, d in parses for s in d.sents)]
+    if not sentences:
+        log.info("%s: no sentences", document.id)
+        return []
+    resolver = DocResolver([s.span for s in sentences], keep_unresolved=options.keep_unresolved)
+    out: list[Triple] = []
+    meta = document.meta()
+    for sentence in sentences:
+        sid = f"{document.id}:{sentence.index}"
+        text = sentence.span.text
+        sent_start = sentence.start + sentence.span.start_char
+        seen: dict[tuple, int] = {}
+        found = []
+        if options.aliases:
+            found.extend(_alias_triples(resolver, sentence))
+        for rel in relations(sentence.span, options.rules):
+            t = _triple(resolver, sentence, rel)
+            if t is not None:
+                found.append(t)
+        for subj, pred, obj, speaker, negated, confidence, rule in found:
+            if (subj.key == obj.key and pred.lemma != "alias") or confidence < options.min_confidence:
+                continue
+            ident = (subj.key, pred.lemma, obj.key if pred.lemma != "alias" else obj.name, negated)
+            triple = Triple(document.id, sid, text, _shift(subj, sentence.start), pred, _shift(obj, sentence.start),
+                            speaker, negated, confidence, rule, sent_start, meta)
+            if ident in seen:
+                if out[seen[ident]].confidence >= confidence:
+                    continue
+                out[seen[ident]] = triple
+            else:
+                seen[ident] = len(out)
+                out.append(triple)
+    return out
+
+
+def _shift(arg: Argument, offset: int) -> Argument:
+    """Offsets within a piece → offsets within the document."""
+    return Argument(arg.text, arg.name, arg.key, arg.type, arg.start + offset, arg.end + offset)
+
+
+def _triple(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> Optional[tuple]:
+    si = sentence.index
+    spk_tok = speaker_token(rel.verb, sentence.span) if rel.verb is not None else None
+    speaker_subjects = (spk_tok,) if spk_tok is not None else ()
+    subj = resolver.argument(rel.subj, si, verb=rel.verb, speaker_subjects=speaker_subjects)
+    obj = resolver.argument(rel.obj, si, verb=rel.verb, speaker_subjects=speaker_subjects)
+    if subj is None or obj is None:
+        return None
+    speaker = None
+    if spk_tok is not None:
+        spk = resolver.argument(spk_tok, si)
+        if spk is not None:
+            speaker = Speaker(spk.argument.name, spk.argument.key)
+    confidence = rel.confidence
+    via = subj.via + obj.via
+    if "+pronoun" in via:
+        confidence -= 0.1
+    if subj.argument.type == "CONCEPT":
+        confidence -= 0.05
+    if obj.argument.type == "CONCEPT" and subj.argument.type == "CONCEPT":
+        confidence -= 0.05
+    return (subj.argument, Predicate(rel.predicate_text, rel.lemma), obj.argument, speaker, rel.negated,
+            round(max(0.05, min(confidence, 0.99)), 3), rel.rule + via)
+
+
+def _alias_triples(resolver: DocResolver, sentence: _Sentence) -> list[tuple]:
+    out = []
+    for si, entity, a_start, a_end, (n_start, n_end), sent in resolver.alias_defs:
+        if si != sentence.index:
+            continue
+        doc = sent.doc
+        subj = Argument(doc[n_start:n_end].text, entity.name, entity.key, entity.type,
+                        doc[n_start].idx, doc[n_end - 1].idx + len(doc[n_end - 1]))
+        alias_text = doc[a_start:a_end].text
+        obj = Argument(alias_text, alias_text, entity.key, entity.type,
+                       doc[a_start].idx, doc[a_end - 1].idx + len(doc[a_end - 1]))
+        pred = Predicate(f"({alias_text})", "alias")
+        out.append((subj, pred, obj, None, False, 0.95, "alias-parenthesis"))
+    return out
+

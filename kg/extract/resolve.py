@@ -1,0 +1,377 @@
+"""Who is who inside one document: canonical names, aliases, short names, pronouns.
+
+:class:`DocResolver` sees every sentence of a document first, so an acronym
+defined late ("… the National Security Bureau (NSB)") still resolves an early
+"the NSB".  Then :meth:`DocResolver.argument` turns a head token found by a
+rule into an :class:`kg.records.Argument`: a named entity under its canonical
+name, an organisation standing behind "LDP representatives", the antecedent of
+a pronoun, or a compact noun-phrase concept.  ``None`` means "no usable
+argument" (an unresolved pronoun, a date): the triple is dropped.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..records import Argument, entity_key, normalise_name
+from .vocab import (AGENT_NOUNS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
+                    PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, VALUE_TYPES)
+
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
+#: Longest concept name, in tokens, before it is cut to its core.
+MAX_CONCEPT_TOKENS = 12
+PERSONISH = {"PERSON"}
+THINGISH = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK_OF_ART"}
+GROUPISH = {"ORG", "GPE", "NORP"}
+
+
+@dataclass
+class Entity:
+    """One entity of a document under its canonical name."""
+
+    name: str
+    type: str
+    aliases: dict = field(default_factory=dict)  # alias text -> (start, end) of its definition
+
+    @property
+    def key(self) -> str:
+        return entity_key(self.name, self.type)
+
+
+@dataclass
+class Mention:
+    """A resolved mention, remembered for pronoun resolution."""
+
+    sent_index: int
+    token_index: int
+    entity: Entity
+    subject: bool
+    plural: bool
+
+
+@dataclass
+class Resolved:
+    """An argument plus how it was found (for the rule name and confidence)."""
+
+    argument: Argument
+    via: str = ""
+
+
+def _tok_key(tok) -> tuple:
+    return (id(tok.doc), tok.i)
+
+
+def _is_non_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and all("LATIN" not in unicodedata.name(ch, "LATIN") for ch in letters)
+
+
+def is_alias_text(text: str) -> bool:
+    """An acronym ("LDP", "CPTPP") or a name in a non-Latin script ("羅致政")."""
+    text = text.strip()
+    if not text or len(text) > 40:
+        return False
+    if _is_non_latin(text):
+        return True
+    return bool(_ACRONYM.match(text)) and sum(ch.isupper() for ch in text) >= 2
+
+
+def _span_text(doc, start: int, end: int) -> str:
+    return doc[start:end].text if end > start else ""
+
+
+def entity_name(span) -> tuple[int, int]:
+    """Token range of an entity span's name: no leading article, no possessor, no trailing "'s".
+
+    "Japan’s Liberal Democratic Party" → "Liberal Democratic Party".
+    """
+    start, end = span.start, span.end
+    doc = span.doc
+    for i in range(start, end - 1):
+        if doc[i].dep_ == "case" or doc[i].tag_ == "POS":
+            start = i + 1
+    while start < end and (doc[start].lower_ in LEADING_STRIP or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    paren = next((i for i in range(start, end) if doc[i].text == "("), None)
+    if paren is not None and paren > start:
+        end = paren
+        while end > start and doc[end - 1].is_space:
+            end -= 1
+    return start, end
+
+
+class DocResolver:
+    """Resolves the mentions of one document (all its parsed sentences)."""
+
+    def __init__(self, sentences: list, *, keep_unresolved: bool = False):
+        self.sentences = sentences
+        self.keep_unresolved = keep_unresolved
+        self.by_name: dict[str, Entity] = {}
+        self.alias_of: dict[str, Entity] = {}
+        self.alias_defs: list[tuple] = []  # (sent_index, entity, alias span start, end, entity span)
+        self.token_entity: dict[tuple, tuple] = {}  # token -> (entity, span start, span end)
+        self.mentions: list[list[Mention]] = [[] for _ in sentences]
+        self._find_aliases()
+        self._resolve_names()
+
+    # ----------------------------------------------------------- pass 1: aliases
+    def _find_aliases(self) -> None:
+        for si, sent in enumerate(self.sentences):
+            doc = sent.doc
+            for ent in sent.ents:
+                if ent.label_ not in ENTITY_TYPES:
+                    continue
+                start, end = entity_name(ent)
+                if end <= start:
+                    continue
+                # "(ALIAS)" right after the name, inside or just outside the entity span
+                j = end
+                while j < sent.end and doc[j].is_space:
+                    j += 1
+                if j < sent.end and doc[j].text == "(":
+                    close = next((k for k in range(j + 1, min(j + 8, sent.end)) if doc[k].text == ")"), None)
+                    if close and close > j + 1:
+                        alias = _span_text(doc, j + 1, close)
+                        if is_alias_text(alias) and normalise_name(alias) != normalise_name(_span_text(doc, start, end)):
+                            entity = self._entity(_span_text(doc, start, end), ent.label_)
+                            entity.aliases.setdefault(alias, (doc[j + 1].idx, doc[close - 1].idx + len(doc[close - 1])))
+                            self.alias_of[normalise_name(alias)] = entity
+                            self.alias_defs.append((si, entity, j + 1, close, (start, end), sent))
+
+    def _entity(self, name: str, type_: str) -> Entity:
+        norm = normalise_name(name)
+        if norm in self.alias_of:
+            return self.alias_of[norm]
+        if norm not in self.by_name:
+            self.by_name[norm] = Entity(name, type_)
+        return self.by_name[norm]
+
+    # ----------------------------------------------------------- pass 2: names
+    def _resolve_names(self) -> None:
+        for si, sent in enumerate(self.sentences):
+            doc = sent.doc
+            for ent in sent.ents:
+                if ent.label_ not in ENTITY_TYPES:
+                    continue
+                start, end = entity_name(ent)
+                if end <= start:
+                    continue
+                entity = self.lookup(_span_text(doc, start, end), ent.label_)
+                for i in range(ent.start, ent.end):
+                    self.token_entity[(id(doc), i)] = (entity, ent.start, ent.end)
+                root = ent.root
+                self.mentions[si].append(Mention(si, root.i, entity, root.dep_ in ("nsubj", "nsubjpass"),
+                                                 entity.type in ("NORP",) or root.tag_ in ("NNS", "NNPS")))
+
+    def lookup(self, name: str, type_: str) -> Entity:
+        """The document's entity for a name: alias, earlier full name, or a new entity."""
+        norm = normalise_name(name)
+        if norm in self.alias_of:
+            return self.alias_of[norm]
+        if norm in self.by_name:
+            return self.by_name[norm]
+        short = self._short_name(norm, type_)
+        if short is not None:
+            return short
+        return self._entity(name, type_)
+
+    def _short_name(self, norm: str, type_: str) -> Optional[Entity]:
+        """"Lo" or "Sato" for a person named in full earlier in the document."""
+        words = norm.split()
+        if type_ not in ("PERSON", "ORG", "GPE", "NORP") or not words or len(words) > 2:
+            return None
+        hits = []
+        for entity in self.by_name.values():
+            if entity.type != "PERSON":
+                continue
+            full = normalise_name(entity.name).split()
+            if len(full) > len(words) and (full[-len(words):] == words or full[:len(words)] == words):
+                hits.append(entity)
+        return hits[-1] if len({h.name for h in hits}) == 1 else None
+
+    # ----------------------------------------------------------- arguments
+    def entity_of(self, tok) -> Optional[tuple]:
+        """(entity, span start, span end) for a token inside a named entity."""
+        return self.token_entity.get(_tok_key(tok))
+
+    def argument(self, tok, si: int, *, verb=None, speaker_subjects=()) -> Optional[Resolved]:
+        """The argument a head token stands for, or ``None`` when it has none."""
+        doc = tok.doc
+        hit = self.entity_of(tok)
+        if hit is not None:
+            entity, start, end = hit
+            return Resolved(self._arg(entity, doc, start, end))
+        if tok.ent_type_ in SKIP_TYPES:
+            return None
+        low = tok.lower_
+        if tok.pos_ == "PRON" or low in PERSON_PRONOUNS | THING_PRONOUNS | PLURAL_PRONOUNS:
+            if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
+                return self.argument(tok.head.head, si)
+            antecedent = self.antecedent(tok, si, speaker_subjects=speaker_subjects)
+            if antecedent is not None:
+                return Resolved(Argument(tok.text, antecedent.name, antecedent.key, antecedent.type,
+                                         tok.idx, tok.idx + len(tok)), "+pronoun")
+            if self.keep_unresolved:
+                return Resolved(self._concept_arg(tok, si))
+            return None
+        if low in DEMONSTRATIVES and not self.keep_unresolved:
+            return None
+        if tok.pos_ == "PROPN":
+            entity = self._proper_noun(tok)
+            if entity is not None:
+                span = self._compound_span(tok)
+                return Resolved(self._arg(entity, doc, span[0], span[1]))
+        agent = self._agent_organisation(tok)
+        if agent is not None:
+            entity, _ = agent
+            start, end = self._concept_range(tok)
+            return Resolved(Argument(_span_text(doc, start, end), entity.name, entity.key, entity.type,
+                                     doc[start].idx, doc[end - 1].idx + len(doc[end - 1])), "+agent")
+        definite = self._definite_reference(tok, si)
+        if definite is not None:
+            return Resolved(Argument(tok.text, definite.name, definite.key, definite.type, tok.idx,
+                                     tok.idx + len(tok)), "+definite")
+        if tok.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ", "X", "VERB") and not self.keep_unresolved:
+            return None
+        return Resolved(self._concept_arg(tok, si))
+
+    def _arg(self, entity: Entity, doc, start: int, end: int) -> Argument:
+        return Argument(_span_text(doc, start, end), entity.name, entity.key, entity.type,
+                        doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+
+    def _compound_span(self, tok) -> tuple[int, int]:
+        left = min([c.i for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok.i])
+        return left, tok.i + 1
+
+    def _proper_noun(self, tok) -> Optional[Entity]:
+        """A proper noun NER missed that names a known entity ("Lo" after "Lo Chih-cheng")."""
+        start, end = self._compound_span(tok)
+        norm = normalise_name(_span_text(tok.doc, start, end))
+        if norm in self.alias_of:
+            return self.alias_of[norm]
+        if norm in self.by_name:
+            return self.by_name[norm]
+        return self._short_name(norm, "PERSON")
+
+    def _agent_organisation(self, tok) -> Optional[tuple]:
+        """"LDP representatives", "representatives of the LDP" stand for the LDP."""
+        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in AGENT_NOUNS:
+            return None
+        for c in tok.children:
+            if c.dep_ in ("compound", "poss", "nmod") and c.ent_type_ in ("ORG", "GPE"):
+                hit = self.entity_of(c)
+                if hit is not None:
+                    return hit[0], c
+            if c.dep_ == "prep" and c.lower_ in ("of", "from"):
+                for p in c.children:
+                    hit = self.entity_of(p) if p.dep_ == "pobj" and p.ent_type_ in ("ORG", "GPE") else None
+                    if hit is not None:
+                        return hit[0], p
+        return None
+
+    def _definite_reference(self, tok, si: int) -> Optional[Entity]:
+        """"the ministry" for the Ministry of Foreign Affairs named before (the latest such)."""
+        if tok.pos_ != "NOUN" or tok.tag_ != "NN":
+            return None
+        dets = [c for c in tok.children if c.dep_ == "det"]
+        if len(dets) != 1 or dets[0].lower_ != "the" or len(list(tok.children)) != 1:
+            return None
+        lemma = tok.lemma_.lower()
+        for k in range(si, -1, -1):
+            for m in reversed(self.mentions[k]):
+                if k == si and m.token_index >= tok.i:
+                    continue
+                if m.entity.type == "ORG" and normalise_name(m.entity.name).split()[-1:] == [lemma]:
+                    return m.entity
+                if m.entity.type == "ORG" and lemma in normalise_name(m.entity.name).split()[:1]:
+                    return m.entity
+        return None
+
+    def antecedent(self, pron, si: int, *, speaker_subjects=()) -> Optional[Entity]:
+        """The entity a pronoun refers to: the speaker of its clause, else the nearest fitting mention."""
+        low = pron.lower_
+        if low in PERSON_PRONOUNS:
+            types, plural = PERSONISH, False
+        elif low in THING_PRONOUNS:
+            types, plural = THINGISH - {"NORP"}, False
+        elif low in PLURAL_PRONOUNS:
+            types, plural = GROUPISH, True
+        else:
+            return None  # I, we, you: the speaker's side, not resolvable to a node here
+        for subj in speaker_subjects:
+            resolved = self.argument(subj, si) if subj.i != pron.i else None
+            if resolved is not None and resolved.argument.type in types:
+                return self._entity_by_key(resolved.argument.key) or Entity(resolved.argument.name, resolved.argument.type)
+        for k in range(si, max(-1, si - 4), -1):
+            candidates = [m for m in self.mentions[k] if (k < si or m.token_index < pron.i)
+                          and m.entity.type in types]
+            if plural:
+                candidates = [m for m in candidates if m.entity.type in GROUPISH]
+            if not candidates:
+                continue
+            subjects = [m for m in candidates if m.subject]
+            return (subjects or candidates)[-1].entity
+        return None
+
+    def _entity_by_key(self, key: str) -> Optional[Entity]:
+        for entity in list(self.by_name.values()) + list(self.alias_of.values()):
+            if entity.key == key:
+                return entity
+        return None
+
+    # ----------------------------------------------------------- concepts
+    def _concept_range(self, tok) -> tuple[int, int]:
+        """The contiguous noun phrase around ``tok`` without clauses, appositions or coordinated heads."""
+        drop = set()
+        for c in tok.children:
+            if c.dep_ in ("relcl", "appos", "advcl", "parataxis", "conj", "cc", "punct"):
+                drop.update(t.i for t in c.subtree)
+            if c.dep_ == "acl" and c.tag_ == "VBN" and any(x.dep_ == "agent" for x in c.children):
+                drop.update(t.i for t in c.subtree)
+        keep = {t.i for t in tok.subtree} - drop
+        start = end = tok.i
+        while start - 1 in keep:
+            start -= 1
+        while end + 1 in keep:
+            end += 1
+        doc = tok.doc
+        while end > start and (doc[end].is_punct or doc[end].dep_ in ("cc",) or doc[end].is_space):
+            end -= 1
+        while start < end and (doc[start].is_punct or doc[start].is_space):
+            start += 1
+        return start, end + 1
+
+    def _concept_arg(self, tok, si: int) -> Argument:
+        doc = tok.doc
+        start, end = self._concept_range(tok)
+        text = _span_text(doc, start, end)
+        name = self._concept_name(tok, start, end, si)
+        return Argument(text, name, entity_key(name, "CONCEPT"), "CONCEPT",
+                        doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+
+    def _concept_name(self, tok, start: int, end: int, si: int) -> str:
+        doc = tok.doc
+        prefix = ""
+        while start < tok.i and doc[start].lower_ in LEADING_STRIP | {"both", "all", "many"} - {"many"}:
+            word = doc[start]
+            if word.lower_ in THING_PRONOUNS | PLURAL_PRONOUNS | PERSON_PRONOUNS and word.dep_ == "poss":
+                ante = self.antecedent(word, si)
+                if ante is not None:
+                    prefix = f"{ante.name}'s "
+            start += 1
+        if end - start > MAX_CONCEPT_TOKENS:
+            # keep the head with its left modifiers and, if short, its first prepositional phrase
+            end = tok.i + 1
+            right = [c for c in tok.rights if c.dep_ in ("prep", "acl")]
+            if right:
+                sub = [t.i for t in right[0].subtree]
+                if max(sub) + 1 - start <= MAX_CONCEPT_TOKENS:
+                    end = max(sub) + 1
+        words = [t for t in doc[start:end]]
+        text = "".join(t.text_with_ws for t in words).strip()
+        text = text.strip(" \"“”‘’'.,;:-—–")
+        return (prefix + text) if text else tok.text

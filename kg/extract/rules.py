@@ -1,0 +1,352 @@
+"""Relation rules over one sentence's dependency parse.
+
+Each rule is a generator over a sentence (a spaCy ``Span``) yielding
+:class:`Relation` records between head *tokens*; turning tokens into named
+arguments is the resolver's job.  The rules, in the order of :data:`RULES`:
+
+- ``svo``: active subject – verb – direct object ("Japan condemned the talks").
+- ``passive-agent``: "was attended by Lo" → Lo –attend→ it.
+- ``verb-prep``: verb + preposition objects ("invest in", "cooperate with", "fly to").
+- ``copula``: "X is a partner of Y" → X –be→ partner; X –partner of→ Y.
+- ``role``: titles before a name ("DPP spokeswoman Hsieh Pei-fen") and appositions
+  ("Maduro, the president of Venezuela") → person –spokeswoman of→ DPP.
+- ``member-of``: "Lo Chih-cheng of the DPP" → Lo –member of→ DPP.
+- ``as-role``: "Taiwan, as a sovereign country, …" → Taiwan –be→ sovereign country.
+
+Subjects are found through coordination, control and purpose chains
+("pledged to support X", "asked Taipei to facilitate X"), relative clauses,
+participial modifiers ("representatives pledging …") and nominal infinitives
+("Taiwan's bid to join X").  The rule name records how (e.g. ``svo+xcomp``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .vocab import PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, SKIP_TYPES, VERB_PREPS
+
+
+@dataclass
+class Relation:
+    """A relation between two head tokens of one sentence, before name resolution."""
+
+    subj: object  # spacy Token
+    obj: object
+    lemma: str
+    pred_tokens: list = field(default_factory=list)
+    rule: str = ""
+    negated: bool = False
+    confidence: float = 0.7
+    verb: object = None
+
+    @property
+    def predicate_text(self) -> str:
+        """The predicate's words in sentence order."""
+        toks = sorted({t.i: t for t in self.pred_tokens}.values(), key=lambda t: t.i)
+        return " ".join(t.text for t in toks)
+
+
+# ---------------------------------------------------------------- helpers
+
+def conjuncts(tok) -> list:
+    """The token and the tokens coordinated with it ("Lo and Tsai" → [Lo, Tsai])."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ == "conj" and (c.pos_ not in ("VERB", "AUX") or tok.pos_ in ("VERB", "AUX")):
+            out.extend(conjuncts(c))
+    return out
+
+
+def is_verb(tok) -> bool:
+    """A content verb that can head a clause."""
+    return tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ in ("ROOT", "conj", "ccomp", "relcl", "advcl", "xcomp")
+                                  and any(c.dep_ in ("attr", "nsubj", "nsubjpass") for c in tok.children))
+
+
+def is_passive(verb) -> bool:
+    """True when the verb has a passive subject or passive auxiliary."""
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
+def verb_lemma(verb) -> str:
+    """Lemma of a verb with its particle ("brushed off" → "brush off")."""
+    lemma = verb.lemma_.lower()
+    prt = [c for c in verb.children if c.dep_ == "prt"]
+    return " ".join([lemma] + [p.text.lower() for p in prt])
+
+
+def negated(verb) -> bool:
+    """The verb, or a verb it is governed by through a control chain, is negated."""
+    tok = verb
+    for _ in range(4):
+        if any(c.dep_ == "neg" for c in tok.children):
+            return True
+        if tok.dep_ in ("xcomp",) and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        break
+    return False
+
+
+def chain_tokens(verb) -> list:
+    """Predicate words: the control chain down to ``verb`` with its auxiliaries, negation and particle."""
+    toks = [verb]
+    toks += [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "prt")]
+    tok = verb
+    while tok.dep_ == "xcomp" and tok.head.i != tok.i:
+        tok = tok.head
+        toks.append(tok)
+        toks += [c for c in tok.children if c.dep_ in ("neg",)]
+    return toks
+
+
+def _subject_children(verb, deps=("nsubj", "nsubjpass")) -> list:
+    return [c for c in verb.children if c.dep_ in deps]
+
+
+def subjects(verb, depth: int = 0) -> tuple[list, str]:
+    """The logical subjects of ``verb`` and how they were found ("" when direct)."""
+    if depth > 6:
+        return [], ""
+    own = _subject_children(verb, ("nsubj",))
+    if own:
+        out = []
+        for s in own:
+            out.extend(conjuncts(s))
+        return out, ""
+    if _subject_children(verb, ("nsubjpass", "csubj")):
+        return [], ""
+    head, dep = verb.head, verb.dep_
+    if head.i == verb.i:
+        return [], ""
+    if dep == "xcomp":
+        objs = [c for c in head.children if c.dep_ in ("dobj",)]
+        if objs:
+            return [t for o in objs for t in conjuncts(o)], "+control"
+        passive_subj = _subject_children(head, ("nsubjpass",))
+        if passive_subj:
+            return [t for s in passive_subj for t in conjuncts(s)], "+control"
+        subj, how = subjects(head, depth + 1)
+        return subj, "+xcomp" + how
+    if dep == "conj" and head.pos_ in ("VERB", "AUX"):
+        subj, how = subjects(head, depth + 1)
+        if not subj:
+            passive_subj = _subject_children(head, ("nsubjpass",))
+            subj = [t for s in passive_subj for t in conjuncts(s)] if is_passive(head) and not is_passive(verb) else []
+        return subj, "+conj" + how
+    if dep == "relcl":
+        return [head], "+relcl"
+    if dep == "acl":
+        if verb.tag_ == "VBG":
+            return [head], "+participle"
+        if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+            poss = [c for c in head.children if c.dep_ == "poss"]
+            if poss:
+                return poss, "+nominal"
+            gov = head.head
+            if head.dep_ in ("dobj", "attr") and gov.pos_ in ("VERB", "AUX"):
+                subj, how = subjects(gov, depth + 1)
+                return subj, "+nominal" + how
+        return [], ""
+    if dep == "advcl" and (verb.tag_ == "VBG" or any(c.lower_ == "to" and c.dep_ == "aux" for c in verb.children)):
+        subj, how = subjects(head, depth + 1)
+        return subj, "+advcl" + how
+    if dep == "pcomp" and head.dep_ == "prep":
+        gov = head.head
+        if gov.pos_ in ("VERB", "AUX"):
+            objs = [c for c in gov.children if c.dep_ == "dobj"]
+            if head.lower_ in ("for", "of") and objs:
+                return [t for o in objs for t in conjuncts(o)], "+prep-control"
+            subj, how = subjects(gov, depth + 1)
+            return subj, "+pcomp" + how
+    return [], ""
+
+
+def prep_objects(tok) -> Iterator[tuple]:
+    """(preposition, object) pairs attached to ``tok`` ("invest in X" → (in, X))."""
+    for prep in tok.children:
+        if prep.dep_ != "prep" or prep.lower_ not in VERB_PREPS:
+            continue
+        for pobj in prep.children:
+            if pobj.dep_ == "pobj" and not _is_time(pobj):
+                for o in conjuncts(pobj):
+                    yield prep, o
+
+
+def _is_time(tok) -> bool:
+    return tok.ent_type_ in SKIP_TYPES or tok.lemma_.lower() in {"time", "year", "day", "week", "month", "today", "yesterday"}
+
+
+def _objects(verb) -> list:
+    out = []
+    for c in verb.children:
+        if c.dep_ == "dobj" and not _is_time(c):
+            out.extend(conjuncts(c))
+    return out
+
+
+def _is_speech(verb) -> bool:
+    return verb.lemma_.lower() in PURE_SPEECH_VERBS
+
+
+# ---------------------------------------------------------------- rules
+
+def svo(sent) -> Iterator[Relation]:
+    """Active subject – verb – object, with subjects found through chains."""
+    for v in sent:
+        if not is_verb(v) or is_passive(v) or _is_speech(v) or v.lemma_ == "be":
+            continue
+        objs = _objects(v)
+        if not objs:
+            continue
+        subjs, how = subjects(v)
+        for s in subjs:
+            for o in objs:
+                yield Relation(s, o, verb_lemma(v), chain_tokens(v), "svo" + how, negated(v),
+                               0.8 if not how else 0.7, v)
+
+
+def passive_agent(sent) -> Iterator[Relation]:
+    """Passive with an agent: "X was attended by Y" → Y –attend→ X."""
+    for v in sent:
+        if not is_verb(v) or not is_passive(v):
+            continue
+        agents = [p for c in v.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        if not agents:
+            continue
+        patients = [t for c in v.children if c.dep_ == "nsubjpass" for t in conjuncts(c)]
+        how = ""
+        if not patients and v.dep_ == "acl" and v.tag_ == "VBN":
+            patients, how = [v.head], "+participle"
+        if not patients and v.dep_ == "relcl":
+            patients, how = [v.head], "+relcl"
+        by = [c for c in v.children if c.dep_ == "agent"]
+        for a in (t for ag in agents for t in conjuncts(ag)):
+            for p in patients:
+                yield Relation(a, p, verb_lemma(v), chain_tokens(v) + by, "passive-agent" + how, negated(v), 0.75, v)
+
+
+def verb_prep(sent) -> Iterator[Relation]:
+    """Verb + preposition objects: "invest in X", "cooperate with X", "was flown to X"."""
+    for v in sent:
+        if not is_verb(v) or _is_speech(v) or v.lemma_ == "be":
+            continue
+        if is_passive(v):
+            if any(c.dep_ == "agent" for c in v.children):
+                continue
+            subjs = [t for c in v.children if c.dep_ == "nsubjpass" for t in conjuncts(c)]
+            how = "+passive"
+            if not subjs and v.dep_ == "relcl":
+                subjs, how = [v.head], "+passive+relcl"
+        else:
+            subjs, how = subjects(v)
+        if not subjs:
+            continue
+        for prep, o in prep_objects(v):
+            lemma = f"{verb_lemma(v)} {prep.lower_}"
+            for s in subjs:
+                yield Relation(s, o, lemma, chain_tokens(v) + [prep], "verb-prep" + how, negated(v), 0.6, v)
+
+
+def copula(sent) -> Iterator[Relation]:
+    """"X is a partner of Y" → X –be→ partner of Y, and X –partner of→ Y when Y is a name."""
+    for v in sent:
+        if v.lemma_ != "be":
+            continue
+        attrs = [t for c in v.children if c.dep_ == "attr" for t in conjuncts(c)]
+        if not attrs:
+            continue
+        subjs, how = subjects(v)
+        for s in subjs:
+            for a in attrs:
+                if a.lower_ in RELATIVE_PRONOUNS or a.pos_ == "PRON":
+                    continue
+                yield Relation(s, a, "be", chain_tokens(v), "copula" + how, negated(v), 0.6, v)
+                for prep, o in prep_objects(a):
+                    if prep.lower_ in ("of", "for", "at", "in", "to") and o.ent_type_:
+                        yield Relation(s, o, f"{a.lemma_.lower()} {prep.lower_}", [v, a, prep],
+                                       "copula-role" + how, negated(v), 0.65, v)
+
+
+def roles(sent) -> Iterator[Relation]:
+    """Titles and appositions: "DPP spokeswoman Hsieh Pei-fen" → Hsieh –spokeswoman of→ DPP."""
+    for ent in sent.ents:
+        if ent.label_ != "PERSON":
+            continue
+        root = ent.root
+        # a title word just left of the name, attached to it
+        titles = [c for c in root.children if c.dep_ in ("compound", "nmod", "amod") and c.i < ent.start
+                  and not c.ent_type_ and c.pos_ in ("NOUN", "PROPN")]
+        for title in titles:
+            org = _title_organisation(title, ent)
+            if org is not None:
+                yield Relation(root, org, f"{title.lemma_.lower()} of", [title], "role-title", False, 0.7, None)
+        for ap in (c for c in root.children if c.dep_ == "appos" and not c.ent_type_ and c.pos_ == "NOUN"):
+            org = _title_organisation(ap, ent)
+            if org is not None:
+                yield Relation(root, org, f"{ap.lemma_.lower()} of", [ap], "role-appos", False, 0.7, None)
+
+
+def _title_organisation(title, person_ent):
+    """The organisation a title belongs to: "DPP spokeswoman", "president of Venezuela"."""
+    for prep, o in prep_objects(title):
+        if prep.lower_ in ("of", "for", "at") and (o.ent_type_ in ("ORG", "GPE", "NORP") or o.pos_ == "NOUN"):
+            return o
+    mods = [c for c in title.children if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < title.i
+            and c.i < person_ent.start]
+    named = [m for m in mods if m.ent_type_ in ("ORG", "GPE", "NORP")]
+    if named:
+        return named[-1]
+    nouns = [m for m in mods if m.pos_ in ("NOUN", "PROPN") and m.dep_ == "compound"]
+    return nouns[-1] if nouns else None
+
+
+def member_of(sent) -> Iterator[Relation]:
+    """"Lo Chih-cheng and Tsai Shih-ying of the DPP" → each –member of→ DPP."""
+    for ent in sent.ents:
+        if ent.label_ != "PERSON":
+            continue
+        root = ent.root
+        for prep, o in prep_objects(root):
+            if prep.lower_ == "of" and o.ent_type_ == "ORG":
+                people = [root]
+                if root.dep_ == "conj":  # "Lo and Tsai of the DPP": the "of" attaches to the last one
+                    head = root.head
+                    while head.dep_ == "conj":
+                        head = head.head
+                    people = conjuncts(head)
+                for p in people:
+                    if p.ent_type_ == "PERSON":
+                        yield Relation(p, o, "member of", [prep], "member-of", False, 0.65, None)
+
+
+def as_role(sent) -> Iterator[Relation]:
+    """"Taiwan, as a sovereign country, has …" → Taiwan –be→ sovereign country."""
+    for tok in sent:
+        if tok.dep_ == "prep" and tok.lower_ == "as" and tok.head.dep_ in ("nsubj", "nsubjpass") and tok.head.ent_type_:
+            for pobj in (c for c in tok.children if c.dep_ == "pobj"):
+                yield Relation(tok.head, pobj, "be", [tok], "as-role", False, 0.55, None)
+
+
+def nominal_prep(sent) -> Iterator[Relation]:
+    """"Taiwan's participation in the WHO" → Taiwan –participation in→ WHO (names on both ends)."""
+    for noun in sent:
+        if noun.pos_ != "NOUN":
+            continue
+        poss = [c for c in noun.children if c.dep_ == "poss" and c.ent_type_ in ("ORG", "GPE", "PERSON", "NORP")]
+        if not poss:
+            continue
+        for prep, o in prep_objects(noun):
+            if o.ent_type_ in ("ORG", "GPE", "PERSON", "LOC", "FAC", "EVENT", "LAW") and prep.lower_ not in ("of",):
+                for p in poss:
+                    yield Relation(p, o, f"{noun.lemma_.lower()} {prep.lower_}", [noun, prep], "nominal-prep", False, 0.55, None)
+
+
+#: The rule table: adding a rule is one generator and one line here.
+RULES: tuple[Callable, ...] = (svo, passive_agent, verb_prep, copula, roles, member_of, as_role, nominal_prep)
+
+
+def relations(sent, rules=RULES) -> Iterator[Relation]:
+    """Every relation the rules find in one sentence, in rule order."""
+    for rule in rules:
+        yield from rule(sent)

@@ -1,0 +1,61 @@
+"""Word lists and dependency-label sets the extraction rules are written in."""
+
+# Dependency labels (spaCy's English ClearNLP-style scheme).
+SUBJ_DEPS = {"nsubj", "nsubjpass"}
+ACTIVE_SUBJ_DEPS = {"nsubj"}
+PASSIVE_SUBJ_DEPS = {"nsubjpass"}
+OBJ_DEPS = {"dobj"}
+ATTR_DEPS = {"attr"}
+CLAUSE_DEPS = {"ccomp", "xcomp", "advcl", "conj", "relcl", "acl", "pcomp", "parataxis"}
+NEG_DEPS = {"neg"}
+
+#: Entity labels that become graph entities (numbers, dates and the like do not).
+ENTITY_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE"}
+#: Entity labels of values: kept as concept arguments only when they are objects.
+VALUE_TYPES = {"MONEY", "PERCENT", "QUANTITY"}
+#: Entity labels never used as arguments.
+SKIP_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL"}
+
+#: Verbs of saying: their clause is the content, their subject the speaker.
+REPORTING_VERBS = {
+    "say", "tell", "add", "state", "note", "announce", "claim", "warn", "report", "stress", "insist",
+    "argue", "explain", "emphasize", "emphasise", "assert", "allege", "confirm", "write", "tweet",
+    "declare", "reiterate", "acknowledge", "estimate", "predict", "suggest", "remark", "reply",
+    "respond", "caution", "urge", "comment", "observe", "contend", "maintain", "believe", "think",
+    "expect", "hope", "fear", "argue", "admit", "indicate",
+}
+#: Reporting verbs that are never facts themselves ("Lo said." states nothing about Lo).
+PURE_SPEECH_VERBS = {"say", "tell", "add", "state", "note", "remark", "reply", "respond", "comment",
+                     "reiterate", "stress", "emphasize", "emphasise", "insist", "explain", "assert",
+                     "observe", "contend", "argue", "believe", "think", "claim", "allege", "acknowledge",
+                     "admit", "indicate", "caution", "declare", "estimate", "predict"}
+
+#: Light verbs whose meaning lives in their complement: never a predicate on their own.
+LIGHT_VERBS = {"be", "have", "do", "get", "make", "become", "seem", "appear", "remain", "go", "come"}
+
+#: Nouns for people acting for an organisation: "LDP representatives" stand for the LDP.
+AGENT_NOUNS = {
+    "representative", "official", "member", "lawmaker", "legislator", "leader", "delegation", "delegate",
+    "spokesperson", "spokesman", "spokeswoman", "envoy", "minister", "ministry", "diplomat", "negotiator",
+    "officer", "authority", "executive", "lawyer", "counsel", "staff", "team", "side",
+}
+
+#: Personal pronouns, by the kinds of antecedent they can take.
+PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+THING_PRONOUNS = {"it", "its", "itself"}
+PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
+FIRST_PERSON = {"i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours"}
+RELATIVE_PRONOUNS = {"who", "whom", "which", "that", "whose", "what"}
+DEMONSTRATIVES = {"this", "that", "these", "those", "there", "here", "which", "what", "who", "whom",
+                  "whoever", "whatever", "something", "anything", "nothing", "everything", "someone",
+                  "anyone", "everyone", "somebody", "anybody", "everybody", "one", "all", "both",
+                  "each", "some", "many", "most", "none", "any", "few", "more", "others", "other", "such"}
+
+#: Determiners and other words stripped from the start of a name.
+LEADING_STRIP = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her",
+                 "our", "my", "your", "such", "another", "any", "some", "every", "each"}
+
+#: Prepositions that make a verb + preposition predicate ("invest in", "cooperate with").
+VERB_PREPS = {"in", "into", "with", "to", "for", "on", "against", "about", "from", "over", "at",
+              "toward", "towards", "onto", "upon", "through", "across", "between", "among", "of", "off",
+              "out", "under", "after", "before", "behind", "within", "without", "via", "like", "despite"}

@@ -1,0 +1,222 @@
+"""Running extraction over a stream of documents, in one process or several.
+
+Extracting one document is a pure function of its text and metadata
+(:func:`extract_documents` on a batch); the spaCy pipeline is loaded once per
+worker process by the pool's initializer and never pickled.  Input is consumed
+lazily and at most a few batches per worker are in flight, so memory stays flat
+however large the corpus.  Results come back in input order, so any number of
+workers gives byte-identical output.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional, Union
+
+from .extract import ExtractOptions, triples_from_parses
+from .nlp import DEFAULT_MODEL, load_model, model_description, pieces
+from .records import Document, Rejection, Triple
+from .sources import iter_documents, make_document
+
+log = logging.getLogger(__name__)
+
+#: Documents sent to a worker at once.
+BATCH_DOCS = 16
+#: Batches in flight per worker (bounds memory; keeps workers busy).
+INFLIGHT_PER_WORKER = 3
+
+
+@dataclass
+class DocResult:
+    """Extraction result of one document."""
+
+    doc_id: str
+    triples: list
+    sentences: int
+    words: int
+
+
+@dataclass
+class RunStats:
+    """Counts of a run: nothing read goes unaccounted (read = processed + rejected)."""
+
+    model: str = ""
+    read: int = 0
+    processed: int = 0
+    rejected: int = 0
+    sentences: int = 0
+    words: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    rejections: list = field(default_factory=list)
+
+    def add(self, item: Union[DocResult, Rejection]) -> None:
+        """Count one result."""
+        self.read += 1
+        if isinstance(item, Rejection):
+            self.rejected += 1
+            self.rejections.append(item)
+        else:
+            self.processed += 1
+            self.sentences += item.sentences
+            self.words += item.words
+            self.triples += len(item.triples)
+
+    def summary(self) -> str:
+        """One line for the end of a run."""
+        rate = f", {self.words / self.seconds:,.0f} words/s" if self.seconds > 0 and self.words else ""
+        return (f"{self.read} documents read, {self.processed} processed, {self.rejected} rejected; "
+                f"{self.sentences} sentences, {self.triples} triples; model {self.model}; "
+                f"{self.seconds:.1f} s{rate}")
+
+
+# ------------------------------------------------------------ per process
+
+_STATE: dict = {}
+
+
+def _init_worker(model: str, options: ExtractOptions) -> None:
+    """Pool initializer: load the pipeline once in this process."""
+    logging.getLogger("spacy").setLevel(logging.ERROR)
+    _STATE["nlp"] = load_model(model)
+    _STATE["options"] = options
+
+
+def extract_documents(docs: list, nlp, options: ExtractOptions) -> list:
+    """Pure batch step: documents in, a :class:`DocResult` or :class:`Rejection` for each out.
+
+    All pieces of the batch go through ``nlp.pipe`` together; a document whose
+    extraction fails becomes a rejection and the rest of the batch goes on.
+    """
+    jobs = []
+    for d in docs:
+        jobs.extend((p, d.id) for p in pieces(d.text))
+    try:
+        parsed = list(nlp.pipe(((p.text, (p, did)) for p, did in jobs), as_tuples=True))
+        failed_parse = None
+    except Exception as exc:  # a pipeline crash on one text must not sink the batch
+        parsed, failed_parse = None, exc
+    by_doc: dict[str, list] = {d.id: [] for d in docs}
+    if parsed is not None:
+        for sdoc, (piece, did) in parsed:
+            by_doc[did].append((piece, sdoc))
+    out = []
+    for d in docs:
+        try:
+            if parsed is None:
+                ps = [(p, nlp(p.text)) for p in pieces(d.text)]
+            else:
+                ps = by_doc[d.id]
+            triples = triples_from_parses(d, ps, options=options)
+            out.append(DocResult(d.id, triples, sum(1 for _, s in ps for _ in s.sents),
+                                 sum(1 for _, s in ps for t in s if not (t.is_punct or t.is_space))))
+        except Exception as exc:
+            log.debug("extraction failed for %s", d.id, exc_info=True)
+            out.append(Rejection(d.source or d.id, f"extraction failed: {type(exc).__name__}: {exc}"[:300], d.id))
+    if failed_parse is not None:
+        log.debug("batch parse failed (%s); documents were parsed one by one", failed_parse)
+    return out
+
+
+def _worker_batch(docs: list) -> list:
+    return extract_documents(docs, _STATE["nlp"], _STATE["options"])
+
+
+# ------------------------------------------------------------ driver
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run(items: Iterable[Union[Document, Rejection]], *, model: str = DEFAULT_MODEL, workers: int = 1,
+        options: ExtractOptions = ExtractOptions(), stats: Optional[RunStats] = None,
+        batch_docs: int = BATCH_DOCS) -> Iterator[Union[DocResult, Rejection]]:
+    """Extract every document of ``items`` (rejections pass through), in input order.
+
+    ``stats`` (if given) is filled as results are yielded.
+    """
+    stats = stats if stats is not None else RunStats()
+    started = time.perf_counter()
+    workers = max(1, int(workers))
+    if workers == 1:
+        nlp = load_model(model)
+        stats.model = model_description(nlp)
+        results = (r for batch in _batches(items, batch_docs) for r in _run_batch_local(batch, nlp, options))
+    else:
+        results = _run_pool(items, model, workers, options, batch_docs, stats)
+    for r in results:
+        stats.add(r)
+        stats.seconds = time.perf_counter() - started
+        yield r
+    stats.seconds = time.perf_counter() - started
+
+
+def _run_batch_local(batch: list, nlp, options: ExtractOptions) -> list:
+    docs = [d for d in batch if isinstance(d, Document)]
+    done = iter(extract_documents(docs, nlp, options)) if docs else iter(())
+    return [item if isinstance(item, Rejection) else next(done) for item in batch]
+
+
+def _run_pool(items, model, workers, options, batch_docs, stats) -> Iterator:
+    # Describe the model from the parent without loading it twice into workers' memory.
+    stats.model = _describe_installed(model)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(model, options)) as pool:
+        pending: deque = deque()
+        limit = workers * INFLIGHT_PER_WORKER
+        for batch in _batches(items, batch_docs):
+            docs = [d for d in batch if isinstance(d, Document)]
+            pending.append((batch, pool.submit(_worker_batch, docs) if docs else None))
+            while len(pending) >= limit:
+                yield from _collect(*pending.popleft())
+        while pending:
+            yield from _collect(*pending.popleft())
+
+
+def _collect(batch: list, future) -> list:
+    done = iter(future.result()) if future is not None else iter(())
+    return [item if isinstance(item, Rejection) else next(done) for item in batch]
+
+
+def _describe_installed(model: str) -> str:
+    try:
+        import spacy
+
+        meta = spacy.info(model) if not os.path.isdir(model) else {}
+        return f"{meta.get('lang', 'en')}_{meta.get('name', model)}-{meta.get('version', '?')}"
+    except Exception:  # describing is best effort; loading reports real problems
+        return model
+
+
+def extract(inputs, *, model: str = DEFAULT_MODEL, workers: int = 1, fmt: str = "auto",
+            options: ExtractOptions = ExtractOptions(), stats: Optional[RunStats] = None) -> Iterator[Triple]:
+    """Triples of every document in ``inputs`` (paths, ``-``, :class:`Document` objects or plain strings).
+
+    Rejected inputs are counted in ``stats`` (a :class:`RunStats`) and logged, never raised.
+
+    >>> from kg import extract
+    >>> [t.predicate.lemma for t in extract(["Japan condemned the talks."])]  # doctest: +SKIP
+    ['condemn']
+    """
+    if isinstance(inputs, (str, Document)) or hasattr(inputs, "__fspath__"):
+        inputs = [inputs]
+    docs = (make_document("text", x) if isinstance(x, str) and not _looks_like_path(x) else x for x in inputs)
+    for r in run(iter_documents(docs, fmt=fmt), model=model, workers=workers, options=options, stats=stats):
+        if isinstance(r, Rejection):
+            log.warning("rejected %s: %s", r.origin, r.reason)
+        else:
+            yield from r.triples
+
+
+def _looks_like_path(x: str) -> bool:
+    return x == "-" or ("\n" not in x and len(x) < 4096 and os.path.exists(x))
