@@ -97,6 +97,8 @@ def _triple(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> Option
     obj = resolver.argument(rel.obj, si, verb=rel.verb, speaker_subjects=speaker_subjects)
     if subj is None or obj is None:
         return None
+    if rel.rule.startswith("role") or rel.rule.startswith("copula-role"):
+        obj.argument = resolver.place_of_people(obj.argument)
     speaker = None
     if spk_tok is not None:
         spk = resolver.argument(spk_tok, si)

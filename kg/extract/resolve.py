@@ -19,6 +19,16 @@ from ..records import Argument, entity_key, normalise_name
 from .vocab import (AGENT_NOUNS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
                     PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, VALUE_TYPES)
 
+#: Words of titles that may open a person entity ("Prime Minister Fumio Kishida").
+TITLE_WORDS = {
+    "president", "vice", "prime", "minister", "premier", "chancellor", "secretary", "general", "governor", "mayor",
+    "senator", "sen.", "rep.", "representative", "dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.",
+    "king", "queen", "prince", "princess", "chairman", "chairwoman", "chair", "ceo", "commodore", "admiral",
+    "colonel", "captain", "lieutenant", "sergeant", "judge", "justice", "pope", "bishop", "deputy", "foreign",
+    "defense", "defence", "finance", "spokesman", "spokeswoman", "lawmaker", "legislator", "ambassador", "envoy",
+    "director", "chief", "executive", "leader", "opposition", "lt.", "gen.", "col.", "capt.", "sir", "lord", "dame",
+}
+
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 #: Longest concept name, in tokens, before it is cut to its core.
 MAX_CONCEPT_TOKENS = 12
@@ -49,6 +59,7 @@ class Mention:
     entity: Entity
     subject: bool
     plural: bool
+    salience: int = 0  # 2 subject, 1 possessor, 0 other
 
 
 @dataclass
@@ -78,22 +89,95 @@ def is_alias_text(text: str) -> bool:
     return bool(_ACRONYM.match(text)) and sum(ch.isupper() for ch in text) >= 2
 
 
+def abbreviation_long_form(span, short: str) -> Optional[int]:
+    """Start token of the long form of ``short`` at the end of ``span`` (Schwartz & Hearst, 2003).
+
+    Characters of the short form are matched right to left in the text; the first
+    one must begin a word.  Returns ``None`` when the words do not spell it.
+    """
+    text = span.text
+    s_i, l_i = len(short) - 1, len(text) - 1
+    while s_i >= 0:
+        ch = short[s_i].lower()
+        if not ch.isalnum():
+            s_i -= 1
+            continue
+        while l_i >= 0 and (text[l_i].lower() != ch or (s_i == 0 and l_i > 0 and text[l_i - 1].isalnum())):
+            l_i -= 1
+        if l_i < 0:
+            return None
+        l_i -= 1
+        s_i -= 1
+    char_start = text.rfind(" ", 0, l_i + 1) + 1
+    offset = span[0].idx + char_start
+    for tok in span:
+        if tok.idx >= offset:
+            start = tok.i
+            break
+    else:
+        return None
+    doc = span.doc
+    while start < span.end and (doc[start].lower_ in LEADING_STRIP or doc[start].is_punct):
+        start += 1
+    if start >= span.end or not doc[start].text[:1].isupper():
+        return None
+    return start
+
+
+def entity_spans(sent) -> list:
+    """The sentence's named entities, repaired where NER stopped short of the name's head.
+
+    "Maria Corina" (PERSON) + "Machado" (untagged proper noun the first two modify)
+    → "Maria Corina Machado".
+    """
+    from spacy.tokens import Span
+
+    doc = sent.doc
+    out = []
+    for ent in sent.ents:
+        end = ent.end
+        while (end < sent.end and doc[end].pos_ == "PROPN" and not doc[end].ent_type_
+               and doc[end - 1].dep_ == "compound" and doc[end - 1].head.i >= end):
+            end += 1
+        out.append(ent if end == ent.end else Span(doc, ent.start, end, label=ent.label_))
+    return out
+
+
+def initials(name: str) -> str:
+    """Upper-case initials of a name's content words ("Taiwan Semiconductor Manufacturing Co" → "TSMC")."""
+    words = re.findall(r"[A-Za-z][\w']*", name)
+    return "".join(w[0].upper() for w in words if w.lower() not in {"of", "and", "the", "for", "in", "on", "to", "a", "an", "&"})
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
 def _span_text(doc, start: int, end: int) -> str:
     return doc[start:end].text if end > start else ""
 
 
-def entity_name(span) -> tuple[int, int]:
-    """Token range of an entity span's name: no leading article, no possessor, no trailing "'s".
+def entity_name(span, places=frozenset()) -> tuple[int, int]:
+    """Token range of an entity span's name: no leading article or title, no place possessor, no trailing "'s".
 
-    "Japan’s Liberal Democratic Party" → "Liberal Democratic Party".
+    "Japan’s Liberal Democratic Party" → "Liberal Democratic Party" when Japan is a
+    place named in the document; "Chinese People’s Liberation Army" stays whole.
+    "Venezuelan opposition leader Maria Machado" → "Maria Machado".
     """
     start, end = span.start, span.end
     doc = span.doc
     for i in range(start, end - 1):
-        if doc[i].dep_ == "case" or doc[i].tag_ == "POS":
+        if (doc[i].dep_ == "case" or doc[i].tag_ == "POS") and normalise_name(doc[start:i].text) in places:
             start = i + 1
     while start < end and (doc[start].lower_ in LEADING_STRIP or doc[start].is_punct):
         start += 1
+    if span.label_ == "PERSON":
+        while end - start > 1 and (doc[start].pos_ != "PROPN" or doc[start].lower_ in TITLE_WORDS
+                                   or doc[start].is_lower):
+            start += 1
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
     paren = next((i for i in range(start, end) if doc[i].text == "("), None)
@@ -115,6 +199,8 @@ class DocResolver:
         self.alias_defs: list[tuple] = []  # (sent_index, entity, alias span start, end, entity span)
         self.token_entity: dict[tuple, tuple] = {}  # token -> (entity, span start, span end)
         self.mentions: list[list[Mention]] = [[] for _ in sentences]
+        self.long_forms: dict[tuple, tuple] = {}
+        self.places = frozenset(normalise_name(e.text) for s in sentences for e in s.ents if e.label_ in ("GPE", "LOC"))
         self._find_aliases()
         self._resolve_names()
 
@@ -122,25 +208,55 @@ class DocResolver:
     def _find_aliases(self) -> None:
         for si, sent in enumerate(self.sentences):
             doc = sent.doc
-            for ent in sent.ents:
-                if ent.label_ not in ENTITY_TYPES:
+            for tok in sent:
+                if tok.text != "(" or tok.i == sent.start:
                     continue
-                start, end = entity_name(ent)
-                if end <= start:
+                close = next((k for k in range(tok.i + 1, min(tok.i + 8, sent.end)) if doc[k].text == ")"), None)
+                if close is None or close == tok.i + 1:
                     continue
-                # "(ALIAS)" right after the name, inside or just outside the entity span
-                j = end
-                while j < sent.end and doc[j].is_space:
-                    j += 1
-                if j < sent.end and doc[j].text == "(":
-                    close = next((k for k in range(j + 1, min(j + 8, sent.end)) if doc[k].text == ")"), None)
-                    if close and close > j + 1:
-                        alias = _span_text(doc, j + 1, close)
-                        if is_alias_text(alias) and normalise_name(alias) != normalise_name(_span_text(doc, start, end)):
-                            entity = self._entity(_span_text(doc, start, end), ent.label_)
-                            entity.aliases.setdefault(alias, (doc[j + 1].idx, doc[close - 1].idx + len(doc[close - 1])))
-                            self.alias_of[normalise_name(alias)] = entity
-                            self.alias_defs.append((si, entity, j + 1, close, (start, end), sent))
+                alias = _span_text(doc, tok.i + 1, close)
+                if not is_alias_text(alias):
+                    continue
+                long_form = self._long_form(sent, tok.i, alias)
+                if long_form is None:
+                    continue
+                start, end, type_ = long_form
+                name = _span_text(doc, start, end)
+                if normalise_name(alias) == normalise_name(name):
+                    continue
+                entity = self._entity(name, type_)
+                entity.aliases.setdefault(alias, (doc[tok.i + 1].idx, doc[close - 1].idx + len(doc[close - 1])))
+                self.alias_of[normalise_name(alias)] = entity
+                self.alias_defs.append((si, entity, tok.i + 1, close, (start, end), sent))
+                for i in range(start, end):
+                    self.long_forms[(id(doc), i)] = (entity, start, end)
+
+    def _long_form(self, sent, paren: int, alias: str) -> Optional[tuple]:
+        """Token range and type of the name an alias in parentheses stands for."""
+        doc = sent.doc
+        end = paren
+        while end > sent.start and doc[end - 1].is_space:
+            end -= 1
+        ent = next((e for e in entity_spans(sent) if e.start < end <= e.end and e.label_ in ENTITY_TYPES), None)
+        ent_range = entity_name(ent, self.places) if ent is not None else None
+        if ent_range is not None and ent_range[1] != end:
+            ent_range = None
+        if not _is_non_latin(alias):
+            n_letters = sum(ch.isalnum() for ch in alias)
+            window = max(sent.start, end - min(n_letters + 5, n_letters * 2))
+            found = abbreviation_long_form(doc[window:end], alias)
+            if found is not None:
+                start = found
+                if ent_range is not None and ent_range[0] <= start:
+                    start = ent_range[0]  # the named entity may be longer ("Chinese People's Liberation Army")
+                return start, end, ent.label_ if ent is not None else "ORG"
+            return None
+        if ent_range is not None:
+            return ent_range[0], ent_range[1], ent.label_
+        start = end
+        while start > sent.start and doc[start - 1].pos_ == "PROPN":
+            start -= 1
+        return (start, end, "PERSON") if start < end else None
 
     def _entity(self, name: str, type_: str) -> Entity:
         norm = normalise_name(name)
@@ -154,18 +270,30 @@ class DocResolver:
     def _resolve_names(self) -> None:
         for si, sent in enumerate(self.sentences):
             doc = sent.doc
-            for ent in sent.ents:
+            for ent in entity_spans(sent):
                 if ent.label_ not in ENTITY_TYPES:
                     continue
-                start, end = entity_name(ent)
+                start, end = entity_name(ent, self.places)
                 if end <= start:
                     continue
                 entity = self.lookup(_span_text(doc, start, end), ent.label_)
                 for i in range(ent.start, ent.end):
                     self.token_entity[(id(doc), i)] = (entity, ent.start, ent.end)
                 root = ent.root
-                self.mentions[si].append(Mention(si, root.i, entity, root.dep_ in ("nsubj", "nsubjpass"),
-                                                 entity.type in ("NORP",) or root.tag_ in ("NNS", "NNPS")))
+                self._remember(si, root, entity)
+            for (doc_id, i), (entity, start, end) in self.long_forms.items():
+                if doc_id == id(doc) and sent.start <= i < sent.end:
+                    self.token_entity[(doc_id, i)] = (entity, start, end)
+                    if i == end - 1:
+                        self._remember(si, doc[i], entity)
+            self.mentions[si].sort(key=lambda m: m.token_index)
+
+    def _remember(self, si: int, root, entity: Entity) -> None:
+        if any(m.token_index == root.i for m in self.mentions[si]):
+            return
+        self.mentions[si].append(Mention(si, root.i, entity, root.dep_ in ("nsubj", "nsubjpass"),
+                                         entity.type in ("NORP",) or root.tag_ in ("NNS", "NNPS"),
+                                         2 if root.dep_ in ("nsubj", "nsubjpass") else 1 if root.dep_ == "poss" else 0))
 
     def lookup(self, name: str, type_: str) -> Entity:
         """The document's entity for a name: alias, earlier full name, or a new entity."""
@@ -177,7 +305,17 @@ class DocResolver:
         short = self._short_name(norm, type_)
         if short is not None:
             return short
+        initialism = self._initialism(name)
+        if initialism is not None:
+            return initialism
         return self._entity(name, type_)
+
+    def _initialism(self, name: str) -> Optional[Entity]:
+        """"TSMC" for a "Taiwan Semiconductor Manufacturing Co" named before, when only one fits."""
+        if not _ACRONYM.match(name) or not name.isupper() or len(name) < 3:
+            return None
+        hits = {e.key: e for e in self.by_name.values() if e.type == "ORG" and initials(e.name) == name}
+        return next(iter(hits.values())) if len(hits) == 1 else None
 
     def _short_name(self, norm: str, type_: str) -> Optional[Entity]:
         """"Lo" or "Sato" for a person named in full earlier in the document."""
@@ -196,7 +334,8 @@ class DocResolver:
     # ----------------------------------------------------------- arguments
     def entity_of(self, tok) -> Optional[tuple]:
         """(entity, span start, span end) for a token inside a named entity."""
-        return self.token_entity.get(_tok_key(tok))
+        key = _tok_key(tok)
+        return self.long_forms.get(key) or self.token_entity.get(key)
 
     def argument(self, tok, si: int, *, verb=None, speaker_subjects=()) -> Optional[Resolved]:
         """The argument a head token stands for, or ``None`` when it has none."""
@@ -304,18 +443,38 @@ class DocResolver:
             return None  # I, we, you: the speaker's side, not resolvable to a node here
         for subj in speaker_subjects:
             resolved = self.argument(subj, si) if subj.i != pron.i else None
-            if resolved is not None and resolved.argument.type in types:
-                return self._entity_by_key(resolved.argument.key) or Entity(resolved.argument.name, resolved.argument.type)
+            if resolved is None:
+                continue
+            arg = resolved.argument
+            fits = arg.type in types or (arg.type == "CONCEPT" and subj.pos_ == "NOUN"
+                                         and (subj.tag_ in ("NNS", "NNPS")) == plural and low not in PERSON_PRONOUNS)
+            if fits:
+                return self._entity_by_key(arg.key) or Entity(arg.name, arg.type)
         for k in range(si, max(-1, si - 4), -1):
             candidates = [m for m in self.mentions[k] if (k < si or m.token_index < pron.i)
                           and m.entity.type in types]
-            if plural:
-                candidates = [m for m in candidates if m.entity.type in GROUPISH]
             if not candidates:
                 continue
-            subjects = [m for m in candidates if m.subject]
-            return (subjects or candidates)[-1].entity
+            best = max(m.salience for m in candidates)
+            return [m for m in candidates if m.salience == best][-1].entity
         return None
+
+    def place_of_people(self, arg: Argument) -> Argument:
+        """A nationality as the place named in the document ("Venezuelan" → Venezuela), else unchanged."""
+        if arg.type != "NORP":
+            return arg
+        demonym = normalise_name(arg.name)
+        best = None
+        for entity in self.by_name.values():
+            if entity.type not in ("GPE", "LOC"):
+                continue
+            place = normalise_name(entity.name)
+            common = len(_common_prefix(place, demonym))
+            if common >= 4 and common >= len(place) - 1 and (best is None or len(place) > len(normalise_name(best.name))):
+                best = entity
+        if best is None:
+            return arg
+        return Argument(arg.text, best.name, best.key, best.type, arg.start, arg.end)
 
     def _entity_by_key(self, key: str) -> Optional[Entity]:
         for entity in list(self.by_name.values()) + list(self.alias_of.values()):
@@ -328,7 +487,10 @@ class DocResolver:
         """The contiguous noun phrase around ``tok`` without clauses, appositions or coordinated heads."""
         drop = set()
         for c in tok.children:
-            if c.dep_ in ("relcl", "appos", "advcl", "parataxis", "conj", "cc", "punct"):
+            if c.dep_ in ("appos", "conj", "cc", "punct"):
+                drop.update(t.i for t in c.subtree)
+        for c in tok.subtree:
+            if c.i != tok.i and c.dep_ in ("relcl", "advcl", "parataxis"):
                 drop.update(t.i for t in c.subtree)
             if c.dep_ == "acl" and c.tag_ == "VBN" and any(x.dep_ == "agent" for x in c.children):
                 drop.update(t.i for t in c.subtree)
@@ -358,10 +520,11 @@ class DocResolver:
         prefix = ""
         while start < tok.i and doc[start].lower_ in LEADING_STRIP | {"both", "all", "many"} - {"many"}:
             word = doc[start]
-            if word.lower_ in THING_PRONOUNS | PLURAL_PRONOUNS | PERSON_PRONOUNS and word.dep_ == "poss":
+            if word.lower_ in THING_PRONOUNS | PERSON_PRONOUNS and word.dep_ == "poss":
                 ante = self.antecedent(word, si)
                 if ante is not None:
-                    prefix = f"{ante.name}'s "
+                    prefix = f"{ante.name}'" if ante.name.endswith("s") else f"{ante.name}'s "
+                    prefix = prefix if prefix.endswith(" ") else prefix + " "
             start += 1
         if end - start > MAX_CONCEPT_TOKENS:
             # keep the head with its left modifiers and, if short, its first prepositional phrase

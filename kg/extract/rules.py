@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+from .resolve import entity_name, entity_spans
 from .vocab import PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, SKIP_TYPES, VERB_PREPS
 
 
@@ -270,13 +271,14 @@ def copula(sent) -> Iterator[Relation]:
 
 def roles(sent) -> Iterator[Relation]:
     """Titles and appositions: "DPP spokeswoman Hsieh Pei-fen" → Hsieh –spokeswoman of→ DPP."""
-    for ent in sent.ents:
+    for ent in entity_spans(sent):
         if ent.label_ != "PERSON":
             continue
         root = ent.root
-        # a title word just left of the name, attached to it
-        titles = [c for c in root.children if c.dep_ in ("compound", "nmod", "amod") and c.i < ent.start
-                  and not c.ent_type_ and c.pos_ in ("NOUN", "PROPN")]
+        name_start = entity_name(ent)[0]
+        # a title word just left of the name, attached to it (NER may have put it inside the entity)
+        titles = [c for c in root.children if c.dep_ in ("compound", "nmod", "amod") and c.i < name_start
+                  and (not c.ent_type_ or c.i >= ent.start) and c.pos_ in ("NOUN", "PROPN")]
         for title in titles:
             org = _title_organisation(title, ent)
             if org is not None:
@@ -292,18 +294,17 @@ def _title_organisation(title, person_ent):
     for prep, o in prep_objects(title):
         if prep.lower_ in ("of", "for", "at") and (o.ent_type_ in ("ORG", "GPE", "NORP") or o.pos_ == "NOUN"):
             return o
-    mods = [c for c in title.children if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < title.i
-            and c.i < person_ent.start]
+    mods = [c for c in title.children if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < title.i]
     named = [m for m in mods if m.ent_type_ in ("ORG", "GPE", "NORP")]
     if named:
         return named[-1]
-    nouns = [m for m in mods if m.pos_ in ("NOUN", "PROPN") and m.dep_ == "compound"]
+    nouns = [m for m in mods if m.pos_ == "NOUN" and m.dep_ == "compound" and not m.ent_type_]
     return nouns[-1] if nouns else None
 
 
 def member_of(sent) -> Iterator[Relation]:
     """"Lo Chih-cheng and Tsai Shih-ying of the DPP" → each –member of→ DPP."""
-    for ent in sent.ents:
+    for ent in entity_spans(sent):
         if ent.label_ != "PERSON":
             continue
         root = ent.root
