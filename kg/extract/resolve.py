@@ -200,6 +200,7 @@ class DocResolver:
         self.token_entity: dict[tuple, tuple] = {}  # token -> (entity, span start, span end)
         self.mentions: list[list[Mention]] = [[] for _ in sentences]
         self.long_forms: dict[tuple, tuple] = {}
+        self._depth = 0
         self.places = frozenset(normalise_name(e.text) for s in sentences for e in s.ents if e.label_ in ("GPE", "LOC"))
         self._find_aliases()
         self._resolve_names()
@@ -339,6 +340,15 @@ class DocResolver:
 
     def argument(self, tok, si: int, *, verb=None, speaker_subjects=()) -> Optional[Resolved]:
         """The argument a head token stands for, or ``None`` when it has none."""
+        if self._depth > 6:  # pronoun → antecedent → possessive → … chains end here
+            return None
+        self._depth += 1
+        try:
+            return self._argument(tok, si, speaker_subjects)
+        finally:
+            self._depth -= 1
+
+    def _argument(self, tok, si: int, speaker_subjects) -> Optional[Resolved]:
         doc = tok.doc
         hit = self.entity_of(tok)
         if hit is not None:
@@ -357,7 +367,7 @@ class DocResolver:
             if self.keep_unresolved:
                 return Resolved(self._concept_arg(tok, si))
             return None
-        if low in DEMONSTRATIVES and not self.keep_unresolved:
+        if low in DEMONSTRATIVES and tok.pos_ in ("PRON", "DET") and not self.keep_unresolved:
             return None
         if tok.pos_ == "PROPN":
             entity = self._proper_noun(tok)
@@ -441,8 +451,19 @@ class DocResolver:
             types, plural = GROUPISH, True
         else:
             return None  # I, we, you: the speaker's side, not resolvable to a node here
+        if pron.dep_ == "poss":
+            # "Brazil asked Argentina to lower its tariffs": its = the subject of its own clause
+            from .rules import subjects
+
+            verb = pron.head
+            while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+                verb = verb.head
+            clause_subjects, _ = subjects(verb)
+            speaker_subjects = tuple(clause_subjects[:1]) + tuple(speaker_subjects)
         for subj in speaker_subjects:
-            resolved = self.argument(subj, si) if subj.i != pron.i else None
+            if subj.left_edge.i <= pron.i <= subj.right_edge.i or (subj.pos_ == "PRON" and subj.dep_ == "poss"):
+                continue  # a noun phrase cannot be the antecedent of a pronoun inside it
+            resolved = self.argument(subj, si)
             if resolved is None:
                 continue
             arg = resolved.argument

@@ -59,9 +59,15 @@ def conjuncts(tok) -> list:
 
 
 def is_verb(tok) -> bool:
-    """A content verb that can head a clause."""
-    return tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ in ("ROOT", "conj", "ccomp", "relcl", "advcl", "xcomp")
-                                  and any(c.dep_ in ("attr", "nsubj", "nsubjpass") for c in tok.children))
+    """A content verb that can head a clause (also one the tagger mislabelled: "to back/ADV its bid")."""
+    if tok.pos_ == "VERB":
+        return True
+    if tok.dep_ not in ("ROOT", "conj", "ccomp", "relcl", "advcl", "xcomp"):
+        return False
+    if tok.pos_ == "AUX":
+        return any(c.dep_ in ("attr", "nsubj", "nsubjpass") for c in tok.children)
+    return tok.pos_ in ("ADV", "NOUN", "ADJ") and any(c.dep_ == "dobj" for c in tok.children) \
+        and any(c.dep_ in ("aux", "nsubj") for c in tok.children)
 
 
 def is_passive(verb) -> bool:
@@ -286,7 +292,16 @@ def roles(sent) -> Iterator[Relation]:
         for ap in (c for c in root.children if c.dep_ == "appos" and not c.ent_type_ and c.pos_ == "NOUN"):
             org = _title_organisation(ap, ent)
             if org is not None:
-                yield Relation(root, org, f"{ap.lemma_.lower()} of", [ap], "role-appos", False, 0.7, None)
+                yield Relation(root, org, f"{_title_words(ap, org)} of", [ap], "role-appos", False, 0.7, None)
+
+
+def _title_words(title, org) -> str:
+    """"secretary general" when the organisation follows ("… of NATO"); else the head title word."""
+    if org.i > title.i:
+        words = [c for c in title.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "PROPN")
+                 and not c.ent_type_]
+        return " ".join([w.lower_ for w in words] + [title.lemma_.lower()])
+    return title.lemma_.lower()
 
 
 def _title_organisation(title, person_ent):
