@@ -104,8 +104,10 @@ def simple_graph(g: nx.MultiDiGraph) -> nx.Graph:
 def importance(g: nx.MultiDiGraph, *, by: str = "pagerank") -> dict[Hashable, float]:
     """Importance of every entity in ``[0, 1]`` (the most important is 1.0).
 
-    ``by="pagerank"`` ranks entities that important entities point to (weighted
-    by sentence count); ``by="degree"`` counts facts an entity takes part in.
+    ``by="pagerank"`` ranks entities linked to important entities, over facts in
+    either direction and weighted by sentence count (in news, the actor of a fact
+    matters as much as its target); ``by="degree"`` counts the facts an entity
+    takes part in.
 
     >>> g = nx.MultiDiGraph([("a", "b", "x"), ("c", "b", "y")])
     >>> importance(g, by="degree")
@@ -118,12 +120,7 @@ def importance(g: nx.MultiDiGraph, *, by: str = "pagerank") -> dict[Hashable, fl
     if by == "degree":
         raw = dict(g.degree())
     else:
-        d = nx.DiGraph()
-        d.add_nodes_from(g.nodes)
-        for s, o, data in g.edges(data=True):
-            w = max(int(data.get("count", 1) or 1), 1)
-            d.add_edge(s, o, weight=d[s][o]["weight"] + w if d.has_edge(s, o) else w)
-        raw = nx.pagerank(d, weight="weight")
+        raw = nx.pagerank(simple_graph(g), weight="weight")
     top = max(raw.values()) or 1.0
     return {n: round(raw[n] / top, 6) for n in sorted(raw)}
 
