@@ -75,10 +75,14 @@ class Cut:
         '5 entities, 4 facts'
         """
         if not self.is_partial:
-            return f"{self.total_nodes:,} entities, {self.total_edges:,} facts"
+            return f"{_count(self.total_nodes, 'entity', 'entities')}, {_count(self.total_edges, 'fact', 'facts')}"
         by = {"pagerank": "PageRank", "degree": "degree"}.get(self.by, self.by)
         return (f"showing {self.shown_nodes:,} of {self.total_nodes:,} entities (the most important by {by}); "
-                f"{self.hidden_edges:,} {'fact' if self.hidden_edges == 1 else 'facts'} hidden")
+                f"{_count(self.hidden_edges, 'fact', 'facts')} hidden")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def simple_graph(g: nx.MultiDiGraph) -> nx.Graph:
