@@ -99,3 +99,26 @@ def open_page(browser):
     yield _open
     for c in contexts:
         c.close()
+
+
+
+def png_colours(browser, png: bytes) -> int:
+    """Number of distinct pixel colours in a PNG, decoded by Chromium on a blank page."""
+    import base64
+
+    page = browser.new_page()
+    try:
+        return page.evaluate("""async (b64) => {
+            const img = new Image();
+            img.src = "data:image/png;base64," + b64;
+            await img.decode();
+            const c = document.createElement("canvas");
+            c.width = img.width; c.height = img.height;
+            const ctx = c.getContext("2d");
+            ctx.drawImage(img, 0, 0);
+            const px = ctx.getImageData(0, 0, c.width, c.height).data, seen = new Set();
+            for (let i = 0; i < px.length; i += 4) { seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]); }
+            return seen.size;
+        }""", base64.b64encode(png).decode())
+    finally:
+        page.close()

@@ -6,6 +6,7 @@ import pytest
 
 from kg.graph import build_graph, read_triples
 from kg.views import DEFAULT_MAX_NODES, build_view, edge_items, node_items, script_json, write_view
+from tests.payloads import hostile_graph
 
 DATA = "tests/data/triples_small.jsonl"
 LDP = "org:liberal democratic party"
@@ -19,24 +20,6 @@ def g():
 @pytest.fixture(scope="module")
 def page(g):
     return build_view(g, title="<b>Title</b> & co").html
-
-
-def hostile_graph():
-    """Entities, predicates, sentences and titles with markup, script ends and the pyvis 'href' switch."""
-    g = nx.MultiDiGraph()
-    names = ["<script>window.__kgPwned=1</script>", "</script><script>window.__kgPwned=2</script>",
-             '"><svg onload=window.__kgPwned=3>', '<a href="javascript:window.__kgPwned=4">href</a>',
-             "<!--", "<img src=x onerror=window.__kgPwned=5>"]
-    for i, name in enumerate(names):
-        g.add_node(f"concept:{i}", name=name, type="CONCEPT", label="Concept", aliases=[name], docs=["d<1>"])
-    for i in range(len(names) - 1):
-        g.add_edge(f"concept:{i}", f"concept:{i + 1}", key="say",
-                   predicate="</script><img src=x onerror=window.__kgPwned=6>", type="SAY", negated=i % 2 == 1,
-                   count=1, confidence=0.5, speakers=["<b onmouseover=window.__kgPwned=7>x</b>"], docs=["d<1>"],
-                   evidence=[{"sentence_id": "d<1>:0", "doc_id": "d<1>", "speaker": None, "predicate_text": "s",
-                              "text": "<img src=x onerror=window.__kgPwned=8> href </script>"}])
-    g.graph["documents"] = {"d<1>": {"title": "<script>window.__kgPwned=9</script>"}}
-    return g
 
 
 def test_page_is_offline(page):

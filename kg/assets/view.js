@@ -26,6 +26,7 @@
   }
 
   network.once("afterDrawing", function () { state.drawn = true; markReady(); });
+  network.redraw();  // the first frame may already be drawn: ask for one we can see
   if (cfg.physics) {
     // Settle from the precomputed layout, then freeze so the page stays idle.
     network.once("stabilizationIterationsDone", function () {
