@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("triples", nargs="?", default="tests/data/triples_small.jsonl")
     ap.add_argument("-o", "--output", default="docs/img/view.png")
-    ap.add_argument("--hover", default="support", help="predicate of the fact whose tooltip is shown")
+    ap.add_argument("--hover", default="not discuss", help="predicate of the fact whose tooltip is shown")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 

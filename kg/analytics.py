@@ -284,7 +284,7 @@ def shortest_path(g: nx.MultiDiGraph, source: str, target: str) -> list[Hashable
         raise NotFound("path", f"{source} -> {target}", []) from None
 
 
-def layout(g: nx.MultiDiGraph, *, seed: int = 0, spacing: float = 70.0) -> dict[Hashable, tuple[float, float]]:
+def layout(g: nx.MultiDiGraph, *, seed: int = 0, spacing: float = 90.0) -> dict[Hashable, tuple[float, float]]:
     """Deterministic 2-D positions (pixels), about ``spacing`` apart, for drawing without physics.
 
     Each connected component is laid out in its own disc: small ones force-directed,

@@ -267,7 +267,7 @@ def vis_options(*, physics: bool, n_edges: int) -> dict:
             "smooth": False,
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "color": {"color": EDGE_COLOUR, "highlight": "#1F2328", "hover": "#1F2328", "inherit": False},
-            "font": {"size": 11, "face": "system-ui, sans-serif", "color": "#57606A", "align": "middle",
+            "font": {"size": 11, "face": "system-ui, sans-serif", "color": "#57606A", "align": "horizontal",
                      "strokeWidth": 3, "strokeColor": "#FFFFFF"},
             "scaling": {"min": 1, "max": 6, "label": {"enabled": False}},
             "selectionWidth": 1.5,
@@ -275,7 +275,7 @@ def vis_options(*, physics: bool, n_edges: int) -> dict:
         "physics": {
             "enabled": physics,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.005, "springLength": 110,
+            "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.005, "springLength": 160,
                                  "springConstant": 0.05, "avoidOverlap": 0.4},
             "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 25, "fit": True},
             "minVelocity": 1.0,
