@@ -80,3 +80,28 @@ def test_entity_and_doc_are_exclusive(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "kg", "view", DATA, "--entity", "LDP", "--doc", "d1"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "not allowed with argument" in proc.stderr
+
+
+def test_cypher_is_handed_to_the_store_module(tmp_path, monkeypatch, capsys):
+    """Only the hand-over: the real Neo4j path is tested with kg.neo4j_store against the real server."""
+    import types
+
+    calls = []
+
+    class Driver:
+        def close(self):
+            calls.append("closed")
+
+    store = types.ModuleType("kg.neo4j_store")
+    store.config_from_env = lambda uri=None: {"uri": uri}
+    store.connect = lambda config: calls.append(("connect", config)) or Driver()
+    store.graph_from_neo4j = lambda driver, cypher, params: (calls.append(("query", cypher, params))
+                                                            or build_graph(read_triples(DATA)))
+    monkeypatch.setitem(sys.modules, "kg.neo4j_store", store)
+    out = tmp_path / "c.html"
+    argv = ["view", "--neo4j", "bolt://h:7687", "--cypher", "MATCH (a)-[r]->(b) WHERE a.name = $n RETURN a, r, b",
+            "--param", "n=LDP", "-o", str(out)]
+    assert main(argv) == 0
+    assert calls == [("connect", {"uri": "bolt://h:7687"}),
+                     ("query", "MATCH (a)-[r]->(b) WHERE a.name = $n RETURN a, r, b", {"n": "LDP"}), "closed"]
+    assert nodes_in(out.read_text(encoding="utf-8")) == 7

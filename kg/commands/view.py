@@ -110,8 +110,12 @@ def _load(args: argparse.Namespace):
 
 def _from_neo4j(uri: str | None, cypher: str, params: dict):
     """The graph a Cypher query returns, in the kg graph schema (see kg.neo4j_store)."""
-    from .. import neo4j_store
+    import importlib
 
+    try:
+        neo4j_store = importlib.import_module("kg.neo4j_store")
+    except ModuleNotFoundError as exc:
+        raise UserError(f"reading from Neo4j needs the {exc.name!r} module, which is not installed") from None
     driver = neo4j_store.connect(neo4j_store.config_from_env(uri=uri))
     try:
         return neo4j_store.graph_from_neo4j(driver, cypher, params)
