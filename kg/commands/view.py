@@ -1,0 +1,133 @@
+"""Write an interactive, offline HTML view of the graph (whole, an entity's neighbourhood, a document or a Cypher result).
+
+The graph comes from TRIPLES.jsonl when given, else from Neo4j with --neo4j or
+--cypher, else from the local graph file written by ``kg build``.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from ..errors import UsageError, UserError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRAPH = "kg-out/graph.json"
+DEFAULT_OUTPUT = "kg-out/view.html"
+#: What ``--neo4j`` without ``--cypher`` draws: every fact between entities.
+ALL_FACTS = "MATCH (a:Entity)-[r]->(b:Entity) RETURN a, r, b"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Options of ``kg view``."""
+    from ..views import DEFAULT_MAX_NODES
+
+    parser.add_argument("triples", nargs="?", metavar="TRIPLES.jsonl", help="triple records (kg extract output)")
+    parser.add_argument("--graph", metavar="FILE", default=None,
+                        help=f"local graph file written by kg build (default {DEFAULT_GRAPH})")
+    parser.add_argument("--neo4j", metavar="URI", help="read the graph from this Neo4j server")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--entity", metavar="NAME", help="an entity's neighbourhood (key, name or alias)")
+    what.add_argument("--cypher", metavar="QUERY", help="draw what a Cypher query returns (Neo4j)")
+    what.add_argument("--doc", metavar="ID", help="one document's entities and facts")
+    parser.add_argument("--param", action="append", default=[], metavar="K=V", help="a --cypher parameter")
+    parser.add_argument("--depth", type=int, default=None, metavar="N", help="neighbourhood depth (default 1)")
+    parser.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
+                        help=f"keep the N most important entities (default {DEFAULT_MAX_NODES:,}; 0 = all)")
+    parser.add_argument("--by", choices=("pagerank", "degree"), default="pagerank", help="importance measure")
+    parser.add_argument("--no-physics", action="store_true", help="draw at once from the layout, never simulate")
+    parser.add_argument("--title", help="page title")
+    parser.add_argument("-o", "--output", metavar="FILE.html", default=DEFAULT_OUTPUT,
+                        help=f"where to write the page (default {DEFAULT_OUTPUT})")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the graph, pick the part to draw, build and write the page."""
+    from .. import analytics
+    from ..views import build_view, write_view
+
+    _check(args)
+    g, source = _load(args)
+    title = args.title or "Knowledge graph"
+    try:
+        if args.entity:
+            depth = 1 if args.depth is None else args.depth
+            g = analytics.neighbourhood(g, args.entity, depth=depth)
+            title = args.title or f"{args.entity}: neighbourhood, depth {depth}"
+        elif args.doc:
+            g = analytics.document_subgraph(g, args.doc)
+            doc_title = (g.graph.get("documents", {}).get(args.doc) or {}).get("title")
+            title = args.title or (f"Document {args.doc}: {doc_title}" if doc_title else f"Document {args.doc}")
+    except analytics.NotFound as exc:
+        raise UserError(str(exc)) from None
+    if g.number_of_nodes() == 0:
+        raise UserError(f"nothing to draw: {source} holds no entities")
+    view = build_view(g, title=title, max_nodes=args.max_nodes or None, by=args.by,
+                      physics=False if args.no_physics else None)
+    path = write_view(view, args.output)
+    print(f"kg view: {view.summary()} -> {path}", file=sys.stderr)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> None:
+    if args.depth is not None and not args.entity:
+        raise UsageError("--depth goes with --entity")
+    if args.depth is not None and args.depth < 0:
+        raise UsageError("--depth must be 0 or more")
+    if args.max_nodes < 0:
+        raise UsageError("--max-nodes must be 0 (all) or more")
+    if args.param and not args.cypher:
+        raise UsageError("--param goes with --cypher")
+    if args.triples and (args.graph or args.neo4j or args.cypher):
+        raise UsageError("give TRIPLES.jsonl or --graph or Neo4j (--neo4j / --cypher), not several")
+    if args.graph and (args.neo4j or args.cypher):
+        raise UsageError("give --graph or Neo4j (--neo4j / --cypher), not both")
+
+
+def _load(args: argparse.Namespace):
+    """The graph to draw and a short name of where it came from."""
+    from ..graph import build_graph, read_graph, read_triples
+
+    if args.triples:
+        try:
+            return build_graph(read_triples(args.triples)), args.triples
+        except FileNotFoundError:
+            raise UserError(f"{args.triples}: no such file") from None
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    if args.neo4j or args.cypher:
+        return _from_neo4j(args.neo4j, args.cypher or ALL_FACTS, _params(args.param)), "the Neo4j query"
+    path = Path(args.graph or DEFAULT_GRAPH)
+    if not path.exists():
+        raise UserError(f"{path}: no graph file; run `kg build` first, or give TRIPLES.jsonl")
+    try:
+        return read_graph(path), str(path)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _from_neo4j(uri: str | None, cypher: str, params: dict):
+    """The graph a Cypher query returns, in the kg graph schema (see kg.neo4j_store)."""
+    import importlib
+
+    try:
+        neo4j_store = importlib.import_module("kg.neo4j_store")
+    except ModuleNotFoundError as exc:
+        raise UserError(f"reading from Neo4j needs the {exc.name!r} module, which is not installed") from None
+    driver = neo4j_store.connect(neo4j_store.config_from_env(uri=uri))
+    try:
+        return neo4j_store.graph_from_neo4j(driver, cypher, params)
+    finally:
+        driver.close()
+
+
+def _params(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param {pair!r}: expected K=V")
+        out[key] = value
+    return out

@@ -1,0 +1,384 @@
+"""Interactive HTML views of the kg graph (pyvis / vis-network), standalone and offline.
+
+:func:`build_view` is pure: graph in, one HTML page out, byte-identical for the
+same graph and options.  :func:`write_view` writes it (UTF-8, atomically).
+
+The page is pyvis's template rendered with the vis-network library inline, then
+made safe and offline:
+
+* the Bootstrap tags that pyvis's template loads from a CDN are removed, so the
+  page makes no request at all;
+* pyvis's heading (written unescaped) is left empty; kg writes its own escaped
+  title bar, legend and note;
+* pyvis switches every tooltip to ``innerHTML`` when a node title contains
+  ``href``; kg renders the template with that switch off, so vis-network shows
+  every title with ``innerText``;
+* pyvis's select menu (ids written raw into ``<option>``) is never used: the
+  search box is kg's own, filled with ``option.value``;
+* every JSON embedded in a ``<script>`` escapes ``<``, ``>`` and ``&``.
+
+Entities are coloured by type, sized by importance, placed by
+:func:`kg.analytics.layout` (so large graphs draw at once with physics off);
+facts are labelled by predicate, dashed and red when negated, and their
+tooltips carry the evidence sentences, speakers and source documents.
+
+This is the only kg module that imports pyvis (lazily: pyvis imports IPython).
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Hashable
+
+import networkx as nx
+
+from . import analytics
+from .analytics import Cut
+
+log = logging.getLogger(__name__)
+
+#: Views with more entities keep the most important ones (see ``bench/view.py``).
+DEFAULT_MAX_NODES = 2000
+#: Up to this many entities the page settles with physics first; above, it draws at once.
+PHYSICS_MAX_NODES = 300
+#: Evidence sentences shown in a fact's tooltip before "+N more".
+MAX_EVIDENCE = 3
+
+#: Colour per entity label (Tableau 10: distinct, print- and colour-blind-friendly enough).
+PALETTE = {
+    "Person": "#4E79A7",
+    "Organization": "#F28E2B",
+    "Place": "#59A14F",
+    "Group": "#B07AA1",
+    "Event": "#E15759",
+    "Product": "#76B7B2",
+    "Law": "#EDC948",
+    "Work": "#FF9DA7",
+    "Language": "#9C755F",
+    "Concept": "#BAB0AC",
+}
+OTHER_COLOUR = "#8C8C8C"
+EDGE_COLOUR = "#9AA0A6"
+NEGATED_COLOUR = "#C0392B"
+
+_LABEL_CHARS = 40
+_SENTENCE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class View:
+    """A built page and what it shows."""
+
+    html: str
+    title: str
+    cut: Cut
+
+    def summary(self) -> str:
+        """One line for the command line, e.g. ``5 entities, 4 facts``."""
+        return self.cut.describe()
+
+
+def build_view(g: nx.MultiDiGraph, *, title: str = "Knowledge graph", max_nodes: int | None = DEFAULT_MAX_NODES,
+               by: str = "pagerank", physics: bool | None = None, seed: int = 0,
+               max_evidence: int = MAX_EVIDENCE) -> View:
+    """An interactive, offline HTML page of ``g`` (cut to ``max_nodes`` most important entities).
+
+    ``physics=None`` settles small views with physics and draws large ones at once;
+    ``False`` never runs physics (the button still turns it on).
+
+    >>> from kg.graph import build_graph, read_triples
+    >>> view = build_view(build_graph(read_triples("tests/data/triples_small.jsonl")))
+    >>> view.summary(), 'src="http' in view.html
+    ('7 entities, 4 facts', False)
+    """
+    shown, cut = analytics.top_subgraph(g, max_nodes, by=by)
+    if physics is None:
+        physics = 0 < shown.number_of_nodes() <= PHYSICS_MAX_NODES
+    scores = analytics.importance(shown, by=by)
+    positions = analytics.layout(shown, seed=seed)
+    documents = g.graph.get("documents", {}) or {}
+    nodes = node_items(shown, scores=scores, positions=positions, documents=documents)
+    edges = edge_items(shown, documents=documents, max_evidence=max_evidence)
+    header = header_html(title, shown, cut)
+    config = {"physics": bool(physics)}
+    page = _render(nodes, edges, vis_options(physics=bool(physics), n_edges=len(edges)), title, header, config)
+    return View(html=page, title=title, cut=cut)
+
+
+def write_view(view: View | str, path: str | os.PathLike) -> Path:
+    """Write a page as UTF-8, atomically (a crash leaves any old file intact)."""
+    path = Path(path)
+    text = view.html if isinstance(view, View) else view
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+# ---------------------------------------------------------------- nodes and edges
+
+
+def node_items(g: nx.MultiDiGraph, *, scores: dict, positions: dict, documents: dict) -> list[dict]:
+    """vis-network node dicts, sorted by key.  Labels and titles are plain text."""
+    items = []
+    for key in sorted(g.nodes, key=str):
+        attrs = g.nodes[key]
+        name = str(attrs.get("name") or key)
+        label = str(attrs.get("label") or "Concept")
+        colour = PALETTE.get(label, OTHER_COLOUR)
+        x, y = positions.get(key, (0.0, 0.0))
+        items.append({
+            "id": str(key),
+            "label": _clip(name, _LABEL_CHARS),
+            "title": node_tooltip(g, key, documents),
+            "value": scores.get(key, 0.0),
+            "x": x,
+            "y": y,
+            "color": {"background": colour, "border": _darker(colour),
+                      "highlight": {"background": colour, "border": "#1F2328"},
+                      "hover": {"background": colour, "border": "#1F2328"}},
+            "kgType": label,
+            "kgName": name,
+            "kgSearch": "\n".join(dict.fromkeys(s.casefold() for s in [name, *map(str, attrs.get("aliases", []))])),
+        })
+    return items
+
+
+def edge_items(g: nx.MultiDiGraph, *, documents: dict, max_evidence: int = MAX_EVIDENCE) -> list[dict]:
+    """vis-network edge dicts, sorted by (subject, object, key); parallel facts curve apart."""
+    items = []
+    seen_pairs: dict[frozenset, int] = {}
+    for s, o, k in sorted(g.edges(keys=True), key=lambda e: tuple(map(str, e))):
+        attrs = g.edges[s, o, k]
+        negated = bool(attrs.get("negated"))
+        predicate = str(attrs.get("predicate") or k)
+        pair = frozenset((str(s), str(o)))
+        nth = seen_pairs.get(pair, 0)
+        seen_pairs[pair] = nth + 1
+        item = {
+            "id": f"e{len(items)}",
+            "from": str(s),
+            "to": str(o),
+            "label": _clip(("not " if negated else "") + predicate, _LABEL_CHARS),
+            "title": edge_tooltip(g, s, o, k, documents, max_evidence=max_evidence),
+            "value": int(attrs.get("count") or 1),
+            "dashes": negated,
+            "kgNegated": negated,
+        }
+        if negated:
+            item["color"] = {"color": NEGATED_COLOUR, "highlight": NEGATED_COLOUR, "hover": NEGATED_COLOUR}
+            item["font"] = {"color": NEGATED_COLOUR}
+        if nth:
+            item["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(0.2 * nth, 2)}
+        items.append(item)
+    return items
+
+
+def node_tooltip(g: nx.MultiDiGraph, key: Hashable, documents: dict) -> str:
+    """Plain-text tooltip of an entity: name, type, aliases, documents, number of facts.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("org:ldp", name="LDP", type="ORG", label="Organization", aliases=["Jimintō"], docs=["d1"])
+    >>> print(node_tooltip(g, "org:ldp", {"d1": {"title": "Parties meet"}}))
+    LDP
+    Organization (ORG) · org:ldp
+    Also known as: Jimintō
+    Documents: Parties meet [d1]
+    0 facts
+    """
+    attrs = g.nodes[key]
+    lines = [str(attrs.get("name") or key),
+             f"{attrs.get('label') or 'Concept'} ({attrs.get('type') or '?'}) · {key}"]
+    if attrs.get("aliases"):
+        lines.append("Also known as: " + ", ".join(map(str, attrs["aliases"])))
+    if attrs.get("docs"):
+        lines.append("Documents: " + _docs_text(attrs["docs"], documents))
+    n = g.degree(key)
+    lines.append(f"{n} fact{'' if n == 1 else 's'}")
+    return "\n".join(lines)
+
+
+def edge_tooltip(g: nx.MultiDiGraph, s: Hashable, o: Hashable, k: Hashable, documents: dict, *,
+                 max_evidence: int = MAX_EVIDENCE) -> str:
+    """Plain-text tooltip of a fact: who did what to whom, support, speakers, documents, evidence."""
+    attrs = g.edges[s, o, k]
+    name = lambda n: str(g.nodes[n].get("name") or n)  # noqa: E731
+    verb = ("NOT " if attrs.get("negated") else "") + str(attrs.get("predicate") or k)
+    count = int(attrs.get("count") or 0)
+    lines = [f"{name(s)} —{verb}→ {name(o)}",
+             f"{count} sentence{'' if count == 1 else 's'} · confidence {float(attrs.get('confidence') or 0):.2f}"]
+    if attrs.get("speakers"):
+        lines.append("Said by: " + ", ".join(map(str, attrs["speakers"])))
+    if attrs.get("docs"):
+        lines.append("Documents: " + _docs_text(attrs["docs"], documents))
+    evidence = list(attrs.get("evidence") or [])
+    for ev in evidence[:max_evidence]:
+        who = f" — {ev['speaker']}" if ev.get("speaker") else ""
+        lines.append(f"“{_clip(str(ev.get('text', '')), _SENTENCE_CHARS)}” [{ev.get('sentence_id', '?')}]{who}")
+    if len(evidence) > max_evidence:
+        lines.append(f"+{len(evidence) - max_evidence} more")
+    return "\n".join(lines)
+
+
+def _docs_text(doc_ids: list, documents: dict, limit: int = 5) -> str:
+    parts = []
+    for d in doc_ids[:limit]:
+        meta = documents.get(d) or {}
+        title = meta.get("title")
+        date = f", {meta['date']}" if meta.get("date") else ""
+        parts.append(f"{title}{date} [{d}]" if title else f"{d}{date}")
+    more = f" +{len(doc_ids) - limit} more" if len(doc_ids) > limit else ""
+    return "; ".join(parts) + more
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split()) if "\n" in text else text
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _darker(colour: str) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#{:02X}{:02X}{:02X}".format(*(int(c * 0.7) for c in (r, g, b)))
+
+
+# ---------------------------------------------------------------- page
+
+
+def vis_options(*, physics: bool, n_edges: int) -> dict:
+    """vis-network options: sizes by value, straight edges, quick capped stabilisation."""
+    big = n_edges > 2000
+    return {
+        "layout": {"improvedLayout": False, "randomSeed": 0},
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1,
+            "scaling": {"min": 8, "max": 30,
+                        "label": {"enabled": True, "min": 12, "max": 20, "drawThreshold": 7, "maxVisible": 30}},
+            "font": {"face": "system-ui, sans-serif", "color": "#1F2328", "strokeWidth": 3, "strokeColor": "#FFFFFF"},
+        },
+        "edges": {
+            "smooth": False,
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "color": {"color": EDGE_COLOUR, "highlight": "#1F2328", "hover": "#1F2328", "inherit": False},
+            "font": {"size": 11, "face": "system-ui, sans-serif", "color": "#57606A", "align": "horizontal",
+                     "strokeWidth": 3, "strokeColor": "#FFFFFF"},
+            "scaling": {"min": 1, "max": 6, "label": {"enabled": False}},
+            "selectionWidth": 1.5,
+        },
+        "physics": {
+            "enabled": physics,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.005, "springLength": 160,
+                                 "springConstant": 0.05, "avoidOverlap": 0.4},
+            "stabilization": {"enabled": True, "iterations": 150, "updateInterval": 25, "fit": True},
+            "minVelocity": 1.0,
+            "maxVelocity": 40,
+            "timestep": 0.5,
+        },
+        "interaction": {"hover": True, "tooltipDelay": 120, "multiselect": True,
+                        "hideEdgesOnDrag": big, "hideEdgesOnZoom": big},
+    }
+
+
+def header_html(title: str, g: nx.MultiDiGraph, cut: Cut) -> str:
+    """The title bar: title, counts, the cut note, controls and a legend of entity types (all escaped)."""
+    e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
+    counts: dict[str, int] = {}
+    for _, label in g.nodes(data="label"):
+        counts[str(label or "Concept")] = counts.get(str(label or "Concept"), 0) + 1
+    order = [t for t in PALETTE if t in counts] + sorted(t for t in counts if t not in PALETTE)
+    legend = "".join(
+        f'<li><label><input type="checkbox" data-type="{e(t)}" checked>'
+        f'<span class="kg-swatch" style="background:{PALETTE.get(t, OTHER_COLOUR)}"></span>{e(t)} ({counts[t]:,})</label></li>'
+        for t in order)
+    negated = sum(1 for *_, neg in g.edges(data="negated") if neg)
+    shown = f"{g.number_of_nodes():,} entities, {g.number_of_edges():,} facts"
+    note = f'<p id="kg-note" role="note">Partial view: {e(cut.describe())}.</p>' if cut.is_partial else ""
+    return (
+        '<div id="kg-bar">'
+        f'<h1 id="kg-title">{e(title)}</h1><span id="kg-summary">{e(shown)}</span>{note}'
+        '<div id="kg-controls">'
+        '<input id="kg-search" type="search" list="kg-names" placeholder="Find an entity (name or alias)" '
+        'aria-label="Find an entity by name or alias"><datalist id="kg-names"></datalist>'
+        '<button id="kg-physics" type="button" aria-pressed="false">Physics: off</button>'
+        '<button id="kg-fit" type="button">Fit</button>'
+        f'<label><input id="kg-negated" type="checkbox" checked><span class="kg-dash"></span>negated facts ({negated:,})</label>'
+        '<span id="kg-status" aria-live="polite"></span>'
+        '</div>'
+        f'<ul id="kg-legend" aria-label="Entity types">{legend}</ul>'
+        '</div>'
+    )
+
+
+def script_json(value) -> str:
+    """JSON safe inside ``<script>``: sorted keys, and ``<``, ``>``, ``&``, U+2028/9 escaped.
+
+    >>> script_json({"a": "</script><!--"})
+    '{"a": "\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+_EXTERNAL_TAG = re.compile(
+    r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
+    r"|<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>",
+    re.IGNORECASE)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
+
+
+def _render(nodes: list, edges: list, options: dict, title: str, header: str, config: dict) -> str:
+    """pyvis's template with vis-network inline, then made offline and given kg's bar and controls."""
+    from pyvis.network import Network  # lazily: pyvis imports IPython
+
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    net.nodes, net.edges = nodes, edges  # not add_node/add_edge: those are quadratic
+    page = net.templateEnv.get_template(net.path).render(
+        height=net.height, width=net.width, nodes=nodes, edges=edges, heading="",
+        options=script_json(options), physics_enabled=False, use_DOT=False, dot_lang="", widget=False,
+        bgcolor="#ffffff", conf=False, tooltip_link=False, neighborhood_highlight=False,
+        select_menu=False, filter_menu=False, notebook=False, cdn_resources="in_line")
+    page, n_external = _EXTERNAL_TAG.subn("", page)
+    page, n_headings = _EMPTY_HEADING.subn("", page)
+    if n_external != 2 or n_headings != 2:
+        raise RuntimeError(f"unexpected pyvis template ({n_external} external tags, {n_headings} headings); "
+                           "kg expects pyvis 0.3.2")
+    css = _asset("view.css")
+    js = _asset("view.js")
+    page = _insert_once(page, "</head>", f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n</head>")
+    page = _insert_once(page, "<body>", f"<body>\n{header}")
+    page = _insert_once(page, "</body>",
+                        f'<script type="application/json" id="kg-config">{script_json(config)}</script>\n'
+                        f"<script>{js}</script>\n</body>", last=True)
+    _check_offline(page)
+    return page
+
+
+def _insert_once(page: str, marker: str, replacement: str, *, last: bool = False) -> str:
+    """Replace the one occurrence of ``marker`` outside the inline libraries."""
+    where = page.rfind(marker) if last else page.find(marker)
+    if where < 0:
+        raise RuntimeError(f"unexpected pyvis template: no {marker}")
+    return page[:where] + replacement + page[where + len(marker):]
+
+
+def _check_offline(page: str) -> None:
+    """Refuse a page that would load anything from elsewhere or show tooltips as HTML."""
+    if re.search(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", page, re.I):
+        raise RuntimeError("the view would load an external resource")
+    if "popup.innerHTML" in page:
+        raise RuntimeError("the view would show tooltips as HTML")
+
+
+def _asset(name: str) -> str:
+    return resources.files("kg").joinpath("assets", name).read_text(encoding="utf-8")

@@ -1,0 +1,120 @@
+import networkx as nx
+import pytest
+
+from kg import analytics
+from kg.analytics import Cut, NotFound
+from kg.graph import build_graph, read_triples
+
+DATA = "tests/data/triples_small.jsonl"
+LDP = "org:liberal democratic party"
+XSS = "concept:img src x onerror alert 1"
+
+
+@pytest.fixture(scope="module")
+def g():
+    return build_graph(read_triples(DATA))
+
+
+def star(n_leaves=5):
+    g = nx.MultiDiGraph()
+    for i in range(n_leaves):
+        g.add_edge("hub", f"leaf{i}", "say", count=1)
+    g.add_edge("x", "y", "meet", count=1)
+    return g
+
+
+@pytest.mark.parametrize("by", ["pagerank", "degree"])
+def test_importance_ranks_the_hub_first_and_scales_to_one(by):
+    scores = analytics.importance(star(), by=by)
+    assert scores["hub"] == 1.0
+    assert all(0 < v < 1 for k, v in scores.items() if k != "hub")
+
+
+def test_importance_rejects_unknown_measure_and_handles_empty():
+    with pytest.raises(ValueError, match="unknown importance"):
+        analytics.importance(star(), by="fame")
+    assert analytics.importance(nx.MultiDiGraph()) == {}
+
+
+def test_betweenness_finds_the_broker():
+    g = nx.MultiDiGraph([("a", "b", "x"), ("b", "c", "x"), ("c", "d", "x")])
+    c = analytics.centrality(g, kind="betweenness")
+    assert c["b"] == c["c"] > c["a"] == c["d"] == 0
+
+
+def test_communities_are_deterministic_and_split_components():
+    g = nx.MultiDiGraph()
+    for a, b in [("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"), ("d", "f")]:
+        g.add_edge(a, b, "x")
+    first = analytics.communities(g, seed=1)
+    assert first == [{"a", "b", "c"}, {"d", "e", "f"}]
+    assert first == analytics.communities(g, seed=1)
+
+
+@pytest.mark.parametrize("query", [LDP, "Liberal Democratic Party", "liberal democratic party", "LDP", "ldp"])
+def test_find_entity_by_key_name_or_alias_case_insensitive(g, query):
+    assert analytics.find_entity(g, query) == LDP
+
+
+def test_find_entity_lists_close_matches(g):
+    with pytest.raises(NotFound) as err:
+        analytics.find_entity(g, "Liberal Democrats")
+    assert "Liberal Democratic Party" in err.value.matches
+    assert "close matches: Liberal Democratic Party" in str(err.value)
+
+
+def test_neighbourhood_depths(g):
+    assert set(analytics.neighbourhood(g, "LDP", depth=0)) == {LDP}
+    one = analytics.neighbourhood(g, "LDP", depth=1)
+    assert set(one) == {LDP, "concept:taiwan cptpp bid", XSS}
+    assert one.number_of_edges() == 2
+    assert one.nodes[LDP]["aliases"] == ["LDP"]  # attributes travel with the subgraph
+
+
+def test_document_subgraph_keeps_only_that_documents_evidence(g):
+    d2 = analytics.document_subgraph(g, "d2")
+    assert set(d2) == {LDP, XSS}
+    (s, o, k, e), = d2.edges(keys=True, data=True)
+    assert e["negated"] and {ev["doc_id"] for ev in e["evidence"]} == {"d2"} and e["docs"] == ["d2"]
+    assert list(d2.graph["documents"]) == ["d2"]
+    with pytest.raises(NotFound, match="no document matches 'd3'"):
+        analytics.document_subgraph(g, "d3")
+
+
+def test_top_subgraph_cut_counts(g):
+    sub, cut = analytics.top_subgraph(g, 3, by="degree")
+    assert cut == Cut(3, 7, sub.number_of_edges(), 4, "degree")
+    assert LDP in sub and cut.is_partial
+    assert cut.describe().startswith("showing 3 of 7 entities (the most important by degree)")
+    whole, cut = analytics.top_subgraph(g, None)
+    assert whole is g and not cut.is_partial and cut.describe() == "7 entities, 4 facts"
+
+
+def test_shortest_path_and_no_path(g):
+    assert analytics.shortest_path(g, "Taiwan's CPTPP bid", XSS) == ["concept:taiwan cptpp bid", LDP, XSS]
+    with pytest.raises(NotFound, match="no path"):
+        analytics.shortest_path(g, "LDP", "Hsieh Pei-fen")
+
+
+def test_layout_is_deterministic_spread_out_and_covers_every_node():
+    g = nx.MultiDiGraph()
+    big = nx.barabasi_albert_graph(700, 2, seed=3)  # above the direct-layout size: community path
+    for a, b in big.edges:
+        g.add_edge(f"n{a}", f"n{b}", "x", count=1)
+    for i in range(20):
+        g.add_edge(f"p{i}", f"q{i}", "y", count=1)
+    pos = analytics.layout(g, seed=0)
+    assert set(pos) == set(g) and pos == analytics.layout(g, seed=0)
+    xs = sorted(pos.values())
+    assert len(set(xs)) == len(xs)  # no two entities on the same spot
+    width = max(x for x, _ in xs) - min(x for x, _ in xs)
+    assert width > 1000  # about 70 px apart, not squeezed into a unit square
+
+
+@pytest.mark.parametrize("module", ["kg.analytics", "kg.views"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 5 and result.failed == 0

@@ -1,0 +1,107 @@
+"""``kg view`` end to end: from triples and from a graph file, subsets, cuts and user errors."""
+import subprocess
+import sys
+
+import pytest
+
+from kg.cli import main
+from kg.graph import build_graph, read_triples, write_graph
+
+DATA = "tests/data/triples_small.jsonl"
+
+
+def nodes_in(html: str) -> int:
+    """Number of entities a page draws (each node dict carries exactly one kgType)."""
+    return html.count('"kgType":')
+
+
+@pytest.fixture
+def graph_file(tmp_path):
+    return write_graph(build_graph(read_triples(DATA)), tmp_path / "kg-out" / "graph.json")
+
+
+def test_view_from_triples(tmp_path, capsys):
+    out = tmp_path / "v.html"
+    assert main(["view", DATA, "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.strip() == f"kg view: 7 entities, 4 facts -> {out}"
+    assert nodes_in(out.read_text(encoding="utf-8")) == 7
+
+
+def test_view_from_default_graph_file(graph_file, monkeypatch, capsys):
+    monkeypatch.chdir(graph_file.parent.parent)
+    assert main(["view", "-o", "v.html", "--entity", "LDP", "--depth", "1"]) == 0
+    html = (graph_file.parent.parent / "v.html").read_text(encoding="utf-8")
+    assert nodes_in(html) == 3 and "LDP: neighbourhood, depth 1" in html
+    assert "3 entities, 2 facts" in capsys.readouterr().err
+
+
+def test_view_document_from_graph_option(graph_file, tmp_path, capsys):
+    out = tmp_path / "d.html"
+    assert main(["view", "--graph", str(graph_file), "--doc", "d2", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert nodes_in(html) == 2 and "Document d2: Second &lt;b&gt;article&lt;/b&gt;" in html
+    assert "2 entities, 1 fact ->" in capsys.readouterr().err
+
+
+def test_max_nodes_cut_is_said_on_stderr_and_on_the_page(tmp_path, capsys):
+    out = tmp_path / "cut.html"
+    assert main(["view", DATA, "--max-nodes", "3", "--by", "degree", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "showing 3 of 7 entities (the most important by degree)" in err and "facts hidden" in err
+    html = out.read_text(encoding="utf-8")
+    assert nodes_in(html) == 3 and 'id="kg-note"' in html
+
+
+def test_no_physics_flag(tmp_path):
+    out = tmp_path / "p.html"
+    assert main(["view", DATA, "--no-physics", "-o", str(out)]) == 0
+    assert '{"physics": false}' in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["view", DATA, "--entity", "Liberal Democrats"], 1,
+     "kg view: error: no entity matches 'Liberal Democrats'; close matches: Liberal Democratic Party"),
+    (["view", DATA, "--doc", "d7"], 1, "kg view: error: no document matches 'd7'"),
+    (["view", "missing.jsonl"], 1, "kg view: error: missing.jsonl: no such file"),
+    (["view", "--graph", "nowhere.json"], 1, "kg view: error: nowhere.json: no graph file"),
+    (["view", DATA, "--depth", "2"], 2, "kg view: error: --depth goes with --entity"),
+    (["view", DATA, "--graph", "g.json"], 2, "kg view: error: give TRIPLES.jsonl or --graph"),
+])
+def test_user_errors_are_one_line(tmp_path, argv, code, message):
+    proc = subprocess.run([sys.executable, "-m", "kg", *argv, "-o", str(tmp_path / "x.html")],
+                          capture_output=True, text=True)
+    assert proc.returncode == code
+    assert proc.stderr.startswith(message) and proc.stderr.count("\n") == 1, proc.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_entity_and_doc_are_exclusive(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "kg", "view", DATA, "--entity", "LDP", "--doc", "d1"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "not allowed with argument" in proc.stderr
+
+
+def test_cypher_is_handed_to_the_store_module(tmp_path, monkeypatch, capsys):
+    """Only the hand-over: the real Neo4j path is tested with kg.neo4j_store against the real server."""
+    import types
+
+    calls = []
+
+    class Driver:
+        def close(self):
+            calls.append("closed")
+
+    store = types.ModuleType("kg.neo4j_store")
+    store.config_from_env = lambda uri=None: {"uri": uri}
+    store.connect = lambda config: calls.append(("connect", config)) or Driver()
+    store.graph_from_neo4j = lambda driver, cypher, params: (calls.append(("query", cypher, params))
+                                                            or build_graph(read_triples(DATA)))
+    monkeypatch.setitem(sys.modules, "kg.neo4j_store", store)
+    out = tmp_path / "c.html"
+    argv = ["view", "--neo4j", "bolt://h:7687", "--cypher", "MATCH (a)-[r]->(b) WHERE a.name = $n RETURN a, r, b",
+            "--param", "n=LDP", "-o", str(out)]
+    assert main(argv) == 0
+    assert calls == [("connect", {"uri": "bolt://h:7687"}),
+                     ("query", "MATCH (a)-[r]->(b) WHERE a.name = $n RETURN a, r, b", {"n": "LDP"}), "closed"]
+    assert nodes_in(out.read_text(encoding="utf-8")) == 7
