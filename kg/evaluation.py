@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from .extract import ExtractOptions, triples_from_parses
+from .extractor import ExtractOptions, triples_from_parses
 from .errors import UserError
 from .nlp import model_description, pieces
 from .records import Document, Triple

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
-from .extract import ExtractOptions, triples_from_parses
+from .extractor import ExtractOptions, triples_from_parses
 from .nlp import DEFAULT_MODEL, load_model, model_description, pieces
 from .records import Document, Rejection, Triple
 from .sources import iter_documents, make_document

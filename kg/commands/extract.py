@@ -6,7 +6,7 @@ import json
 import sys
 
 from ..errors import UsageError
-from ..extract import ExtractOptions
+from ..extractor import ExtractOptions
 from ..nlp import DEFAULT_MODEL
 from ..pipeline import RunStats
 from ..pipeline import run as run_pipeline

@@ -1,8 +1,8 @@
 """End to end on the real spaCy model: text in, resolved triples out."""
 import pytest
 
-from kg.extract import ExtractOptions, triples_from_parses
-from kg.extract.resolve import abbreviation_long_form, initials, is_alias_text
+from kg.extractor import ExtractOptions, triples_from_parses
+from kg.extractor.resolve import abbreviation_long_form, initials, is_alias_text
 from kg.nlp import load_model, pieces
 from kg.records import Document
 

@@ -2,9 +2,9 @@
 
 :func:`triples_from_parses` takes a document and the spaCy ``Doc`` of each of
 its pieces (see :func:`kg.nlp.pieces`) and returns :class:`kg.records.Triple`
-records: the relations found by :mod:`kg.extract.rules`, with arguments
-resolved by :class:`kg.extract.resolve.DocResolver`, speakers from
-:mod:`kg.extract.speech`, and one ``alias`` triple per alias stated in the text.
+records: the relations found by :mod:`kg.extractor.rules`, with arguments
+resolved by :class:`kg.extractor.resolve.DocResolver`, speakers from
+:mod:`kg.extractor.speech`, and one ``alias`` triple per alias stated in the text.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Each rule on hand-built parses: the rule is pinned, not the parser's mood."""
 import pytest
 
-from kg.extract.rules import relations
+from kg.extractor.rules import relations
 from .handparse import parse
 
 

@@ -1,0 +1,157 @@
+"""Extraction speed and memory, measured against bare spaCy in the same run.
+
+    python bench/extract.py [--docs N] [--repeats R] [--model NAME]
+
+Prints, as medians of R repeats on the same generated corpus:
+- words/s of bare ``nlp.pipe`` over the documents (the baseline),
+- words/s of kg's extraction (reading, line pieces, parsing, rules, resolution,
+  JSON records) in one process, and the ratio to the baseline (target >= 0.85),
+- words/s with 2 worker processes and the ratio to 1 worker (target >= 1.7),
+- peak RSS of ``kg extract`` as a child process on the corpus and on a corpus 10x
+  larger (target: flat, since input is streamed).
+
+The corpus is generated deterministically from the bundled sample articles and the
+sentences below: sentences are shuffled per document with a fixed seed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kg.extractor import ExtractOptions  # noqa: E402
+from kg.nlp import DEFAULT_MODEL, load_model, model_description  # noqa: E402
+from kg.pipeline import RunStats, run  # noqa: E402
+from kg.sources import iter_documents  # noqa: E402
+
+EXTRA = [
+    "The European Commission fined the search company for abusing its dominant position.",
+    "Officials from the African Union, pledging to mediate, arrived in Addis Ababa on Monday.",
+    "The agreement was signed by the foreign ministers of Chile and Peru.",
+    "Brazil asked Argentina to lower its tariffs on steel imports, a trade official said.",
+    "The central bank did not change its benchmark interest rate, according to Reuters.",
+    "Germany and France agreed to invest in a joint satellite program.",
+    "The World Health Organization (WHO) warned that cholera cases were rising in the region.",
+    "Prime Minister Narendra Modi met President Joe Biden at the White House.",
+    "Protesters gathered outside the parliament, which was debating a new security law.",
+    "The company, founded in 1998, employs about 40,000 people in 12 countries.",
+]
+
+
+def sample_sentences() -> list[str]:
+    """Sentences of the bundled sample plus a few of this script's own."""
+    sentences = list(EXTRA)
+    for item in iter_documents([str(ROOT / "samples" / "news")]):
+        text = getattr(item, "text", "")
+        sentences.extend(line.strip() for line in text.split("\n") if len(line.split()) > 5)
+    return sentences
+
+
+def make_corpus(path: Path, n_docs: int, *, seed: int = 7) -> int:
+    """Write ``n_docs`` JSONL documents of 8-14 sentences; returns the number of lines written."""
+    rng = random.Random(seed)
+    sentences = sample_sentences()
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n_docs):
+            k = rng.randint(8, 14)
+            paras = rng.sample(sentences, k) if k <= len(sentences) else rng.choices(sentences, k=k)
+            f.write(json.dumps({"id": f"bench-{i}", "text": "\n".join(paras)}) + "\n")
+    return n_docs
+
+
+def texts_of(path: Path) -> list[str]:
+    """The documents' texts."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line)["text"] for line in f]
+
+
+def bare_pipe(nlp, texts: list[str]) -> tuple[float, int]:
+    """Seconds and words for plain ``nlp.pipe`` over the texts."""
+    t0 = time.perf_counter()
+    words = 0
+    for doc in nlp.pipe(texts):
+        words += sum(1 for t in doc if not (t.is_punct or t.is_space))
+    return time.perf_counter() - t0, words
+
+
+def kg_run(path: Path, model: str, workers: int) -> tuple[float, int, int]:
+    """Seconds, words and triples for kg's extraction of the corpus, records serialised."""
+    stats = RunStats()
+    t0 = time.perf_counter()
+    n = 0
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        for r in run(iter_documents([str(path)]), model=model, workers=workers, options=ExtractOptions(), stats=stats):
+            for t in getattr(r, "triples", ()):
+                sink.write(json.dumps(t.to_dict(), ensure_ascii=False) + "\n")
+                n += 1
+    return time.perf_counter() - t0, stats.words, n
+
+
+_CHILD = """
+import sys
+from kg.cli import main
+code = main(sys.argv[1:])
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
+print(hwm, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def peak_rss_mb(path: Path, model: str) -> float:
+    """Peak resident memory (MB) of ``kg extract`` in a child process (its own VmHWM, not the parent's)."""
+    proc = subprocess.run([sys.executable, "-c", _CHILD, "-q", "extract", str(path), "--model", model,
+                           "-o", os.devnull], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"kg extract failed on {path}: {proc.stderr[-500:]}")
+    return int(proc.stderr.strip().splitlines()[-1]) / 1024
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=600, help="documents in the speed corpus (default 600)")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--model", default=DEFAULT_MODEL)
+    ap.add_argument("--skip-rss", action="store_true")
+    a = ap.parse_args(argv)
+    nlp = load_model(a.model)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        make_corpus(corpus, a.docs)
+        texts = texts_of(corpus)
+        bare_pipe(nlp, texts[:20])  # warm up
+        base, one, two = [], [], []
+        for _ in range(a.repeats):
+            s, w = bare_pipe(nlp, texts)
+            base.append(w / s)
+            s, w1, n = kg_run(corpus, a.model, 1)
+            one.append(w1 / s)
+            s, w2, _ = kg_run(corpus, a.model, 2)
+            two.append(w2 / s)
+        b, k1, k2 = (statistics.median(x) for x in (base, one, two))
+        print(f"model {model_description(nlp)}; corpus {a.docs} documents, {w:,} words (bare count), "
+              f"{w1:,} words (kg count), {n:,} triples; medians of {a.repeats}")
+        print(f"bare nlp.pipe           {b:10,.0f} words/s")
+        print(f"kg extract, 1 process   {k1:10,.0f} words/s   ratio to bare {k1 / b:.2f}  (target >= 0.85)")
+        print(f"kg extract, 2 workers   {k2:10,.0f} words/s   ratio to 1 process {k2 / k1:.2f}  (target >= 1.7)")
+        if not a.skip_rss:
+            small, large = Path(tmp) / "small.jsonl", Path(tmp) / "large.jsonl"
+            make_corpus(small, a.docs, seed=11)
+            make_corpus(large, a.docs * 10, seed=11)
+            r_small, r_large = peak_rss_mb(small, a.model), peak_rss_mb(large, a.model)
+            print(f"peak RSS of kg extract: {a.docs} docs {r_small:.0f} MB, {a.docs * 10} docs {r_large:.0f} MB, "
+                  f"ratio {r_large / r_small:.2f}  (target: flat, ~1.0)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
