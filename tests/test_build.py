@@ -1,0 +1,117 @@
+"""``kg build`` / ``kg run``: the whole job, idempotent re-runs, incremental additions, crash recovery."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.corpus import alias_table, resolve_across_documents
+from kg.graph import read_graph, read_triples
+
+pytestmark = pytest.mark.model
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "news"
+
+
+@pytest.fixture
+def articles(tmp_path):
+    d = tmp_path / "articles"
+    d.mkdir()
+    (d / "one.txt").write_text("The Liberal Democratic Party (LDP) pledged to support Taiwan.\n"
+                               "Japan condemned the missile test.", encoding="utf-8")
+    (d / "two.txt").write_text("The LDP thanked the Philippine government.", encoding="utf-8")
+    return d
+
+
+def build(capsys, *args):
+    code = main(["-q", "build", *args, "--no-neo4j"])
+    return code, capsys.readouterr().err
+
+
+def test_build_writes_every_output_and_a_summary(articles, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, err = build(capsys, str(articles), "--out", str(out))
+    assert code == 0
+    for name in ("triples.jsonl", "documents.jsonl", "graph.json", "view.html"):
+        assert (out / name).stat().st_size > 0
+    summary = err.strip().splitlines()[-1]
+    assert "2 documents read (0 already built, 2 processed, 0 rejected)" in summary
+    g = read_graph(out / "graph.json")
+    assert g.nodes["org:liberal democratic party"]["aliases"] == ["LDP"]
+
+
+def test_aliases_resolve_across_documents(articles, tmp_path, capsys):
+    out = tmp_path / "out"
+    build(capsys, str(articles), "--out", str(out))
+    g = read_graph(out / "graph.json")
+    # "two.txt" only says "LDP"; "one.txt" defines it
+    assert g.has_edge("org:liberal democratic party", "concept:philippine government", "thank")
+    assert "org:ldp" not in g
+
+
+def test_rerun_changes_nothing_and_a_new_file_adds_only_its_facts(articles, tmp_path, capsys):
+    out = tmp_path / "out"
+    build(capsys, str(articles), "--out", str(out))
+    before = {p: (out / p).read_bytes() for p in ("triples.jsonl", "documents.jsonl", "graph.json", "view.html")}
+    code, err = build(capsys, str(articles), "--out", str(out))
+    assert code == 0 and "2 already built, 0 processed" in err
+    assert {p: (out / p).read_bytes() for p in before} == before
+    (articles / "three.txt").write_text("Germany pledged to support Ukraine.", encoding="utf-8")
+    code, err = build(capsys, str(articles), "--out", str(out))
+    assert "2 already built, 1 processed" in err
+    assert (out / "triples.jsonl").read_bytes().startswith(before["triples.jsonl"])
+    g = read_graph(out / "graph.json")
+    assert g.has_edge("place:germany", "place:ukraine", "support")
+
+
+def test_an_interrupted_build_is_finished_by_the_next_run(articles, tmp_path, capsys):
+    clean, broken = tmp_path / "clean", tmp_path / "broken"
+    build(capsys, str(articles), "--out", str(clean))
+    shutil.copytree(clean, broken)
+    # as if killed after writing one.txt's triples but before its manifest line, mid-line
+    docs = (broken / "documents.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (broken / "documents.jsonl").write_text(docs[0] + docs[1][:10], encoding="utf-8")
+    with open(broken / "triples.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"doc_id": "half')
+    code, err = build(capsys, str(articles), "--out", str(broken))
+    assert code == 0 and "1 already built, 1 processed" in err
+    for name in ("triples.jsonl", "graph.json"):
+        assert sorted((broken / name).read_text().splitlines()) == sorted((clean / name).read_text().splitlines())
+
+
+def test_run_pipeline_file(tmp_path, capsys):
+    pipe = tmp_path / "p.toml"
+    shutil.copytree(SAMPLE, tmp_path / "news")
+    pipe.write_text('[pipeline]\nname = "t"\ninputs = ["news"]\nout = "out"\n[views]\nmax_nodes = 50\n'
+                    '[neo4j]\nload = false\n', encoding="utf-8")
+    assert main(["-q", "run", str(pipe)]) == 0
+    err = capsys.readouterr().err
+    assert "kg run t:" in err and (tmp_path / "out" / "graph.json").exists()
+    g = read_graph(tmp_path / "out" / "graph.json")
+    assert g.number_of_edges() > 20
+
+
+@pytest.mark.parametrize("body, message", [
+    ("[pipeline]\ninputs = []\n", "inputs is empty"),
+    ("[pipeline]\ninputs = ['x']\n[model]\nnmae = 'x'\n", "unknown key(s) in [model]: nmae"),
+    ("[pipline]\n", "unknown section(s): pipline"),
+    ("not toml = = =", "not valid TOML"),
+])
+def test_bad_pipeline_files_are_usage_errors(tmp_path, capsys, body, message):
+    pipe = tmp_path / "p.toml"
+    pipe.write_text(body, encoding="utf-8")
+    assert main(["run", str(pipe)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_alias_claimed_by_two_entities_is_left_alone(tmp_path):
+    lines = []
+    for i, (name, key) in enumerate([("Democratic Party", "org:democratic party"), ("Demokratic Partei", "org:demokratic partei")]):
+        arg = {"text": name, "name": name, "key": key, "type": "ORG", "start": 0, "end": len(name)}
+        alias = {"text": "DP", "name": "DP", "key": key, "type": "ORG", "start": 0, "end": 2}
+        lines.append({"doc_id": f"d{i}", "sentence_id": f"d{i}:0", "sentence": "x", "subject": arg,
+                      "predicate": {"text": "(DP)", "lemma": "alias"}, "object": alias})
+    p = tmp_path / "t.jsonl"
+    p.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert alias_table(read_triples(p)) == {}
+    assert len(list(resolve_across_documents(read_triples(p), {}))) == 2
