@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .extractor import ExtractOptions, triples_from_parses
+from .extractor.rules import OPEN_RULES
 from .errors import UserError
 from .nlp import model_description, pieces
 from .records import Document, Triple
@@ -109,7 +110,7 @@ def _carb_text(sentence: str) -> str:
 
 def predict_carb(sentences: list[str], nlp, *, baseline: bool = True) -> tuple[list[str], list[str]]:
     """CaRB TSV prediction lines (sentence, confidence, relation, arg1, arg2) of kg and textacy."""
-    options = ExtractOptions(keep_unresolved=True, aliases=False)
+    options = ExtractOptions(keep_unresolved=True, aliases=False, rules=OPEN_RULES)
     kg_lines, base_lines = [], []
     texts = [_carb_text(s) for s in sentences]
     for sentence, sdoc in zip(sentences, nlp.pipe(texts, batch_size=64)):

@@ -344,11 +344,11 @@ class DocResolver:
             return None
         self._depth += 1
         try:
-            return self._argument(tok, si, speaker_subjects)
+            return self._argument(tok, si, speaker_subjects, verb)
         finally:
             self._depth -= 1
 
-    def _argument(self, tok, si: int, speaker_subjects) -> Optional[Resolved]:
+    def _argument(self, tok, si: int, speaker_subjects, verb=None) -> Optional[Resolved]:
         doc = tok.doc
         hit = self.entity_of(tok)
         if hit is not None:
@@ -365,7 +365,7 @@ class DocResolver:
                 return Resolved(Argument(tok.text, antecedent.name, antecedent.key, antecedent.type,
                                          tok.idx, tok.idx + len(tok)), "+pronoun")
             if self.keep_unresolved:
-                return Resolved(self._concept_arg(tok, si))
+                return Resolved(self._concept_arg(tok, si, exclude=verb))
             return None
         if low in DEMONSTRATIVES and tok.pos_ in ("PRON", "DET") and not self.keep_unresolved:
             return None
@@ -377,7 +377,7 @@ class DocResolver:
         agent = self._agent_organisation(tok)
         if agent is not None:
             entity, _ = agent
-            start, end = self._concept_range(tok)
+            start, end = self._concept_range(tok, exclude=verb)
             return Resolved(Argument(_span_text(doc, start, end), entity.name, entity.key, entity.type,
                                      doc[start].idx, doc[end - 1].idx + len(doc[end - 1])), "+agent")
         definite = self._definite_reference(tok, si)
@@ -386,7 +386,7 @@ class DocResolver:
                                      tok.idx + len(tok)), "+definite")
         if tok.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ", "X", "VERB") and not self.keep_unresolved:
             return None
-        return Resolved(self._concept_arg(tok, si))
+        return Resolved(self._concept_arg(tok, si, exclude=verb))
 
     def _arg(self, entity: Entity, doc, start: int, end: int) -> Argument:
         return Argument(_span_text(doc, start, end), entity.name, entity.key, entity.type,
@@ -504,9 +504,16 @@ class DocResolver:
         return None
 
     # ----------------------------------------------------------- concepts
-    def _concept_range(self, tok) -> tuple[int, int]:
-        """The contiguous noun phrase around ``tok`` without clauses, appositions or coordinated heads."""
+    def _concept_range(self, tok, exclude=None) -> tuple[int, int]:
+        """The contiguous noun phrase around ``tok`` without clauses, appositions or coordinated heads.
+
+        ``exclude``: the verb of the relation; when it modifies ``tok`` ("feet dangling off
+        the floor"), its clause is not part of the argument.
+        """
         drop = set()
+        if exclude is not None and exclude.i != tok.i and tok.left_edge.i <= exclude.i <= tok.right_edge.i:
+            if any(a.i == tok.i for a in exclude.ancestors):
+                drop.update(t.i for t in exclude.subtree)
         for c in tok.children:
             if c.dep_ in ("appos", "conj", "cc", "punct"):
                 drop.update(t.i for t in c.subtree)
@@ -528,9 +535,9 @@ class DocResolver:
             start += 1
         return start, end + 1
 
-    def _concept_arg(self, tok, si: int) -> Argument:
+    def _concept_arg(self, tok, si: int, exclude=None) -> Argument:
         doc = tok.doc
-        start, end = self._concept_range(tok)
+        start, end = self._concept_range(tok, exclude)
         text = _span_text(doc, start, end)
         name = self._concept_name(tok, start, end, si)
         return Argument(text, name, entity_key(name, "CONCEPT"), "CONCEPT",

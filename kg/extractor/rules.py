@@ -42,8 +42,11 @@ class Relation:
 
     @property
     def predicate_text(self) -> str:
-        """The predicate's words in sentence order."""
+        """The predicate's words in sentence order, a trailing preposition last ("attended by")."""
         toks = sorted({t.i: t for t in self.pred_tokens}.values(), key=lambda t: t.i)
+        last = [t for t in toks if t.dep_ in ("prep", "agent") and t.head.pos_ in ("VERB", "AUX")]
+        if len(last) == 1:
+            toks = [t for t in toks if t.i != last[0].i] + last
         return " ".join(t.text for t in toks)
 
 
@@ -250,15 +253,23 @@ def verb_prep(sent) -> Iterator[Relation]:
         if not subjs:
             continue
         for prep, o in prep_objects(v):
+            if prep.i < v.i:
+                continue  # fronted adjuncts ("In June, …", "At this point, …") are circumstances, not objects
             lemma = f"{verb_lemma(v)} {prep.lower_}"
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + [prep], "verb-prep" + how, negated(v), 0.6, v)
 
 
-def copula(sent) -> Iterator[Relation]:
-    """"X is a partner of Y" → X –be→ partner of Y, and X –partner of→ Y when Y is a name."""
+COPULAS = {"be", "become", "remain"}
+
+
+def copula(sent, *, open_ie: bool = False) -> Iterator[Relation]:
+    """"X is a partner of Y" → X –be→ partner of Y, and X –partner of→ Y when Y is a name.
+
+    With ``open_ie`` the second form is made for any object ("was an influence on Y").
+    """
     for v in sent:
-        if v.lemma_ != "be":
+        if v.lemma_ not in COPULAS:
             continue
         attrs = [t for c in v.children if c.dep_ == "attr" for t in conjuncts(c)]
         if not attrs:
@@ -268,11 +279,24 @@ def copula(sent) -> Iterator[Relation]:
             for a in attrs:
                 if a.lower_ in RELATIVE_PRONOUNS or a.pos_ == "PRON":
                     continue
-                yield Relation(s, a, "be", chain_tokens(v), "copula" + how, negated(v), 0.6, v)
+                yield Relation(s, a, v.lemma_, chain_tokens(v), "copula" + how, negated(v), 0.6, v)
                 for prep, o in prep_objects(a):
-                    if prep.lower_ in ("of", "for", "at", "in", "to") and o.ent_type_:
-                        yield Relation(s, o, f"{a.lemma_.lower()} {prep.lower_}", [v, a, prep],
+                    if open_ie or (prep.lower_ in ("of", "for", "at", "in", "to") and o.ent_type_):
+                        words = [c for c in a.lefts if c.dep_ in ("amod", "compound")] if open_ie else []
+                        yield Relation(s, o, f"{a.lemma_.lower()} {prep.lower_}", [v, *words, a, prep],
                                        "copula-role" + how, negated(v), 0.65, v)
+
+
+def apposition(sent) -> Iterator[Relation]:
+    """"Todd Graves, a former attorney, …" → Todd Graves –be→ former attorney (open IE only)."""
+    for tok in sent:
+        if tok.dep_ == "appos" and tok.pos_ in ("NOUN", "PROPN") and tok.head.pos_ in ("NOUN", "PROPN"):
+            yield Relation(tok.head, tok, "be", [], "apposition", False, 0.5, None)
+
+
+def open_copula(sent) -> Iterator[Relation]:
+    """:func:`copula` with every prepositional object of the attribute."""
+    return copula(sent, open_ie=True)
 
 
 def roles(sent) -> Iterator[Relation]:
@@ -293,6 +317,14 @@ def roles(sent) -> Iterator[Relation]:
             org = _title_organisation(ap, ent)
             if org is not None:
                 yield Relation(root, org, f"{_title_words(ap, org)} of", [ap], "role-appos", False, 0.7, None)
+    for ent in entity_spans(sent):
+        if ent.label_ in ("PERSON",) or ent.label_ not in ("ORG", "GPE", "FAC", "LOC"):
+            continue
+        root = ent.root
+        for ap in (c for c in root.children if c.dep_ == "appos" and not c.ent_type_ and c.pos_ == "NOUN"):
+            for prep, o in prep_objects(ap):
+                if prep.lower_ == "of" and o.ent_type_ in ("ORG", "GPE", "FAC", "LOC"):
+                    yield Relation(root, o, f"{_title_words(ap, o)} of", [ap], "part-appos", False, 0.65, None)
 
 
 def _title_words(title, org) -> str:
@@ -360,6 +392,9 @@ def nominal_prep(sent) -> Iterator[Relation]:
 
 #: The rule table: adding a rule is one generator and one line here.
 RULES: tuple[Callable, ...] = (svo, passive_agent, verb_prep, copula, roles, member_of, as_role, nominal_prep)
+#: Open information extraction (surface relations for benchmarks such as CaRB) adds these.
+OPEN_RULES: tuple[Callable, ...] = (svo, passive_agent, verb_prep, open_copula, roles, member_of, as_role,
+                                    nominal_prep, apposition)
 
 
 def relations(sent, rules=RULES) -> Iterator[Relation]:
