@@ -1,0 +1,68 @@
+"""Exports of the graph for the tools analysts already use.
+
+Each format is a pure "generate" step over the kg graph plus a thin writer:
+
+- GraphML and GEXF (Gephi, Cytoscape, yEd): one node per entity, one edge per fact;
+  list and evidence attributes are JSON strings, since both formats hold scalars only.
+- JSON: node-link JSON, the same form as the local graph file.
+- neo4j-csv: header and data files for ``neo4j-admin database import full`` (see
+  :mod:`kg.neo4j_csv`).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import networkx as nx
+
+from .graph import graph_to_data
+
+FORMATS = ("graphml", "gexf", "json", "neo4j-csv")
+
+
+def _scalar(value):
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def flat_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of the graph whose attributes are all scalars (lists and dicts as JSON text).
+
+    >>> g = nx.MultiDiGraph(); g.add_node("a", aliases=["A"], type="ORG")
+    >>> flat_graph(g).nodes["a"]
+    {'aliases': '["A"]', 'type': 'ORG'}
+    """
+    h = nx.MultiDiGraph()
+    for n, d in g.nodes(data=True):
+        h.add_node(n, **{k: _scalar(v) for k, v in d.items()})
+    for s, o, k, d in g.edges(keys=True, data=True):
+        h.add_edge(s, o, key=k, **{a: _scalar(v) for a, v in d.items()})
+    return h
+
+
+def write_graphml(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
+    """GraphML file of the graph."""
+    path = Path(path)
+    nx.write_graphml(flat_graph(g), path, encoding="utf-8", named_key_ids=True)
+    return path
+
+
+def write_gexf(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
+    """GEXF file of the graph (Gephi); edges are labelled with their predicate."""
+    path = Path(path)
+    h = flat_graph(g)
+    for n, d in h.nodes(data=True):
+        d["label"] = d.get("name", n)
+    nx.write_gexf(h, path, encoding="utf-8")
+    return path
+
+
+def write_json(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
+    """Node-link JSON of the graph (deterministic order)."""
+    path = Path(path)
+    path.write_text(json.dumps(graph_to_data(g), ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8")
+    return path
