@@ -38,7 +38,7 @@ test: setup-test
 	$(BIN)/python -m pytest -q
 
 eval: setup
-	$(BIN)/kg eval ../shared/eval/dev_gold.jsonl ../shared/eval/dev_docs.jsonl
+	$(BIN)/kg eval ../shared/eval/dev_gold.jsonl ../shared/eval/dev_docs.jsonl --carb ../shared/eval/carb
 
 bench: setup-test
 	$(BIN)/python bench/extract.py
