@@ -94,7 +94,8 @@ def _triple(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> Option
     spk_tok = speaker_token(rel.verb, sentence.span) if rel.verb is not None else None
     speaker_subjects = (spk_tok,) if spk_tok is not None else ()
     subj = resolver.argument(rel.subj, si, verb=rel.verb, speaker_subjects=speaker_subjects)
-    obj = resolver.argument(rel.obj, si, verb=rel.verb, speaker_subjects=speaker_subjects)
+    obj = (resolver.span_argument(rel.obj.doc, *rel.obj_span) if rel.obj_span is not None
+           else resolver.argument(rel.obj, si, verb=rel.verb, speaker_subjects=speaker_subjects))
     if subj is None or obj is None:
         return None
     if rel.rule.startswith("role") or rel.rule.startswith("copula-role"):

@@ -388,6 +388,16 @@ class DocResolver:
             return None
         return Resolved(self._concept_arg(tok, si, exclude=verb))
 
+    def span_argument(self, doc, start: int, end: int) -> Optional[Resolved]:
+        """A concept argument for an explicit token range (open IE's wide objects)."""
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+        if end <= start:
+            return None
+        text = _span_text(doc, start, end)
+        return Resolved(Argument(text, text, entity_key(text, "CONCEPT"), "CONCEPT",
+                                 doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
+
     def _arg(self, entity: Entity, doc, start: int, end: int) -> Argument:
         return Argument(_span_text(doc, start, end), entity.name, entity.key, entity.type,
                         doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))

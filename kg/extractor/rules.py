@@ -21,7 +21,7 @@ participial modifiers ("representatives pledging …") and nominal infinitives
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
 
 from .resolve import entity_name, entity_spans
 from .vocab import PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, SKIP_TYPES, VERB_PREPS
@@ -39,10 +39,14 @@ class Relation:
     negated: bool = False
     confidence: float = 0.7
     verb: object = None
+    obj_span: Optional[tuple] = None  # (start, end) tokens: an object wider than the head's phrase (open IE)
+    text: Optional[str] = None  # predicate text when no word of the sentence says it ("is" of an apposition)
 
     @property
     def predicate_text(self) -> str:
         """The predicate's words in sentence order, a trailing preposition last ("attended by")."""
+        if self.text is not None:
+            return self.text
         toks = sorted({t.i: t for t in self.pred_tokens}.values(), key=lambda t: t.i)
         last = [t for t in toks if t.dep_ in ("prep", "agent") and t.head.pos_ in ("VERB", "AUX")]
         if len(last) == 1:
@@ -271,7 +275,8 @@ def copula(sent, *, open_ie: bool = False) -> Iterator[Relation]:
     for v in sent:
         if v.lemma_ not in COPULAS:
             continue
-        attrs = [t for c in v.children if c.dep_ == "attr" for t in conjuncts(c)]
+        attrs = [t for c in v.children if c.dep_ in (("attr", "acomp") if open_ie else ("attr",))
+                 for t in conjuncts(c)]
         if not attrs:
             continue
         subjs, how = subjects(v)
@@ -288,10 +293,50 @@ def copula(sent, *, open_ie: bool = False) -> Iterator[Relation]:
 
 
 def apposition(sent) -> Iterator[Relation]:
-    """"Todd Graves, a former attorney, …" → Todd Graves –be→ former attorney (open IE only)."""
+    """"Todd Graves, a former attorney, …" → Todd Graves –be→ former attorney (open IE only).
+
+    Also a title before a name: "Undercover cop Muscles" → Muscles –be→ Undercover cop.
+    """
     for tok in sent:
         if tok.dep_ == "appos" and tok.pos_ in ("NOUN", "PROPN") and tok.head.pos_ in ("NOUN", "PROPN"):
-            yield Relation(tok.head, tok, "be", [], "apposition", False, 0.5, None)
+            yield Relation(tok.head, tok, "be", [], "apposition", False, 0.5, None, text="is")
+    for ent in entity_spans(sent):
+        if ent.label_ != "PERSON":
+            continue
+        titles = [c for c in ent.root.children if c.dep_ in ("compound", "nmod") and c.i < entity_name(ent)[0]
+                  and c.pos_ == "NOUN"]
+        for t in titles:
+            yield Relation(ent.root, t, "be", [], "title", False, 0.5, None, obj_span=(t.left_edge.i, t.i + 1),
+                           text="is")
+
+
+def svo_nary(sent) -> Iterator[Relation]:
+    """Object with its following prepositional phrases as one argument (open IE only).
+
+    "assigned all of its powers to the Community" → (Region, assigned, all of its powers to the Community).
+    """
+    for v in sent:
+        if not is_verb(v) or is_passive(v) or _is_speech(v) or v.lemma_ == "be":
+            continue
+        objs = [c for c in v.children if c.dep_ == "dobj"]
+        preps = [c for c in v.children if c.dep_ == "prep" and c.i > v.i]
+        if len(objs) != 1 or not preps:
+            continue
+        subjs, how = subjects(v)
+        end = max(p.right_edge.i for p in preps) + 1
+        for s in subjs:
+            yield Relation(s, objs[0], verb_lemma(v), chain_tokens(v), "svo-nary" + how, negated(v), 0.45, v,
+                           (objs[0].left_edge.i, end))
+
+
+def possession(sent) -> Iterator[Relation]:
+    """"Australia's High Court" → Australia –have→ High Court (open IE only)."""
+    for tok in sent:
+        if tok.dep_ == "poss" and tok.pos_ in ("PROPN", "NOUN") and tok.head.pos_ in ("NOUN", "PROPN"):
+            head = tok.head
+            start = min([c.i for c in head.lefts if c.dep_ in ("amod", "compound", "nmod")] + [head.i])
+            yield Relation(tok, head, "have", [], "possession", False, 0.4, None, obj_span=(start, head.i + 1),
+                           text="has")
 
 
 def open_copula(sent) -> Iterator[Relation]:
@@ -394,7 +439,7 @@ def nominal_prep(sent) -> Iterator[Relation]:
 RULES: tuple[Callable, ...] = (svo, passive_agent, verb_prep, copula, roles, member_of, as_role, nominal_prep)
 #: Open information extraction (surface relations for benchmarks such as CaRB) adds these.
 OPEN_RULES: tuple[Callable, ...] = (svo, passive_agent, verb_prep, open_copula, roles, member_of, as_role,
-                                    nominal_prep, apposition)
+                                    nominal_prep, apposition, svo_nary, possession)
 
 
 def relations(sent, rules=RULES) -> Iterator[Relation]:
