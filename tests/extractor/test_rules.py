@@ -79,3 +79,45 @@ def test_time_expressions_are_not_objects():
     doc = parse("US/PROPN/NNP/nsubj/1 struck/VERB/VBD/ROOT/1/strike on/ADP/IN/prep/1 Saturday/PROPN/NNP/pobj/2",
                 {"3:4": "DATE"})
     assert found(doc) == set()
+
+
+def found_open(doc):
+    from kg.extractor.rules import OPEN_RULES
+
+    sent = next(iter(doc.sents))
+    return {(r.subj.text, r.predicate_text, r.obj.text, r.rule.split("+")[0]) for r in relations(sent, OPEN_RULES)}
+
+
+OPEN_CASES = [
+    ("apposition is 'is'",
+     "Graves/PROPN/NNP/nsubj/4 ,/PUNCT/,/punct/0 an/DET/DT/det/3 attorney/NOUN/NN/appos/0 resigned/VERB/VBD/ROOT/4/resign",
+     ("Graves", "is", "attorney", "apposition")),
+    ("adjective complement",
+     "boss/NOUN/NN/nsubj/1 is/AUX/VBZ/ROOT/1/be larger/ADJ/JJR/acomp/1/large",
+     ("boss", "is", "larger", "copula")),
+    ("possession is 'has'",
+     "Australia/PROPN/NNP/poss/2 's/PART/POS/case/0 court/NOUN/NN/nsubj/3 ruled/VERB/VBD/ROOT/3/rule",
+     ("Australia", "has", "court", "possession")),
+    ("object with its prepositional phrases",
+     "Region/PROPN/NNP/nsubj/1 assigned/VERB/VBD/ROOT/1/assign powers/NOUN/NNS/dobj/1/power to/ADP/IN/prep/1 Community/PROPN/NNP/pobj/3",
+     ("Region", "assigned", "powers", "svo-nary")),
+]
+
+
+@pytest.mark.parametrize("name, spec, expected", OPEN_CASES, ids=[c[0] for c in OPEN_CASES])
+def test_open_rule_table(name, spec, expected):
+    assert expected in found_open(parse(spec))
+
+
+def test_open_rules_are_not_in_the_knowledge_graph_table():
+    doc = parse(OPEN_CASES[0][1])
+    assert not any(r.rule == "apposition" for r in relations(next(iter(doc.sents))))
+
+
+def test_fronted_adjuncts_are_not_verb_objects():
+    fronted = parse("In/ADP/IN/prep/4 June/PROPN/NNP/pobj/0 ,/PUNCT/,/punct/4 Japan/PROPN/NNP/nsubj/4 "
+                    "passed/VERB/VBD/ROOT/4/pass laws/NOUN/NNS/dobj/4/law")
+    after = parse("Japan/PROPN/NNP/nsubj/1 passed/VERB/VBD/ROOT/1/pass laws/NOUN/NNS/dobj/1/law "
+                  "in/ADP/IN/prep/1 Tokyo/PROPN/NNP/pobj/3")
+    assert [r.lemma for r in relations(next(iter(fronted.sents)))] == ["pass"]
+    assert "pass in" in [r.lemma for r in relations(next(iter(after.sents)))]
