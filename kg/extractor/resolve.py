@@ -149,6 +149,10 @@ def initials(name: str) -> str:
     return "".join(w[0].upper() for w in words if w.lower() not in {"of", "and", "the", "for", "in", "on", "to", "a", "an", "&"})
 
 
+def _coordinated(tok) -> bool:
+    return tok.dep_ == "conj" or any(c.dep_ == "conj" for c in tok.children)
+
+
 def _common_prefix(a: str, b: str) -> str:
     n = 0
     while n < min(len(a), len(b)) and a[n] == b[n]:
@@ -292,8 +296,9 @@ class DocResolver:
     def _remember(self, si: int, root, entity: Entity) -> None:
         if any(m.token_index == root.i for m in self.mentions[si]):
             return
+        coordinated = root.dep_ == "conj" or any(c.dep_ == "conj" for c in root.children)
         self.mentions[si].append(Mention(si, root.i, entity, root.dep_ in ("nsubj", "nsubjpass"),
-                                         entity.type in ("NORP",) or root.tag_ in ("NNS", "NNPS"),
+                                         entity.type in ("NORP",) or root.tag_ in ("NNS", "NNPS") or coordinated,
                                          2 if root.dep_ in ("nsubj", "nsubjpass") else 1 if root.dep_ == "poss" else 0))
 
     def lookup(self, name: str, type_: str) -> Entity:
@@ -374,6 +379,10 @@ class DocResolver:
             if entity is not None:
                 span = self._compound_span(tok)
                 return Resolved(self._arg(entity, doc, span[0], span[1]))
+        named = self._appositive_name(tok)
+        if named is not None:
+            entity, start, end = named
+            return Resolved(self._arg(entity, doc, start, end))
         agent = self._agent_organisation(tok)
         if agent is not None:
             entity, _ = agent
@@ -415,6 +424,17 @@ class DocResolver:
         if norm in self.by_name:
             return self.by_name[norm]
         return self._short_name(norm, "PERSON")
+
+    def _appositive_name(self, tok) -> Optional[tuple]:
+        """"its chairman Jerome Powell", "the publisher Activision Blizzard": the name right after the noun."""
+        if tok.pos_ != "NOUN":
+            return None
+        for c in tok.children:
+            if c.dep_ == "appos" and c.i > tok.i:
+                hit = self.entity_of(c)
+                if hit is not None and not any(t.is_punct for t in tok.doc[tok.i + 1:hit[1]]):
+                    return hit
+        return None
 
     def _agent_organisation(self, tok) -> Optional[tuple]:
         """"LDP representatives", "representatives of the LDP" stand for the LDP."""
@@ -484,11 +504,29 @@ class DocResolver:
         for k in range(si, max(-1, si - 4), -1):
             candidates = [m for m in self.mentions[k] if (k < si or m.token_index < pron.i)
                           and m.entity.type in types]
+            if not plural:
+                candidates = [m for m in candidates if not m.plural or m.entity.type in ("ORG", "GPE")
+                              and not _coordinated(self.sentences[k].doc[m.token_index])]
             if not candidates:
                 continue
             best = max(m.salience for m in candidates)
-            return [m for m in candidates if m.salience == best][-1].entity
+            choice = [m for m in candidates if m.salience == best][-1]
+            if low in ("it", "itself") and self._thing_between(choice, k, pron, si):
+                return None  # "blocked the merger …, ruling that it would …": "it" may be the merger
+            return choice.entity
         return None
+
+    def _thing_between(self, mention: Mention, k: int, pron, si: int) -> bool:
+        """A singular common noun argument stands between a candidate antecedent and "it"."""
+        spans = [(self.sentences[j], mention.token_index if j == k else self.sentences[j].start,
+                  pron.i if j == si else self.sentences[j].end) for j in range(k, si + 1)]
+        for sent, start, end in spans:
+            doc = sent.doc if hasattr(sent, "doc") else None
+            for t in doc[max(start + 1, sent.start):min(end, sent.end)]:
+                if (t.pos_ == "NOUN" and t.tag_ == "NN" and t.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")
+                        and not t.ent_type_ and t.lemma_.lower() not in {"time", "year", "day", "week", "month"}):
+                    return True
+        return False
 
     def place_of_people(self, arg: Argument) -> Argument:
         """A nationality as the place named in the document ("Venezuelan" → Venezuela), else unchanged."""

@@ -89,17 +89,22 @@ def verb_lemma(verb) -> str:
     return " ".join([lemma] + [p.text.lower() for p in prt])
 
 
+#: Verbs that deny their complement: "failed to agree", "refused to sign".
+NEGATING_VERBS = {"fail", "refuse", "decline", "neglect", "reject"}
+
+
 def negated(verb) -> bool:
-    """The verb, or a verb it is governed by through a control chain, is negated."""
+    """The verb, or a verb it is governed by through a control chain, is negated ("did not", "failed to")."""
     tok = verb
+    flips = 0
     for _ in range(4):
-        if any(c.dep_ == "neg" for c in tok.children):
-            return True
+        flips += sum(1 for c in tok.children if c.dep_ == "neg")
         if tok.dep_ in ("xcomp",) and tok.head.i != tok.i:
             tok = tok.head
+            flips += tok.lemma_.lower() in NEGATING_VERBS
             continue
         break
-    return False
+    return flips % 2 == 1
 
 
 def chain_tokens(verb) -> list:
@@ -362,6 +367,19 @@ def roles(sent) -> Iterator[Relation]:
             org = _title_organisation(ap, ent)
             if org is not None:
                 yield Relation(root, org, f"{_title_words(ap, org)} of", [ap], "role-appos", False, 0.7, None)
+    for ent in entity_spans(sent):
+        # "its chairman Jerome Powell": the title heads the phrase, the name is its apposition
+        title = ent.root.head
+        if (ent.label_ == "PERSON" and ent.root.dep_ == "appos" and title.pos_ == "NOUN" and not title.ent_type_
+                and not any(t.is_punct for t in sent.doc[title.i + 1:ent.start])):
+            for c in title.children:
+                if c.i < title.i and (c.dep_ == "poss" or (c.dep_ == "compound" and c.ent_type_ in ("ORG", "GPE", "NORP"))):
+                    yield Relation(ent.root, c, f"{title.lemma_.lower()} of", [title], "role-title", False, 0.65,
+                                   None)
+            for prep, o in prep_objects(title):
+                if prep.lower_ in ("of", "for", "at"):
+                    yield Relation(ent.root, o, f"{title.lemma_.lower()} {prep.lower_}", [title], "role-title",
+                                   False, 0.65, None)
     for ent in entity_spans(sent):
         if ent.label_ in ("PERSON",) or ent.label_ not in ("ORG", "GPE", "FAC", "LOC"):
             continue

@@ -136,3 +136,18 @@ def test_abbreviation_long_form(nlp):
     assert doc[start:].text == "Comprehensive and Progressive Agreement for Trans-Pacific Partnership"
     assert abbreviation_long_form(doc[:], "XYZ") is None
     assert initials("Taiwan Semiconductor Manufacturing Co") == "TSMC"
+
+
+def test_failing_to_do_something_is_negated(nlp):
+    (t,) = [t for t in extract(nlp, "The council failed to adopt the resolution.") if t.predicate.lemma == "adopt"]
+    assert t.negated is True
+
+
+def test_a_name_in_apposition_stands_for_its_noun(nlp):
+    ts = extract(nlp, "Microsoft agreed to buy the game publisher Activision Blizzard.")
+    assert ("Microsoft", "buy", "Activision Blizzard") in facts(ts)
+
+
+def test_it_never_refers_to_one_of_a_coordinated_pair(nlp):
+    ts = extract(nlp, "A judge blocked the merger of JetBlue and Spirit, ruling that it would harm consumers.")
+    assert not any(t.predicate.lemma == "harm" and t.subject.name in ("JetBlue", "Spirit") for t in ts)
