@@ -1,2 +1,2 @@
 """Shared pytest setup: fixtures that start real services live in their own plugin modules."""
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.neo4j_server"]

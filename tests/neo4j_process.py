@@ -25,9 +25,10 @@ LAUNCHER_DIR = Path(__file__).resolve().parent / "neo4j"
 MAIN_CLASS = "kg.testserver.Launcher"
 JVM_FLAGS = [
     "-Xmx1g",
-    "-XX:TieredStopAtLevel=1",  # C1 only: roughly halves start time on a small machine
     *(f"--add-opens=java.base/{pkg}=ALL-UNNAMED" for pkg in ("java.nio", "sun.nio.ch", "java.io", "java.lang")),
 ]
+#: C1 only: roughly halves start time on a small machine, but runs queries slower (tests, not benchmarks).
+QUICK_START_FLAGS = ["-XX:TieredStopAtLevel=1"]
 BUILD_HINT = "run `make neo4j-jars` (builds the Neo4j 5.26 launcher in tests/neo4j from Maven Central)"
 
 
@@ -48,8 +49,9 @@ def launcher_classpath(root: Path = LAUNCHER_DIR) -> str:
 class Neo4jProcess:
     """One running launcher process over a store directory ``home``."""
 
-    def __init__(self, home: Path, proc: subprocess.Popen, port: int, password: str | None):
+    def __init__(self, home: Path, proc: subprocess.Popen, port: int, password: str | None, quick_start: bool):
         self.home, self.proc, self.port, self.password = home, proc, port, password
+        self.quick_start = quick_start
 
     @property
     def uri(self) -> str:
@@ -58,8 +60,12 @@ class Neo4jProcess:
 
     @classmethod
     def start(cls, home: str | os.PathLike, *, password: str | None = None, port: int = 0,
-              timeout: float = 180.0) -> "Neo4jProcess":
-        """Start a server on the store in ``home`` and wait until Bolt accepts connections."""
+              quick_start: bool = True, timeout: float = 180.0) -> "Neo4jProcess":
+        """Start a server on the store in ``home`` and wait until Bolt accepts connections.
+
+        ``quick_start`` trades query speed for start time (the JIT's first tier only): right for
+        tests, wrong for benchmarks.
+        """
         home = Path(home)
         home.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ)
@@ -68,7 +74,7 @@ class Neo4jProcess:
             env["KG_LAUNCHER_PASSWORD"] = password
         log = open(home / "launcher.log", "ab")
         proc = subprocess.Popen(
-            ["java", *JVM_FLAGS, "-cp", launcher_classpath(), MAIN_CLASS, str(home), str(port)],
+            ["java", *JVM_FLAGS, *(QUICK_START_FLAGS if quick_start else []), "-cp", launcher_classpath(), MAIN_CLASS, str(home), str(port)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
         log.close()
         try:
@@ -77,7 +83,7 @@ class Neo4jProcess:
         except BaseException:
             _terminate(proc)
             raise
-        return cls(home, proc, bound, password)
+        return cls(home, proc, bound, password, quick_start)
 
     def stop(self, timeout: float = 60.0) -> None:
         """Shut the server down cleanly (close its stdin), killing it if it hangs."""
@@ -100,9 +106,11 @@ class Neo4jProcess:
         """Stop (or kill) the server and start it again on the same store and, when free, the same port."""
         self.kill() if kill else self.stop()
         try:
-            new = Neo4jProcess.start(self.home, password=self.password, port=self.port, timeout=timeout)
+            new = Neo4jProcess.start(self.home, password=self.password, port=self.port,
+                                     quick_start=self.quick_start, timeout=timeout)
         except LauncherError:
-            new = Neo4jProcess.start(self.home, password=self.password, timeout=timeout)
+            new = Neo4jProcess.start(self.home, password=self.password, quick_start=self.quick_start,
+                                     timeout=timeout)
         self.proc, self.port = new.proc, new.port
         return self
 
