@@ -73,7 +73,8 @@ def neo4j_conn(neo4j_config):
     conn = neo4j_store.connect(neo4j_config)
     try:
         with conn.session() as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         yield conn
     finally:
         conn.close()
