@@ -14,7 +14,8 @@ The only module that imports the ``neo4j`` driver.  The model (one writer per da
 
 Loading is idempotent: every write is a ``MERGE`` and evidence is appended only for sentence
 ids not already there, so loading the same records twice leaves the graph as after once.
-Writes go as ``UNWIND $rows`` batches, one transaction per batch, nodes before relationships.
+Writes go as ``UNWIND $rows`` batches, constraints first, then per batch one transaction per
+step: entities, documents, sentences with their mentions, facts (nodes before relationships).
 Relationship types come from text: they are made by :func:`kg.records.relation_type`, checked
 again against ``[A-Z][A-Z0-9_]*`` here, and reach Cypher only as parameters (dynamic types).
 """
@@ -442,7 +443,7 @@ ProgressFn = Callable[[int], Any]
 
 def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int = DEFAULT_BATCH_SIZE,
                  progress: ProgressFn | None = None, schema: bool = True) -> LoadReport:
-    """Write triples (streamed, ``batch_size`` per transaction) and return a :class:`LoadReport`.
+    """Write triples (streamed, ``batch_size`` at a time) and return a :class:`LoadReport`.
 
     Transient errors are retried with back-off (by the driver, then once more here for a
     commit whose reply was lost: safe because every write is idempotent).  A batch that still
