@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -181,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server:
             server.stop()
+            shutil.rmtree(server.home, ignore_errors=True)
 
 
 def _run(config: store.Neo4jConfig, args) -> int:
