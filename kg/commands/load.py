@@ -1,0 +1,106 @@
+"""Load triple records (JSON Lines from ``kg extract``) into Neo4j, idempotently.
+
+Loading the same records again changes nothing; records of new documents merge with what is
+there (same entity key, same node; new evidence sentences are appended and counts grow).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Iterator
+
+from ..errors import UserError
+from ..records import Triple
+from .neo4j_options import add_connection_options, config_from_args
+
+log = logging.getLogger(__name__)
+
+#: How many rejected lines are named one by one before the rest are only counted.
+SHOW_REJECTED = 5
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Options of ``kg load``."""
+    from ..neo4j_store import DEFAULT_BATCH_SIZE
+
+    parser.add_argument("triples", metavar="TRIPLES.jsonl", help="triple records, one JSON object a line ('-' for stdin)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N",
+                        help=f"triples per write batch (default {DEFAULT_BATCH_SIZE})")
+    add_connection_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, load, report one line; exit 1 when nothing could be loaded or a batch failed.
+
+    The progress bar (stderr) shows only on a terminal, and never with ``kg -q``.
+    """
+    from .. import neo4j_store
+    from tqdm import tqdm
+
+    if args.batch_size < 1:
+        raise UserError("--batch-size must be at least 1", exit_code=2)
+    reader = RecordReader(args.triples)
+    total = reader.count_lines()
+    with neo4j_store.connect(config_from_args(args)) as conn:
+        with tqdm(total=total, unit="triple", file=sys.stderr, disable=True if args.quiet else None, leave=False) as bar:
+            report = neo4j_store.load_triples(conn, reader, batch_size=args.batch_size, progress=bar.update)
+    for failed in report.failed:
+        print(f"kg load: {failed.describe()}", file=sys.stderr)
+    print(f"kg load: {summary(report, reader.rejected, conn.config.where)}", file=sys.stderr)
+    if report.failed or report.skipped:
+        print("kg load: loading is idempotent: run the same command again to finish", file=sys.stderr)
+        return 1
+    return 1 if reader.rejected and not report.triples else 0
+
+
+def summary(report, rejected: int, where: str) -> str:
+    """The closing line of ``kg load``."""
+    text = (f"{report.written} of {report.triples} triples loaded into {where} in {report.batches} batch(es): "
+            f"{report.nodes_created} nodes and {report.relationships_created} relationships created, "
+            f"{report.properties_set} properties set ({report.seconds:.1f} s)")
+    if rejected:
+        text += f"; {rejected} malformed line(s) skipped"
+    if report.skipped:
+        text += f"; {report.skipped} triples not attempted"
+    return text
+
+
+class RecordReader:
+    """Iterate the triples of a JSON Lines file or stdin, skipping (and counting) bad lines."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.rejected = 0
+
+    def count_lines(self) -> int | None:
+        """Number of non-blank lines, for the progress bar (``None`` for stdin)."""
+        if self.path == "-":
+            return None
+        try:
+            with open(self.path, "rb") as f:
+                return sum(1 for line in f if line.strip())
+        except OSError as exc:
+            raise UserError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+
+    def __iter__(self) -> Iterator[Triple]:
+        f = sys.stdin if self.path == "-" else open(self.path, encoding="utf-8", errors="replace")
+        try:
+            for n, line in enumerate(f, 1):
+                if line.strip():
+                    triple = self._parse(line, n)
+                    if triple is not None:
+                        yield triple
+        finally:
+            if f is not sys.stdin:
+                f.close()
+
+    def _parse(self, line: str, n: int) -> Triple | None:
+        try:
+            return Triple.from_dict(json.loads(line))
+        except (ValueError, TypeError, AttributeError) as exc:
+            self.rejected += 1
+            if self.rejected <= SHOW_REJECTED:
+                log.warning("%s:%d: skipped: %s", self.path, n, str(exc)[:200])
+            return None

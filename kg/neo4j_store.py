@@ -1,0 +1,726 @@
+"""Neo4j: load triples with their provenance, answer Cypher, read a subgraph back.
+
+The only module that imports the ``neo4j`` driver.  The model (one writer per database):
+
+- ``(:Entity:<Label> {key, name, type, aliases})`` — ``key`` is unique; the second label is
+  one of the fixed set in :data:`kg.records.ENTITY_LABELS`.
+- ``(:Document {id, title, date, url, source})-[:HAS_SENTENCE]->(:Sentence {id, text, doc_id})``
+  and ``(:Sentence)-[:MENTIONS]->(:Entity)`` for the subject and object of every triple.
+- One typed relationship per fact between two entities, keyed by ``predicate`` (the lemma) and
+  ``negated``, with ``count`` (distinct evidence sentences), ``confidence`` (max),
+  ``evidence`` (sentence ids) and, index for index, ``evidence_speakers`` ("" when not reported
+  speech) and ``evidence_predicates`` (surface text), plus ``speakers``, ``docs``,
+  ``first_seen`` / ``last_seen`` (document dates).  ``alias`` triples fill ``aliases`` instead.
+
+Loading is idempotent: every write is a ``MERGE`` and evidence is appended only for sentence
+ids not already there, so loading the same records twice leaves the graph as after once.
+Writes go as ``UNWIND $rows`` batches, constraints first, then per batch one transaction per
+step: entities, documents, sentences with their mentions, facts (nodes before relationships).
+Relationship types come from text: they are made by :func:`kg.records.relation_type`, checked
+again against ``[A-Z][A-Z0-9_]*`` here, and reach Cypher only as parameters (dynamic types).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+import networkx as nx
+import neo4j
+from neo4j import exceptions as neo4j_errors
+from neo4j.graph import Node, Path, Relationship
+
+from . import __version__
+from .errors import UserError
+from .graph import GRAPH_FORMAT, _sentence_order, edge_key
+from .records import ENTITY_LABELS, Triple, node_label, relation_type
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URI = "bolt://localhost:7687"
+DEFAULT_USER = "neo4j"
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+#: Triples per transaction: see docs/neo4j.md and bench/load.py for how it was chosen.
+DEFAULT_BATCH_SIZE = 5000
+#: Relationship types longer than this are shortened (prefix + hash); Neo4j keeps every type
+#: name forever in its token store, so a runaway predicate must not become a huge token.
+MAX_TYPE_LENGTH = 120
+#: A relationship type with at least this many rows in a batch gets a statement of its own.
+STATIC_TYPE_MIN_ROWS = 25
+TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
+LABEL_PATTERN = re.compile(r"[A-Z][A-Za-z]*")
+#: Labels an entity may get besides ``Entity``: a fixed set, never text from the input.
+ENTITY_NODE_LABELS = frozenset(ENTITY_LABELS.values()) | {"Concept"}
+#: Relationship types of the provenance layer (not facts).
+PROVENANCE_TYPES = frozenset({"HAS_SENTENCE", "MENTIONS"})
+DOC_FIELDS = ("title", "date", "url", "source")
+
+SCHEMA = (
+    "CREATE CONSTRAINT kg_entity_key IF NOT EXISTS FOR (e:Entity) REQUIRE e.key IS UNIQUE",
+    "CREATE CONSTRAINT kg_document_id IF NOT EXISTS FOR (d:Document) REQUIRE d.id IS UNIQUE",
+    "CREATE CONSTRAINT kg_sentence_id IF NOT EXISTS FOR (s:Sentence) REQUIRE s.id IS UNIQUE",
+    "CREATE INDEX kg_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
+)
+
+# --- Cypher for one batch.  Text from the input only ever arrives as $rows. -----------------
+# Each statement creates what is new in one step from values computed in Python (``props``),
+# and does the read-modify-write merge only where something already exists.
+
+UPSERT_ENTITIES = """
+UNWIND $rows AS row
+MERGE (e:Entity {key: row.key})
+  ON CREATE SET e += row.props, e:$(row.label)
+WITH e, [a IN row.props.aliases WHERE NOT a IN e.aliases] AS new
+WHERE size(new) > 0
+SET e.aliases = e.aliases + new
+"""
+
+UPSERT_DOCUMENTS = """
+UNWIND $rows AS row
+MERGE (d:Document {id: row.id})
+WITH d, row
+WHERE size(keys(row.meta)) > 0
+  AND d.title IS NULL AND d.date IS NULL AND d.url IS NULL AND d.source IS NULL
+SET d += row.meta
+"""
+
+# A new sentence cannot have relationships yet: CREATE them.  A known one (its triples split
+# over two batches or two loads) gets the missing MENTIONS by MERGE.
+UPSERT_SENTENCES = """
+UNWIND $rows AS row
+OPTIONAL MATCH (known:Sentence {id: row.id})
+CALL (row, known) {
+  WITH row, known WHERE known IS NULL
+  MATCH (d:Document {id: row.doc_id})
+  CREATE (d)-[:HAS_SENTENCE]->(s:Sentence {id: row.id, text: row.text, doc_id: row.doc_id})
+  WITH s, row
+  UNWIND row.mentions AS key
+  MATCH (e:Entity {key: key})
+  CREATE (s)-[:MENTIONS]->(e)
+}
+CALL (row, known) {
+  WITH row, known WHERE known IS NOT NULL
+  UNWIND row.mentions AS key
+  MATCH (e:Entity {key: key})
+  MERGE (known)-[:MENTIONS]->(e)
+}
+"""
+
+# A new fact gets all its properties at once; returns the rows whose fact already existed
+# and lacks some of their evidence, for MERGE_EVIDENCE.
+UPSERT_FACTS = """
+UNWIND $rows AS row
+MATCH (a:Entity {key: row.s})
+MATCH (b:Entity {key: row.o})
+MERGE (a)-[r:$(row.type) {predicate: row.predicate, negated: row.negated}]->(b)
+  ON CREATE SET r += row.props
+WITH row, r
+WHERE any(sid IN row.props.evidence WHERE NOT sid IN r.evidence)
+RETURN row.i AS i
+"""
+
+MERGE_EVIDENCE = """
+UNWIND $rows AS row
+MATCH (a:Entity {key: row.s})-[r:$(row.type) {predicate: row.predicate, negated: row.negated}]->(b:Entity {key: row.o})
+WITH r, row, row.props AS p
+WITH r, row, p, [i IN range(0, size(p.evidence) - 1) WHERE NOT p.evidence[i] IN r.evidence] AS new
+WHERE size(new) > 0
+WITH r, new, row, p, [i IN new WHERE row.ev_dates[i] IS NOT NULL | row.ev_dates[i]] AS dates
+WITH r, r.evidence + [i IN new | p.evidence[i]] AS evidence,
+     r.evidence_speakers + [i IN new | p.evidence_speakers[i]] AS ev_speakers,
+     r.evidence_predicates + [i IN new | p.evidence_predicates[i]] AS ev_predicates,
+     reduce(m = r.confidence, i IN new | CASE WHEN row.ev_conf[i] > m THEN row.ev_conf[i] ELSE m END) AS confidence,
+     reduce(acc = r.speakers, i IN new | CASE WHEN p.evidence_speakers[i] = '' OR p.evidence_speakers[i] IN acc
+                                         THEN acc ELSE acc + p.evidence_speakers[i] END) AS speakers,
+     reduce(acc = r.docs, i IN new | CASE WHEN row.ev_docs[i] IN acc THEN acc ELSE acc + row.ev_docs[i] END) AS docs,
+     reduce(m = r.first_seen, d IN dates | CASE WHEN m IS NULL OR d < m THEN d ELSE m END) AS first_seen,
+     reduce(m = r.last_seen, d IN dates | CASE WHEN m IS NULL OR d > m THEN d ELSE m END) AS last_seen
+SET r.evidence = evidence, r.evidence_speakers = ev_speakers, r.evidence_predicates = ev_predicates,
+    r.count = size(evidence), r.confidence = confidence, r.speakers = speakers, r.docs = docs,
+    r.first_seen = first_seen, r.last_seen = last_seen
+"""
+
+#: Every entity with the facts that leave it: the whole knowledge graph for :func:`graph_from_neo4j`.
+WHOLE_GRAPH = "MATCH (e:Entity) OPTIONAL MATCH (e)-[r]->(:Entity) RETURN e, r"
+
+
+# --- configuration and connection -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Neo4jConfig:
+    """Where and how to connect.  ``database=None`` means the server's default database."""
+
+    uri: str = DEFAULT_URI
+    user: str = DEFAULT_USER
+    password: Optional[str] = None
+    database: Optional[str] = None
+    #: How long the driver keeps retrying a transaction on transient errors (seconds).
+    retry_seconds: float = 30.0
+    connection_timeout: float = 15.0
+
+    def __repr__(self) -> str:  # never print the password
+        return (f"Neo4jConfig(uri={self.uri!r}, user={self.user!r}, password={'***' if self.password else None}, "
+                f"database={self.database!r})")
+
+    @property
+    def where(self) -> str:
+        """The server and database, for messages."""
+        return f"{self.uri} (database {self.database!r})" if self.database else self.uri
+
+
+def config_from_env(uri: str | None = None, user: str | None = None, password: str | None = None,
+                    database: str | None = None, *, environ: dict | None = None) -> Neo4jConfig:
+    """Connection settings: explicit arguments first, then ``NEO4J_URI`` / ``NEO4J_USERNAME`` /
+    ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE``, then ``bolt://localhost:7687`` as user ``neo4j``.
+
+    >>> config_from_env("bolt://db:7687", environ={"NEO4J_PASSWORD": "s3cret-pw"}).password
+    's3cret-pw'
+    """
+    import os
+
+    env = os.environ if environ is None else environ
+    return Neo4jConfig(uri=uri or env.get("NEO4J_URI") or DEFAULT_URI,
+                       user=user or env.get("NEO4J_USERNAME") or DEFAULT_USER,
+                       password=password if password is not None else env.get("NEO4J_PASSWORD") or None,
+                       database=database or env.get("NEO4J_DATABASE") or None)
+
+
+class Connection:
+    """An open driver plus the database to use; close it (or use ``with``) when done."""
+
+    def __init__(self, driver: neo4j.Driver, config: Neo4jConfig):
+        self.driver, self.config = driver, config
+
+    @property
+    def database(self) -> Optional[str]:
+        """The database every call of this connection uses."""
+        return self.config.database
+
+    def session(self, *, read: bool = False) -> neo4j.Session:
+        """A session on the configured database (read access mode refuses writes)."""
+        mode = neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS
+        return self.driver.session(database=self.database, default_access_mode=mode)
+
+    def close(self) -> None:
+        """Close the driver and its connections."""
+        self.driver.close()
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(config: Neo4jConfig | None = None) -> Connection:
+    """Open and check a connection; every failure a user can fix becomes one-line :class:`UserError`.
+
+    Checks that the server answers, accepts the credentials and has the database.
+    """
+    config = config or config_from_env()
+    scheme = config.uri.partition("://")[0].lower()
+    if scheme not in URI_SCHEMES:
+        raise UserError(f"not a Neo4j Bolt URI: {config.uri!r} (expected e.g. bolt://localhost:7687 "
+                        f"or neo4j://host:7687; schemes: {', '.join(URI_SCHEMES)})")
+    auth = neo4j.basic_auth(config.user, config.password) if config.password else None
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            config.uri, auth=auth, user_agent=f"kg/{__version__}",
+            connection_timeout=config.connection_timeout,
+            max_transaction_retry_time=config.retry_seconds)
+    except (neo4j_errors.ConfigurationError, ValueError) as exc:
+        raise UserError(f"not a usable Neo4j URI {config.uri!r}: {_first_line(exc)} "
+                        "(expected e.g. bolt://localhost:7687 or neo4j://host:7687)") from None
+    try:
+        driver.verify_connectivity()
+        driver.execute_query("RETURN 1", database_=config.database, routing_=neo4j.RoutingControl.READ)
+    except BaseException as exc:
+        driver.close()
+        raise _connection_error(exc, config) from None
+    log.debug("connected to %s", config.where)
+    return Connection(driver, config)
+
+
+def _connection_error(exc: BaseException, config: Neo4jConfig) -> BaseException:
+    """The one-line :class:`UserError` for a failed connection (other errors pass through)."""
+    if isinstance(exc, neo4j_errors.AuthError):
+        return UserError(f"Neo4j at {config.uri} refused the credentials of user {config.user!r} "
+                         "(check NEO4J_USERNAME / NEO4J_PASSWORD or --user / --password)")
+    if isinstance(exc, neo4j_errors.ClientError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+        return UserError(f"Neo4j at {config.uri} has no database {config.database!r} "
+                         "(check NEO4J_DATABASE or --database; Community Edition has only 'neo4j')")
+    if isinstance(exc, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)):
+        return UserError(f"cannot reach Neo4j at {config.uri}: is the server running? "
+                         "(start one with `docker compose up -d`, or set NEO4J_URI)")
+    if isinstance(exc, neo4j_errors.Neo4jError):
+        return UserError(f"Neo4j at {config.uri}: {_first_line(exc.message or exc)}")
+    return exc
+
+
+def ensure_schema(conn: Connection) -> None:
+    """Create the uniqueness constraints and the name index (idempotent) and wait for them."""
+    with conn.session() as session:
+        for statement in SCHEMA:
+            session.run(statement).consume()
+        session.run("CALL db.awaitIndexes(300)").consume()
+
+
+# --- rows: pure functions from triples to the parameters of one batch ------------------------
+
+def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
+    """The ``$rows`` of each write step for a batch of triples (pure; no server needed).
+
+    Returns ``{"entities", "documents", "sentences", "facts"}`` lists, each deduplicated: one
+    row per entity key, document id, sentence id (with the keys it mentions) and fact
+    (subject, predicate lemma, negated, object).  ``props`` holds the properties a new node or
+    relationship gets; a fact's ``ev_*`` lists (index for index with its evidence) let an
+    existing fact absorb the new evidence.
+
+    >>> from kg.records import Argument, Predicate
+    >>> a = Argument("LDP", "Liberal Democratic Party", "org:liberal democratic party", "ORG", 0, 3)
+    >>> b = Argument("Taiwan", "Taiwan", "place:taiwan", "GPE", 12, 18)
+    >>> t = Triple("d1", "d1:0", "LDP backs Taiwan.", a, Predicate("backs", "back"), b)
+    >>> rows = rows_for_triples([t, t])
+    >>> [len(rows[k]) for k in ("entities", "documents", "sentences", "facts")]
+    [2, 1, 1, 1]
+    >>> rows["facts"][0]["type"], rows["facts"][0]["props"]["evidence"], rows["facts"][0]["props"]["count"]
+    ('BACK', ['d1:0'], 1)
+    """
+    entities: dict[str, dict] = {}
+    documents: dict[str, dict] = {}
+    sentences: dict[str, dict] = {}
+    facts: dict[tuple, dict] = {}
+    for t in triples:
+        doc = documents.setdefault(t.doc_id, {"id": t.doc_id, "meta": {}})
+        if not doc["meta"]:
+            doc["meta"] = _doc_meta(t.doc)
+        sentence = sentences.setdefault(t.sentence_id, {"id": t.sentence_id, "text": t.sentence,
+                                                        "doc_id": t.doc_id, "mentions": []})
+        subject = _entity_row(entities, t.subject, sentence)
+        if t.is_alias:
+            aliases = subject["props"]["aliases"]
+            if t.object.name != t.subject.name and t.object.name not in aliases:
+                aliases.append(t.object.name)
+            continue
+        _entity_row(entities, t.object, sentence)
+        _add_evidence(facts, t, doc["meta"].get("date"))
+    fact_rows = list(facts.values())
+    for i, row in enumerate(fact_rows):
+        row["i"] = i
+    return {"entities": list(entities.values()), "documents": list(documents.values()),
+            "sentences": list(sentences.values()), "facts": fact_rows}
+
+
+def _entity_row(entities: dict, arg, sentence: dict) -> dict:
+    if arg.key not in sentence["mentions"]:
+        sentence["mentions"].append(arg.key)
+    row = entities.get(arg.key)
+    if row is None:
+        row = entities[arg.key] = {"key": arg.key, "label": checked_label(node_label(arg.type)),
+                                   "props": {"name": arg.name, "type": arg.type, "aliases": []}}
+    return row
+
+
+def _add_evidence(facts: dict, t: Triple, date: str | None) -> None:
+    """Add one triple's sentence to its fact row; a sentence already there changes nothing."""
+    fkey = (t.subject.key, t.predicate.lemma, t.negated, t.object.key)
+    row = facts.get(fkey)
+    if row is None:
+        row = facts[fkey] = {
+            "s": t.subject.key, "o": t.object.key, "predicate": t.predicate.lemma, "negated": t.negated,
+            "type": checked_type(relation_type(t.predicate.lemma)),
+            "props": {"evidence": [], "evidence_speakers": [], "evidence_predicates": [], "count": 0,
+                      "confidence": 0.0, "speakers": [], "docs": []},
+            "ev_docs": [], "ev_dates": [], "ev_conf": []}
+    p = row["props"]
+    if t.sentence_id in p["evidence"]:
+        return
+    speaker = t.speaker.name if t.speaker else ""
+    confidence = round(float(t.confidence), 3)
+    p["evidence"].append(t.sentence_id)
+    p["evidence_speakers"].append(speaker)
+    p["evidence_predicates"].append(t.predicate.text)
+    p["count"] = len(p["evidence"])
+    p["confidence"] = max(p["confidence"], confidence)
+    if speaker and speaker not in p["speakers"]:
+        p["speakers"].append(speaker)
+    if t.doc_id not in p["docs"]:
+        p["docs"].append(t.doc_id)
+    if date:
+        p["first_seen"] = min(p.get("first_seen") or date, date)
+        p["last_seen"] = max(p.get("last_seen") or date, date)
+    row["ev_docs"].append(t.doc_id)
+    row["ev_dates"].append(date)
+    row["ev_conf"].append(confidence)
+
+
+def _doc_meta(doc: dict) -> dict:
+    """The stored document fields: known keys with string values only."""
+    return {k: str(doc[k]) for k in DOC_FIELDS if doc.get(k) is not None}
+
+
+def checked_type(rel_type: str) -> str:
+    """A relationship type that is safe as a Neo4j token: ``[A-Z][A-Z0-9_]*``, at most
+    :data:`MAX_TYPE_LENGTH` characters (longer ones keep a prefix and a hash).
+
+    Raises ``ValueError`` for anything else: it never reaches Cypher.
+
+    >>> checked_type("SUPPORT")
+    'SUPPORT'
+    >>> len(checked_type("X" * 500))
+    120
+    """
+    if not TYPE_PATTERN.fullmatch(rel_type):
+        raise ValueError(f"not a safe relationship type: {rel_type[:80]!r}")
+    if len(rel_type) > MAX_TYPE_LENGTH:
+        digest = hashlib.sha1(rel_type.encode()).hexdigest()[:10].upper()
+        rel_type = f"{rel_type[:MAX_TYPE_LENGTH - 11]}_{digest}"
+    return rel_type
+
+
+def checked_label(label: str) -> str:
+    """An entity label from the fixed set; raises ``ValueError`` for anything else."""
+    if label not in ENTITY_NODE_LABELS or not LABEL_PATTERN.fullmatch(label):
+        raise ValueError(f"not an entity label: {label[:80]!r}")
+    return label
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+@dataclass
+class FailedBatch:
+    """A batch that could not be written, with what it held."""
+
+    index: int
+    first: int  # 1-based position of its first triple in the input
+    last: int
+    doc_ids: list[str]
+    error: str
+    triples: list[Triple] = field(default_factory=list, repr=False)
+
+    def describe(self) -> str:
+        """One line: which triples and documents, and why."""
+        docs = ", ".join(self.doc_ids[:5]) + (f" and {len(self.doc_ids) - 5} more" if len(self.doc_ids) > 5 else "")
+        return f"batch {self.index + 1} (triples {self.first}-{self.last}; documents {docs}) failed: {self.error}"
+
+
+@dataclass
+class LoadReport:
+    """What a load did, from the server's own counters."""
+
+    triples: int = 0
+    batches: int = 0
+    nodes_created: int = 0
+    relationships_created: int = 0
+    properties_set: int = 0
+    labels_added: int = 0
+    failed: list[FailedBatch] = field(default_factory=list)
+    skipped: int = 0  # triples not attempted after the server went away
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every batch was written."""
+        return not self.failed and not self.skipped
+
+    @property
+    def written(self) -> int:
+        """Triples in batches that were committed."""
+        return self.triples - sum(f.last - f.first + 1 for f in self.failed) - self.skipped
+
+    def add(self, counters: dict) -> None:
+        """Add one committed batch's counters."""
+        self.batches += 1
+        for name in COUNTERS:
+            setattr(self, name, getattr(self, name) + counters.get(name, 0))
+
+
+ProgressFn = Callable[[int], Any]
+
+
+def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int = DEFAULT_BATCH_SIZE,
+                 progress: ProgressFn | None = None, schema: bool = True) -> LoadReport:
+    """Write triples (streamed, ``batch_size`` at a time) and return a :class:`LoadReport`.
+
+    Transient errors are retried with back-off (by the driver, then once more here for a
+    commit whose reply was lost: safe because every write is idempotent).  A batch that still
+    fails is recorded in ``report.failed`` with its triples and the load goes on; if the server
+    is gone, the rest of the input is counted in ``report.skipped`` instead of tried.
+    ``progress(n)`` is called with the number of triples after each batch.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    start = time.perf_counter()
+    if schema:
+        ensure_schema(conn)
+    report = LoadReport()
+    gone: str | None = None
+    for index, batch in enumerate(_batches(triples, batch_size)):
+        first = report.triples + 1
+        report.triples += len(batch)
+        if gone is not None:
+            report.skipped += len(batch)
+            continue
+        try:
+            report.add(write_batch(conn, rows_for_triples(batch)))
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError) as exc:
+            gone = _first_line(exc)
+            report.failed.append(_failed(index, first, batch, f"Neo4j is unavailable: {gone}"))
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+            report.failed.append(_failed(index, first, batch, _first_line(exc)))
+            log.warning("%s", report.failed[-1].describe())
+        if progress is not None:
+            progress(len(batch))
+    report.seconds = time.perf_counter() - start
+    log.info("loaded %d triples in %d batches (%.1f s)", report.triples, report.batches, report.seconds)
+    return report
+
+
+def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int = 3) -> dict:
+    """Write one batch's rows; returns the server's counters.
+
+    One transaction per step, nodes before the relationships that join them: a transaction
+    that reads back what it wrote itself slows down steeply with its size, and every step is
+    idempotent, so a batch cut short by a failure is completed by writing it again.
+    """
+    totals: dict[str, int] = {}
+    facts = rows.get("facts", [])
+    for cypher, kind in ((UPSERT_ENTITIES, "entities"), (UPSERT_DOCUMENTS, "documents"),
+                         (UPSERT_SENTENCES, "sentences")):
+        if rows.get(kind):
+            _retrying(conn, [(cypher, rows[kind])], totals, attempts)
+    if facts:
+        stale = _by_type(conn, UPSERT_FACTS, [_lean(f) for f in facts], totals, attempts)
+        if stale:
+            _by_type(conn, MERGE_EVIDENCE, [facts[i] for i in stale], totals, attempts)
+    return totals
+
+
+def _by_type(conn: Connection, cypher: str, rows: list[dict], totals: dict, attempts: int) -> list:
+    """Run a fact statement: types with many rows get their own statement, the rest one dynamic one.
+
+    With ``$(row.type)`` the planner cannot restrict the MERGE's expansion to one type and walks
+    every relationship of an entity (MENTIONS included): ~10x the work on well-connected
+    entities.  A statement per type avoids that, but each new type costs a plan compilation,
+    so only types frequent enough to repay it get one.  Static types are checked again here
+    and written in backticks.
+    """
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["type"], []).append(row)
+    statements = [(cypher, [row for group in groups.values() if len(group) < STATIC_TYPE_MIN_ROWS
+                            for row in group])]
+    for rel_type, group in groups.items():
+        if len(group) >= STATIC_TYPE_MIN_ROWS:
+            statements.append((cypher.replace("$(row.type)", f"`{checked_type(rel_type)}`"), group))
+    return _retrying(conn, statements, totals, attempts)
+
+
+def _lean(fact: dict) -> dict:
+    """A fact row without the lists only :data:`MERGE_EVIDENCE` needs."""
+    return {k: v for k, v in fact.items() if not k.startswith("ev_")}
+
+
+def _retrying(conn: Connection, statements: list[tuple[str, list[dict]]], totals: dict, attempts: int) -> list:
+    """Run statements (Cypher, rows) in one write transaction, retrying a lost commit.
+
+    Returns the values of the first column of every statement's result.
+    """
+    statements = [(cypher, rows) for cypher, rows in statements if rows]
+    if not statements:
+        return []
+    delay = 0.5
+    for attempt in range(1, attempts + 1):
+        try:
+            with conn.session() as session:
+                counters, values = session.execute_write(_run_statements, statements)
+            break
+        except (neo4j_errors.IncompleteCommit, neo4j_errors.TransientError) as exc:
+            # The driver does not retry a commit whose outcome is unknown; every step is idempotent.
+            if attempt == attempts:
+                raise
+            log.info("step retried after %s (attempt %d)", type(exc).__name__, attempt)
+            time.sleep(delay)
+            delay *= 2
+    for name in COUNTERS:
+        totals[name] = totals.get(name, 0) + counters[name]
+    return values
+
+
+COUNTERS = ("nodes_created", "relationships_created", "properties_set", "labels_added")
+
+
+def _run_statements(tx: neo4j.ManagedTransaction, statements: list[tuple[str, list[dict]]]):
+    counters = dict.fromkeys(COUNTERS, 0)
+    values: list = []
+    for cypher, rows in statements:
+        result = tx.run(cypher, rows=rows)
+        values.extend(record[0] for record in result)
+        summary = result.consume().counters
+        for name in COUNTERS:
+            counters[name] += getattr(summary, name)
+    return counters, values
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _failed(index: int, first: int, batch: list[Triple], error: str) -> FailedBatch:
+    doc_ids = list(dict.fromkeys(t.doc_id for t in batch))
+    return FailedBatch(index, first, first + len(batch) - 1, doc_ids, error, batch)
+
+
+# --- queries ------------------------------------------------------------------------------
+
+def run_query(conn: Connection, cypher: str, params: dict | None = None, *,
+              write: bool = False) -> tuple[list[str], list[list]]:
+    """Run Cypher and return ``(columns, rows)`` of plain Python values.
+
+    Read-only unless ``write=True`` (the server refuses writes in a read transaction).
+    Nodes become ``{"_labels": [...], **properties}``, relationships
+    ``{"_type", "_start", "_end", **properties}`` (ends by entity key when they have one),
+    paths ``{"nodes": [...], "relationships": [...]}``, temporal values ISO strings.
+    """
+    routing = neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ
+    try:
+        result = conn.driver.execute_query(cypher, params or {}, routing_=routing, database_=conn.database)
+    except neo4j_errors.Neo4jError as exc:
+        raise query_error(exc) from None
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+        raise _connection_error(exc, conn.config) from None
+    return list(result.keys), [[to_plain(v) for v in record.values()] for record in result.records]
+
+
+def query_error(exc: Exception) -> UserError:
+    """A one-line :class:`UserError` for a query the server rejected."""
+    code = getattr(exc, "code", "") or ""
+    message = _first_line(getattr(exc, "message", None) or exc)
+    if code == "Neo.ClientError.Statement.AccessMode" or "in read access mode" in message:
+        return UserError("this query writes to the database; pass --write to allow it")
+    if code == "Neo.ClientError.Statement.ParameterMissing":
+        return UserError(f"{message} (give it with --param NAME=VALUE)")
+    if code == "Neo.ClientError.Statement.SyntaxError":
+        return UserError(f"Cypher syntax error: {message}")
+    return UserError(f"Neo4j refused the query: {message}")
+
+
+def to_plain(value: Any) -> Any:
+    """A driver value as plain JSON-ready Python data."""
+    if isinstance(value, Node):
+        return {"_labels": sorted(value.labels), **{k: to_plain(v) for k, v in value.items()}}
+    if isinstance(value, Relationship):
+        return {"_type": value.type, "_start": _node_ref(value.start_node), "_end": _node_ref(value.end_node),
+                **{k: to_plain(v) for k, v in value.items()}}
+    if isinstance(value, Path):
+        return {"nodes": [to_plain(n) for n in value.nodes],
+                "relationships": [to_plain(r) for r in value.relationships]}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _node_ref(node) -> Any:
+    if node is None:
+        return None
+    return node.get("key") or node.get("id") or node.element_id
+
+
+# --- reading a subgraph back into the kg/graph.py schema ---------------------------------
+
+NODES_BY_ID = """
+MATCH (e:Entity) WHERE elementId(e) IN $ids
+RETURN e.key AS key, e.name AS name, e.type AS type, coalesce(e.aliases, []) AS aliases,
+       COLLECT { MATCH (e)<-[:MENTIONS]-(s:Sentence) RETURN DISTINCT s.doc_id } AS docs
+"""
+FACTS_BY_ID = """
+MATCH (a:Entity)-[r]->(b:Entity) WHERE elementId(r) IN $ids
+RETURN elementId(a) AS a_id, elementId(b) AS b_id, a.key AS s, b.key AS o, type(r) AS type,
+       properties(r) AS props
+"""
+SENTENCES_BY_ID = "MATCH (s:Sentence) WHERE s.id IN $ids RETURN s.id AS id, s.text AS text, s.doc_id AS doc_id"
+DOCUMENTS_BY_ID = "MATCH (d:Document) WHERE d.id IN $ids RETURN d.id AS id, properties(d) AS props"
+
+
+def graph_from_neo4j(conn: Connection, cypher: str = WHOLE_GRAPH, params: dict | None = None) -> nx.MultiDiGraph:
+    """The entities and facts a Cypher query returns, as a graph in the ``kg.graph`` schema.
+
+    Every Entity node and fact relationship anywhere in the result (also inside paths and
+    lists) is kept, with both ends of each fact; documents, sentences and other values are
+    used only as provenance.  Node ids are entity keys; attributes are exactly those of
+    :func:`kg.graph.build_graph`, so views and exports treat both the same.
+    """
+    try:
+        with conn.session(read=True) as session:
+            found = session.execute_read(lambda tx: tx.run(cypher, params or {}).graph())
+            node_ids = {n.element_id for n in found.nodes if "Entity" in n.labels}
+            rel_ids = [r.element_id for r in found.relationships if r.type not in PROVENANCE_TYPES]
+            facts = session.execute_read(_fetch, FACTS_BY_ID, ids=rel_ids) if rel_ids else []
+            for f in facts:
+                node_ids.update((f["a_id"], f["b_id"]))
+            nodes = session.execute_read(_fetch, NODES_BY_ID, ids=sorted(node_ids)) if node_ids else []
+            sentence_ids = sorted({sid for f in facts for sid in f["props"].get("evidence", [])})
+            sentences = {s["id"]: s for s in session.execute_read(_fetch, SENTENCES_BY_ID, ids=sentence_ids)}
+            doc_ids = sorted({d for n in nodes for d in n["docs"]} | {s["doc_id"] for s in sentences.values()})
+            documents = session.execute_read(_fetch, DOCUMENTS_BY_ID, ids=doc_ids)
+    except neo4j_errors.Neo4jError as exc:
+        raise query_error(exc) from None
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+        raise _connection_error(exc, conn.config) from None
+    return _assemble_graph(nodes, facts, sentences, documents)
+
+
+def whole_graph(conn: Connection) -> nx.MultiDiGraph:
+    """Every entity and fact in the database as a ``kg.graph`` graph."""
+    return graph_from_neo4j(conn, WHOLE_GRAPH)
+
+
+def _fetch(tx: neo4j.ManagedTransaction, cypher: str, **params) -> list[dict]:
+    return [record.data() for record in tx.run(cypher, params)]
+
+
+def _assemble_graph(nodes: list[dict], facts: list[dict], sentences: dict, documents: list[dict]) -> nx.MultiDiGraph:
+    """Build the networkx graph from fetched rows (pure)."""
+    g = nx.MultiDiGraph()
+    g.graph["format"] = GRAPH_FORMAT
+    g.graph["documents"] = {d["id"]: {k: v for k, v in d["props"].items() if k in DOC_FIELDS}
+                            for d in sorted(documents, key=lambda d: d["id"])}
+    for n in sorted(nodes, key=lambda n: n["key"]):
+        g.add_node(n["key"], name=n["name"], type=n["type"], label=node_label(n["type"]),
+                   aliases=sorted(n["aliases"]), docs=sorted(d for d in n["docs"] if d is not None))
+    for f in facts:
+        p = f["props"]
+        evidence = []
+        for sid, speaker, ptext in zip(p.get("evidence", []), p.get("evidence_speakers", []),
+                                       p.get("evidence_predicates", [])):
+            s = sentences.get(sid, {})
+            evidence.append({"sentence_id": sid, "doc_id": s.get("doc_id"), "text": s.get("text"),
+                             "speaker": speaker or None, "predicate_text": ptext})
+        evidence.sort(key=lambda ev: _sentence_order(ev["sentence_id"]))
+        g.add_edge(f["s"], f["o"], key=edge_key(p["predicate"], p["negated"]), predicate=p["predicate"],
+                   type=f["type"], negated=p["negated"], count=p.get("count", len(evidence)),
+                   confidence=p.get("confidence", 0.0), evidence=evidence,
+                   speakers=sorted(p.get("speakers", [])), docs=sorted(p.get("docs", [])),
+                   first_seen=p.get("first_seen"), last_seen=p.get("last_seen"))
+    return g
+
+
+def _first_line(exc: Any) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

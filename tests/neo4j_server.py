@@ -1,0 +1,80 @@
+"""Pytest plugin: a real Neo4j 5.26 server for the whole test session.
+
+``NEO4J_URI`` (with ``NEO4J_USERNAME`` / ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE``) points the
+tests at a server of your own, e.g. ``docker compose up -d``; THE TESTS EMPTY ITS DATABASE.
+Otherwise the session starts the project's launcher (``tests/neo4j``, built by
+``make neo4j-jars``) once, on a scratch store with authentication on, and stops it at the end.
+A missing build fails the tests with the command to run: a Neo4j test is never skipped.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kg import neo4j_store
+from tests.neo4j_process import LauncherError, Neo4jProcess
+
+TEST_PASSWORD = "kg-test-password"
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory) -> Neo4jProcess | None:
+    """The launcher process this session started, or ``None`` when ``NEO4J_URI`` is set.
+
+    Fault tests use ``.kill()`` / ``.restart(kill=True)``; they need the session's own server.
+    """
+    if os.environ.get("NEO4J_URI"):
+        yield None
+        return
+    try:
+        server = Neo4jProcess.start(tmp_path_factory.mktemp("neo4j"), password=TEST_PASSWORD)
+    except LauncherError as exc:
+        pytest.fail(f"cannot start the test Neo4j server: {exc}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_config(neo4j_server) -> neo4j_store.Neo4jConfig:
+    """Connection settings of the session's server (credentials included)."""
+    if neo4j_server is None:
+        return neo4j_store.config_from_env()
+    return neo4j_store.Neo4jConfig(uri=neo4j_server.uri, user="neo4j", password=TEST_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(neo4j_config) -> str:
+    """Bolt URI of the session's server."""
+    return neo4j_config.uri
+
+
+@pytest.fixture
+def neo4j_env(neo4j_config, monkeypatch) -> neo4j_store.Neo4jConfig:
+    """``NEO4J_*`` environment variables set for the session's server (for CLI tests)."""
+    monkeypatch.setenv("NEO4J_URI", neo4j_config.uri)
+    monkeypatch.setenv("NEO4J_USERNAME", neo4j_config.user)
+    if neo4j_config.password:
+        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_config.password)
+    else:
+        monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    if neo4j_config.database:
+        monkeypatch.setenv("NEO4J_DATABASE", neo4j_config.database)
+    else:
+        monkeypatch.delenv("NEO4J_DATABASE", raising=False)
+    return neo4j_config
+
+
+@pytest.fixture
+def neo4j_conn(neo4j_config):
+    """An open connection to an empty database (schema kept), closed after the test."""
+    conn = neo4j_store.connect(neo4j_config)
+    try:
+        with conn.session() as session:
+            session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        yield conn
+    finally:
+        conn.close()

@@ -1,0 +1,122 @@
+"""``kg load`` and ``kg query`` end to end against the real Neo4j server (no mock driver)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import neo4j_store as store
+from kg.cli import main
+
+DATA = Path(__file__).parent / "data" / "triples_small.jsonl"
+ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.neo4j
+
+
+def kg(capsys, *argv):
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def loaded(neo4j_conn, neo4j_env, capsys):
+    code, _, err = kg(capsys, "-q", "load", str(DATA))
+    assert code == 0, err
+    return neo4j_conn
+
+
+def test_load_reports_one_line_and_is_idempotent(neo4j_conn, neo4j_env, capsys):
+    code, out, err = kg(capsys, "-q", "load", str(DATA))
+    assert code == 0 and out == ""
+    assert err.count("\n") == 1 and "6 of 6 triples loaded" in err and "12 nodes and 15 relationships created" in err
+    code, _, err = kg(capsys, "-q", "load", str(DATA))
+    assert code == 0 and "0 nodes and 0 relationships created, 0 properties set" in err
+    assert store.run_query(neo4j_conn, "MATCH (e:Entity) RETURN count(e)")[1] == [[7]]
+
+
+def test_load_skips_malformed_lines_and_fails_when_nothing_is_valid(neo4j_conn, neo4j_env, capsys, tmp_path):
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("not json\n" + DATA.read_text(encoding="utf-8").splitlines()[0] + '\n{"doc_id": 1}\n')
+    code, _, err = kg(capsys, "-q", "load", str(mixed))
+    assert code == 0 and "1 of 1 triples loaded" in err and "2 malformed line(s) skipped" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("nope\n")
+    code, _, err = kg(capsys, "-q", "load", str(bad))
+    assert code == 1 and "Traceback" not in err
+    code, _, err = kg(capsys, "load", str(tmp_path / "missing.jsonl"))
+    assert code == 1 and err.startswith("kg load: error: cannot read") and err.count("\n") == 1
+
+
+def test_query_table_json_and_params(loaded, neo4j_env, capsys):
+    code, out, err = kg(capsys, "query", "MATCH (e:Person) RETURN e.name AS name, e.aliases AS aliases ORDER BY name")
+    assert code == 0 and "2 row(s)" in err
+    lines = out.splitlines()
+    assert lines[0].split("|")[0].strip() == "name" and set(lines[1]) <= {"-", "+"}
+    assert lines[2].startswith("Hsieh Pei-fen") and '["羅致政"]' in lines[3]
+    code, out, _ = kg(capsys, "query", "MATCH (e:Entity {name: $name}) RETURN e.key AS key, $n + 1 AS n",
+                      "--param", "name=Lo Chih-cheng", "--param", "n=41", "--json")
+    assert code == 0 and json.loads(out) == [{"key": "person:lo chih-cheng", "n": 42}]
+
+
+def test_saved_queries_return_expected_rows(loaded, neo4j_env, capsys):
+    def saved(*args):
+        code, out, err = kg(capsys, "query", "--json", "--saved", *args)
+        assert code == 0, err
+        return json.loads(out)
+
+    [row] = saved("who-supports", "taiwan's cptpp bid")
+    assert (row["supporter"], row["predicate"], row["sentences"]) == ("Liberal Democratic Party", "support", 1)
+    [ev] = saved("evidence", "LDP", "concept:taiwan cptpp bid")  # by alias and by key
+    assert ev["as_written"] == "pledged to support" and ev["doc"] == "d1" and ev["sentence"].startswith("Japan's")
+    [claim] = saved("speaker-claims", "lo chih-cheng")
+    assert claim["claim"] == "not discuss" and claim["object"] == "<img src=x onerror=alert(1)>"
+    near = saved("neighbourhood", "Liberal Democratic Party")
+    assert {(r["direction"], r["predicate"], r["negated"]) for r in near} == {
+        ("out", "support", False), ("out", "discuss", True)}
+    top = saved("most-connected", "2")
+    assert len(top) == 2 and top[0]["entity"] == "Liberal Democratic Party" and top[0]["facts"] == 2
+    [mention] = saved("mentions", "羅致政")  # by alias; a speaker is not a mention (d2)
+    assert (mention["entity"], mention["sentence_id"]) == ("Lo Chih-cheng", "d1:1")
+
+
+def test_query_user_mistakes_are_one_line(loaded, neo4j_env, capsys):
+    for argv, code_expected, text in [
+        (["query", "CREATE (:X)"], 1, "--write"),
+        (["query", "MATC (n) RETURN n"], 1, "syntax error"),
+        (["query", "RETURN $x"], 1, "--param"),
+        (["query", "--saved", "nope"], 2, "no saved query"),
+        (["query", "--saved", "evidence", "only-one"], 2, "argument"),
+        (["query", "RETURN 1", "--param", "novalue"], 2, "NAME=VALUE"),
+        (["query"], 2, "give one Cypher query"),
+    ]:
+        code, out, err = kg(capsys, *argv)
+        assert code == code_expected and text in err and err.count("\n") == 1 and "Traceback" not in err, argv
+
+
+def test_connection_failures_exit_1_with_one_line(neo4j_env, capsys, monkeypatch):
+    for flags, text in [(["--neo4j", "bolt://127.0.0.1:1"], "cannot reach Neo4j"),
+                        (["--password", "wrong-password"], "refused the credentials"),
+                        (["--database", "nosuchdb"], "has no database 'nosuchdb'")]:
+        for argv in (["query", "RETURN 1", *flags], ["-q", "load", str(DATA), *flags]):
+            code, out, err = kg(capsys, *argv)
+            assert code == 1 and text in err and err.count("\n") == 1 and "Traceback" not in err, argv
+
+
+def test_query_without_a_server_says_so(capsys, monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    code, _, err = kg(capsys, "query", "MATCH (n) RETURN n")
+    assert code == 1 and "needs a Neo4j server" in err and err.count("\n") == 1
+
+
+def test_python_m_kg_wrong_password_in_a_subprocess(neo4j_env):
+    env = {"NEO4J_URI": neo4j_env.uri, "NEO4J_USERNAME": "neo4j", "NEO4J_PASSWORD": "wrong-password",
+           "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "kg", "query", "RETURN 1"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.startswith("kg query: error: Neo4j at") and proc.stderr.count("\n") == 1
