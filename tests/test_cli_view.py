@@ -82,26 +82,19 @@ def test_entity_and_doc_are_exclusive(tmp_path):
     assert proc.returncode == 2 and "not allowed with argument" in proc.stderr
 
 
-def test_cypher_is_handed_to_the_store_module(tmp_path, monkeypatch, capsys):
-    """Only the hand-over: the real Neo4j path is tested with kg.neo4j_store against the real server."""
-    import types
+@pytest.mark.neo4j
+def test_cypher_view_from_the_real_server(tmp_path, neo4j_conn, neo4j_env, neo4j_uri, capsys):
+    from kg import neo4j_store
 
-    calls = []
-
-    class Driver:
-        def close(self):
-            calls.append("closed")
-
-    store = types.ModuleType("kg.neo4j_store")
-    store.config_from_env = lambda uri=None: {"uri": uri}
-    store.connect = lambda config: calls.append(("connect", config)) or Driver()
-    store.graph_from_neo4j = lambda driver, cypher, params: (calls.append(("query", cypher, params))
-                                                            or build_graph(read_triples(DATA)))
-    monkeypatch.setitem(sys.modules, "kg.neo4j_store", store)
+    neo4j_store.load_triples(neo4j_conn, read_triples(DATA))
     out = tmp_path / "c.html"
-    argv = ["view", "--neo4j", "bolt://h:7687", "--cypher", "MATCH (a)-[r]->(b) WHERE a.name = $n RETURN a, r, b",
-            "--param", "n=LDP", "-o", str(out)]
+    argv = ["view", "--neo4j", neo4j_uri, "--cypher",
+            "MATCH (a:Entity)-[r]->(b:Entity) WHERE a.name = $n RETURN a, r, b", "--param",
+            "n=Liberal Democratic Party", "-o", str(out)]
     assert main(argv) == 0
-    assert calls == [("connect", {"uri": "bolt://h:7687"}),
-                     ("query", "MATCH (a)-[r]->(b) WHERE a.name = $n RETURN a, r, b", {"n": "LDP"}), "closed"]
-    assert nodes_in(out.read_text(encoding="utf-8")) == 7
+    page = out.read_text(encoding="utf-8")
+    assert nodes_in(page) == 3  # the LDP and the two things it is said to do something to
+    assert "CPTPP bid" in page and "videoconference" not in page
+    assert main(["view", "--neo4j", neo4j_uri, "-o", str(tmp_path / "all.html")]) == 0
+    assert nodes_in((tmp_path / "all.html").read_text(encoding="utf-8")) == 7
+    capsys.readouterr()

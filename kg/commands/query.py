@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 from ..errors import UsageError, UserError
 from .neo4j_options import add_connection_options, config_from_args
@@ -31,6 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a query parameter ($NAME); VALUE is JSON if it parses (10, true, [1,2]), else text")
     parser.add_argument("--json", action="store_true", help="print rows as a JSON array of objects")
     parser.add_argument("--write", action="store_true", help="allow a query that changes the database")
+    parser.add_argument("--graph", default="kg-out/graph.json", metavar="FILE",
+                        help="local graph file, used when no Neo4j server is configured (default kg-out/graph.json)")
     parser.add_argument("--max-width", type=int, default=60, metavar="N",
                         help="cut table cells at N characters (0: never; default 60)")
     add_connection_options(parser)
@@ -99,9 +102,21 @@ def run_on_backend(backend: str, args: argparse.Namespace, cypher: str, params: 
 
 
 def run_local(args: argparse.Namespace, cypher: str, params: dict) -> tuple[list, list]:
-    """The local-graph backend (not there yet): says what to do instead."""
-    raise UserError("kg query needs a Neo4j server for now: set NEO4J_URI or pass --neo4j URI "
-                    "(`docker compose up -d` starts one, see docs/neo4j.md)")
+    """The local-graph backend: the graph file written by ``kg build`` (see :mod:`kg.local_query`)."""
+    from ..graph import read_graph
+    from ..local_query import run_local_query
+
+    if args.write:
+        raise UserError("--write needs a Neo4j server: the local graph file is rebuilt by kg build, not edited")
+    path = Path(args.graph)
+    if not path.exists():
+        raise UserError(f"no Neo4j server configured (NEO4J_URI / --neo4j) and no local graph at {path}; "
+                        "run kg build first, or point --graph at a graph file")
+    try:
+        g = read_graph(path)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return run_local_query(g, cypher, params)
 
 
 def format_table(columns: list[str], rows: list[list], *, max_width: int = 60) -> str:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError, UserError
+from .neo4j_options import add_connection_options, config_from_args
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("triples", nargs="?", metavar="TRIPLES.jsonl", help="triple records (kg extract output)")
     parser.add_argument("--graph", metavar="FILE", default=None,
                         help=f"local graph file written by kg build (default {DEFAULT_GRAPH})")
-    parser.add_argument("--neo4j", metavar="URI", help="read the graph from this Neo4j server")
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--entity", metavar="NAME", help="an entity's neighbourhood (key, name or alias)")
     what.add_argument("--cypher", metavar="QUERY", help="draw what a Cypher query returns (Neo4j)")
@@ -41,6 +41,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", help="page title")
     parser.add_argument("-o", "--output", metavar="FILE.html", default=DEFAULT_OUTPUT,
                         help=f"where to write the page (default {DEFAULT_OUTPUT})")
+    add_connection_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,7 +99,7 @@ def _load(args: argparse.Namespace):
         except ValueError as exc:
             raise UserError(str(exc)) from None
     if args.neo4j or args.cypher:
-        return _from_neo4j(args.neo4j, args.cypher or ALL_FACTS, _params(args.param)), "the Neo4j query"
+        return _from_neo4j(args, args.cypher or ALL_FACTS, _params(args.param)), "the Neo4j query"
     path = Path(args.graph or DEFAULT_GRAPH)
     if not path.exists():
         raise UserError(f"{path}: no graph file; run `kg build` first, or give TRIPLES.jsonl")
@@ -108,19 +109,12 @@ def _load(args: argparse.Namespace):
         raise UserError(str(exc)) from None
 
 
-def _from_neo4j(uri: str | None, cypher: str, params: dict):
+def _from_neo4j(args: argparse.Namespace, cypher: str, params: dict):
     """The graph a Cypher query returns, in the kg graph schema (see kg.neo4j_store)."""
-    import importlib
+    from .. import neo4j_store
 
-    try:
-        neo4j_store = importlib.import_module("kg.neo4j_store")
-    except ModuleNotFoundError as exc:
-        raise UserError(f"reading from Neo4j needs the {exc.name!r} module, which is not installed") from None
-    driver = neo4j_store.connect(neo4j_store.config_from_env(uri=uri))
-    try:
-        return neo4j_store.graph_from_neo4j(driver, cypher, params)
-    finally:
-        driver.close()
+    with neo4j_store.connect(config_from_args(args)) as conn:
+        return neo4j_store.graph_from_neo4j(conn, cypher, params)
 
 
 def _params(pairs: list[str]) -> dict:
