@@ -107,10 +107,11 @@ def test_connection_failures_exit_1_with_one_line(neo4j_env, capsys, monkeypatch
             assert code == 1 and text in err and err.count("\n") == 1 and "Traceback" not in err, argv
 
 
-def test_query_without_a_server_says_so(capsys, monkeypatch):
+def test_query_without_a_server_or_a_local_graph_says_so(capsys, monkeypatch, tmp_path):
     monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
     code, _, err = kg(capsys, "query", "MATCH (n) RETURN n")
-    assert code == 1 and "needs a Neo4j server" in err and err.count("\n") == 1
+    assert code == 1 and "no Neo4j server configured" in err and err.count("\n") == 1
 
 
 def test_python_m_kg_wrong_password_in_a_subprocess(neo4j_env):
