@@ -115,3 +115,22 @@ def test_alias_claimed_by_two_entities_is_left_alone(tmp_path):
     p.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     assert alias_table(read_triples(p)) == {}
     assert len(list(resolve_across_documents(read_triples(p), {}))) == 2
+
+
+@pytest.mark.neo4j
+def test_build_loads_neo4j_and_the_server_holds_the_local_graph(articles, tmp_path, capsys, neo4j_conn, neo4j_env):
+    from kg import neo4j_store
+    from kg.graph import graph_to_data
+
+    out = tmp_path / "out"
+    assert main(["-q", "build", str(articles), "--out", str(out), "--neo4j", neo4j_env.uri]) == 0
+    err = capsys.readouterr().err
+    assert "Neo4j " in err and "triples written" in err
+    local = read_graph(out / "graph.json")
+    remote = neo4j_store.whole_graph(neo4j_conn)
+    assert sorted(remote.nodes) == sorted(local.nodes)
+    assert sorted(remote.edges(keys=True)) == sorted(local.edges(keys=True))
+    # a re-run changes nothing in Neo4j either
+    before = graph_to_data(neo4j_store.whole_graph(neo4j_conn))
+    assert main(["-q", "build", str(articles), "--out", str(out), "--neo4j", neo4j_env.uri]) == 0
+    assert graph_to_data(neo4j_store.whole_graph(neo4j_conn)) == before

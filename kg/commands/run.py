@@ -66,6 +66,11 @@ def run(args) -> int:
         raise UserError("the pipeline asks to load Neo4j but no uri is set (NEO4J_URI or [neo4j] uri)")
     build_args = SimpleNamespace(quiet=args.quiet, model=s["model"]["name"], workers=int(s["model"]["workers"]),
                                  fmt=s["pipeline"]["format"], min_confidence=float(s["extract"]["min_confidence"]))
-    return run_build(s["pipeline"]["inputs"], build_args, out=args.out or s["pipeline"]["out"], neo4j_uri=uri,
+    config = None
+    if uri:
+        from ..neo4j_store import config_from_env
+
+        config = config_from_env(uri=uri)
+    return run_build(s["pipeline"]["inputs"], build_args, out=args.out or s["pipeline"]["out"], neo4j=config,
                      views=bool(s["views"]["enabled"]), view_max_nodes=int(s["views"]["max_nodes"]),
                      view_by=s["views"]["by"], label=f"run {s['pipeline']['name']}")
