@@ -54,6 +54,7 @@ class RunStats:
     read: int = 0
     processed: int = 0
     rejected: int = 0
+    skipped: int = 0  # documents done by an earlier run (``kg extract --resume``); not read again
     sentences: int = 0
     words: int = 0
     triples: int = 0
@@ -76,7 +77,8 @@ class RunStats:
     def summary(self) -> str:
         """One line for the end of a run."""
         rate = f", {self.words / self.seconds:,.0f} words/s" if self.seconds > 0 and self.words else ""
-        return (f"{self.read} documents read, {self.processed} processed, {self.rejected} rejected; "
+        skipped = f"{self.skipped} documents already done, skipped; " if self.skipped else ""
+        return (f"{skipped}{self.read} documents read, {self.processed} processed, {self.rejected} rejected; "
                 f"{self.sentences} sentences, {self.triples} triples; model {self.model}; "
                 f"{self.seconds:.1f} s{rate}")
 
