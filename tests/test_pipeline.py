@@ -81,3 +81,35 @@ def test_a_dead_worker_rejects_its_batch_and_the_rest_is_resent():
     assert "worker process died" in out[0].reason and out[0].doc_id == "a" and out[1].reason == "empty"
     assert fresh.submitted == 1
     assert list(pipeline._collect(*pending.popleft())) == [DocResult("b", [], 1, 1)]
+
+
+def _counting(n: int, pulled: list):
+    for i in range(n):
+        pulled[0] += 1
+        yield Document(f"d{i}", f"Lo met Sato on day {i}.") if i % 7 else Rejection(f"r{i}", "empty document")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("workers", [1, 2])
+def test_input_is_read_lazily_a_few_batches_ahead(workers):
+    pulled, ahead = [0], []
+    for k, _ in enumerate(run(_counting(200, pulled), workers=workers, batch_docs=8), 1):
+        ahead.append(pulled[0] - k)
+    assert len(ahead) == 200
+    assert max(ahead) <= 8 * max(1, workers * pipeline.INFLIGHT_PER_WORKER)
+
+
+@pytest.mark.model
+def test_peak_memory_does_not_grow_with_a_streamed_corpus():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[1] / "bench" / "hostile.py"
+    peak = {}
+    for n in (200, 2000):
+        out = subprocess.run([sys.executable, str(bench), "--tiny", str(n)], capture_output=True, text=True, check=True)
+        peak[n] = json.loads(out.stdout)["peak_rss_mb"]
+    # 10x the documents; kept results would add tens of MB. Allow allocator noise only.
+    assert peak[2000] - peak[200] < 25, peak
