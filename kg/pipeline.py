@@ -14,13 +14,14 @@ import os
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
 from .extractor import ExtractOptions, triples_from_parses
 from .nlp import DEFAULT_MODEL, load_model, model_description, pieces
 from .records import Document, Rejection, Triple
-from .sources import iter_documents, make_document
+from .sources import iter_documents, make_document, one_line
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 BATCH_DOCS = 16
 #: Batches in flight per worker (bounds memory; keeps workers busy).
 INFLIGHT_PER_WORKER = 3
+#: Rejections kept in :attr:`RunStats.rejections` (all are counted; a huge bad input must not fill memory).
+KEEP_REJECTIONS = 1000
 
 
 @dataclass
@@ -42,12 +45,16 @@ class DocResult:
 
 @dataclass
 class RunStats:
-    """Counts of a run: nothing read goes unaccounted (read = processed + rejected)."""
+    """Counts of a run: nothing read goes unaccounted (read = processed + rejected).
+
+    ``rejections`` keeps the first :data:`KEEP_REJECTIONS` rejections; callers see every one as it is yielded.
+    """
 
     model: str = ""
     read: int = 0
     processed: int = 0
     rejected: int = 0
+    skipped: int = 0  # documents done by an earlier run (``kg extract --resume``); not read again
     sentences: int = 0
     words: int = 0
     triples: int = 0
@@ -59,7 +66,8 @@ class RunStats:
         self.read += 1
         if isinstance(item, Rejection):
             self.rejected += 1
-            self.rejections.append(item)
+            if len(self.rejections) < KEEP_REJECTIONS:
+                self.rejections.append(item)
         else:
             self.processed += 1
             self.sentences += item.sentences
@@ -69,7 +77,8 @@ class RunStats:
     def summary(self) -> str:
         """One line for the end of a run."""
         rate = f", {self.words / self.seconds:,.0f} words/s" if self.seconds > 0 and self.words else ""
-        return (f"{self.read} documents read, {self.processed} processed, {self.rejected} rejected; "
+        skipped = f"{self.skipped} documents already done, skipped; " if self.skipped else ""
+        return (f"{skipped}{self.read} documents read, {self.processed} processed, {self.rejected} rejected; "
                 f"{self.sentences} sentences, {self.triples} triples; model {self.model}; "
                 f"{self.seconds:.1f} s{rate}")
 
@@ -92,31 +101,30 @@ def extract_documents(docs: list, nlp, options: ExtractOptions) -> list:
     All pieces of the batch go through ``nlp.pipe`` together; a document whose
     extraction fails becomes a rejection and the rest of the batch goes on.
     """
-    jobs = []
-    for d in docs:
-        jobs.extend((p, d.id) for p in pieces(d.text))
+    # Pieces are grouped by position in the batch, not by id: two records may share an id.
+    jobs = [(p, n) for n, d in enumerate(docs) for p in pieces(d.text)]
     try:
-        parsed = list(nlp.pipe(((p.text, (p, did)) for p, did in jobs), as_tuples=True))
+        parsed = list(nlp.pipe(((p.text, (p, n)) for p, n in jobs), as_tuples=True))
         failed_parse = None
     except Exception as exc:  # a pipeline crash on one text must not sink the batch
         parsed, failed_parse = None, exc
-    by_doc: dict[str, list] = {d.id: [] for d in docs}
+    by_doc: list[list] = [[] for _ in docs]
     if parsed is not None:
-        for sdoc, (piece, did) in parsed:
-            by_doc[did].append((piece, sdoc))
+        for sdoc, (piece, n) in parsed:
+            by_doc[n].append((piece, sdoc))
     out = []
-    for d in docs:
+    for n, d in enumerate(docs):
         try:
             if parsed is None:
                 ps = [(p, nlp(p.text)) for p in pieces(d.text)]
             else:
-                ps = by_doc[d.id]
+                ps = by_doc[n]
             triples = triples_from_parses(d, ps, options=options)
             out.append(DocResult(d.id, triples, sum(1 for _, s in ps for _ in s.sents),
                                  sum(1 for _, s in ps for t in s if not (t.is_punct or t.is_space))))
         except Exception as exc:
             log.debug("extraction failed for %s", d.id, exc_info=True)
-            out.append(Rejection(d.source or d.id, f"extraction failed: {type(exc).__name__}: {exc}"[:300], d.id))
+            out.append(Rejection(d.source or d.id, one_line(f"extraction failed: {type(exc).__name__}: {exc}")[:300], d.id))
     if failed_parse is not None:
         log.debug("batch parse failed (%s); documents were parsed one by one", failed_parse)
     return out
@@ -169,18 +177,62 @@ def _run_batch_local(batch: list, nlp, options: ExtractOptions) -> list:
 
 
 def _run_pool(items, model, workers, options, batch_docs, stats) -> Iterator:
+    """Batches through a process pool, in order; a pool whose worker died is replaced."""
     # Describe the model from the parent without loading it twice into workers' memory.
     stats.model = _describe_installed(model)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(model, options)) as pool:
-        pending: deque = deque()
-        limit = workers * INFLIGHT_PER_WORKER
+    new_pool = lambda: ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,  # noqa: E731
+                                           initargs=(model, options))
+    pool = new_pool()
+    pending: deque = deque()
+    limit = workers * INFLIGHT_PER_WORKER
+    try:
         for batch in _batches(items, batch_docs):
-            docs = [d for d in batch if isinstance(d, Document)]
-            pending.append((batch, pool.submit(_worker_batch, docs) if docs else None))
+            pending.append((batch, _submit(pool, batch)))
             while len(pending) >= limit:
-                yield from _collect(*pending.popleft())
+                pool = yield from _collect_next(pending, pool, new_pool)
         while pending:
-            yield from _collect(*pending.popleft())
+            pool = yield from _collect_next(pending, pool, new_pool)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool, batch: list):
+    docs = [d for d in batch if isinstance(d, Document)]
+    return pool.submit(_worker_batch, docs) if docs else None
+
+
+def _collect_next(pending: deque, pool, new_pool):
+    """Yield the results of the oldest batch; return the pool to go on with.
+
+    When a worker process dies (killed, out of memory, a crash in native code), the
+    oldest batch is rejected with that reason, and the batches still in flight are
+    sent again to a fresh pool.
+    """
+    batch, future = pending.popleft()
+    try:
+        yield from _collect(batch, future)
+        return pool
+    except BrokenProcessPool as exc:
+        log.warning("a worker process died; %d documents rejected, starting new workers", _count_docs(batch))
+        yield from _reject_batch(batch, f"worker process died while extracting this batch ({exc})")
+        pool.shutdown(wait=True, cancel_futures=True)
+        pool = new_pool()
+        for i, (b, _) in enumerate(pending):
+            pending[i] = (b, _submit(pool, b))
+        return pool
+    except Exception as exc:  # e.g. a result that cannot be sent back between processes
+        yield from _reject_batch(batch, f"worker failed: {type(exc).__name__}: {exc}")
+        return pool
+
+
+def _count_docs(batch: list) -> int:
+    return sum(isinstance(d, Document) for d in batch)
+
+
+def _reject_batch(batch: list, reason: str) -> Iterator[Rejection]:
+    reason = one_line(reason)[:300]
+    for item in batch:
+        yield item if isinstance(item, Rejection) else Rejection(item.source or item.id, reason, item.id)
 
 
 def _collect(batch: list, future) -> list:

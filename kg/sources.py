@@ -34,8 +34,16 @@ FORMATS = ("auto", "txt", "jsonl", "csv")
 
 Item = Union[Document, Rejection]
 
-# C0/C1 control characters other than tab, newline and carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+#: Files larger than this (bytes) are rejected without being read.
+MAX_FILE_BYTES = 4 * MAX_DOCUMENT_CHARS
+
+# C0/C1 control characters other than tab, newline and carriage return, line/paragraph
+# separators, and lone surrogates (from JSON "\\ud800" escapes or undecodable file names).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# A "<" with no ">" before the next "<": stdlib HTMLParser rescans to the end for each one.
+_STRAY_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
 _HTML_START = re.compile(r"\A\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 _HTML_TAG = re.compile(r"</?(p|div|span|a|br|script|style|table|li|h[1-6])\b[^>]*>", re.I)
 
@@ -50,6 +58,24 @@ def clean_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", text)
+
+
+def safe_label(value: str) -> str:
+    """A file name or id fit for JSON output and one-line messages: lone surrogates become U+FFFD.
+
+    >>> safe_label("caf\\udce9.txt")
+    'caf\ufffd.txt'
+    """
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def one_line(message: str) -> str:
+    """A message with control characters and line breaks shown as escapes, so it stays one line.
+
+    >>> one_line("bad\\nname\\x1b[31m")
+    'bad\\\\nname\\\\x1b[31m'
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), safe_label(message))
 
 
 def looks_like_html(text: str) -> bool:
@@ -97,7 +123,7 @@ class _TextExtractor(HTMLParser):
 def html_to_text(html: str) -> tuple[str, str | None]:
     """Visible text of an HTML page (one paragraph per block element) and its title."""
     parser = _TextExtractor()
-    parser.feed(html)
+    parser.feed(_STRAY_LT.sub("&lt;", html))
     parser.close()
     lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
     text = "\n".join(line for line in lines if line)
@@ -123,9 +149,10 @@ def make_document(origin: str, text: str, *, id: str | None = None, **meta) -> I
     letters = sum(ch.isalpha() for ch in text[:10_000])
     if letters < 0.2 * min(len(text), 10_000):
         return Rejection(origin, "not prose: fewer than 20% letters", id)
-    meta = {k: (None if v is None or v == "" else str(v)) for k, v in meta.items()
+    meta = {k: (None if v is None or v == "" else safe_label(str(v))) for k, v in meta.items()
             if k in ("title", "date", "url", "source")}
-    return Document(id=str(id) if id not in (None, "") else document_id(origin, text), text=text, **meta)
+    doc_id = safe_label(str(id)) if id not in (None, "") else document_id(safe_label(origin), text)
+    return Document(id=doc_id, text=text, **meta)
 
 
 def _decode(data: bytes, origin: str) -> str | Rejection:
@@ -142,6 +169,10 @@ def _decode(data: bytes, origin: str) -> str | Rejection:
 def read_text_file(path: Path, origin: str) -> Iterator[Item]:
     """One plain-text file as one document."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            yield Rejection(origin, f"file too large ({size:,} bytes; limit {MAX_FILE_BYTES:,})")
+            return
         data = path.read_bytes()
     except OSError as exc:
         yield Rejection(origin, f"cannot read: {exc.strerror or exc}")
@@ -164,6 +195,9 @@ def read_jsonl(stream: IO[str], origin: str) -> Iterator[Item]:
         except json.JSONDecodeError as exc:
             yield Rejection(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
+        except (RecursionError, ValueError) as exc:  # nesting too deep, numbers too long
+            yield Rejection(where, f"unreadable JSON ({type(exc).__name__})")
+            continue
         yield _record(rec, where)
 
 
@@ -178,7 +212,7 @@ def read_csv(stream: IO[str], origin: str) -> Iterator[Item]:
         for n, row in enumerate(reader, 2):
             yield _record(row, f"{origin}:{n}")
     except csv.Error as exc:
-        yield Rejection(origin, f"malformed CSV: {exc}")
+        yield Rejection(origin, one_line(f"malformed CSV: {exc}; records after that point were not read"))
 
 
 def _record(rec: object, where: str) -> Item:
@@ -222,23 +256,23 @@ def _file_format(path: Path, fmt: str) -> str:
 
 def iter_path(path: Path, *, fmt: str = "auto", origin: str | None = None) -> Iterator[Item]:
     """Documents of one file or of every file below a directory (sorted, hidden files skipped)."""
-    origin = origin or str(path)
+    origin = safe_label(origin or str(path))
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file()
                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
         if not files:
             yield Rejection(origin, "directory has no files")
         for p in files:
-            yield from iter_path(p, fmt=fmt, origin=f"{path.name}/{p.relative_to(path).as_posix()}")
+            yield from iter_path(p, fmt=fmt, origin=safe_label(f"{path.name}/{p.relative_to(path).as_posix()}"))
         return
     if not path.exists():
         yield Rejection(origin, "no such file or directory")
         return
     kind = _file_format(path, fmt)
     if kind == "txt":
-        yield from read_text_file(path, origin if origin != str(path) else path.name)
+        yield from read_text_file(path, origin if origin != safe_label(str(path)) else safe_label(path.name))
     else:
-        yield from _read_records(path, origin if origin != str(path) else path.name, kind)
+        yield from _read_records(path, origin if origin != safe_label(str(path)) else safe_label(path.name), kind)
 
 
 def iter_stdin(stream: IO[bytes] | None = None, *, fmt: str = "auto") -> Iterator[Item]:

@@ -101,3 +101,54 @@ def test_stdin_text_and_records():
 def test_unknown_format_is_a_usage_error():
     with pytest.raises(ValueError, match="unknown input format"):
         list(iter_documents(["x"], fmt="pdf"))
+
+
+def test_deeply_nested_or_huge_json_lines_are_rejected_not_raised(tmp_path):
+    p = tmp_path / "deep.jsonl"
+    p.write_text("[" * 100_000 + "]" * 100_000 + "\n" + '{"text": 1' + "0" * 5000 + "}\n"
+                 + json.dumps({"id": "ok", "text": "Lo met Sato."}) + "\n", encoding="utf-8")
+    out = docs(p)
+    assert [type(x).__name__ for x in out] == ["Rejection", "Rejection", "Document"]
+    assert "unreadable JSON (RecursionError)" in out[0].reason and "ValueError" in out[1].reason
+
+
+def test_lone_surrogates_from_json_escapes_become_encodable(tmp_path):
+    p = tmp_path / "s.jsonl"
+    p.write_text(json.dumps({"id": "d\ud800", "title": "t\udfff", "text": "Lo met \ud83d Sato in Taipei."}) + "\n",
+                 encoding="utf-8")
+    (d,) = docs(p)
+    assert d.text == "Lo met   Sato in Taipei." and d.id == "d\ufffd" and d.title == "t\ufffd"
+    json.dumps(d.__dict__, ensure_ascii=False).encode("utf-8")
+
+
+def test_undecodable_file_names_give_encodable_origins_and_ids(tmp_path):
+    name = b"caf\xe9.txt"
+    try:
+        (tmp_path / name.decode("utf-8", "surrogateescape")).write_text("Lo met Sato.", encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("file system refuses non-UTF-8 names")
+    (d,) = docs(tmp_path)
+    assert "\ufffd" in d.id
+    d.id.encode("utf-8")
+
+
+def test_stray_angle_brackets_in_html_are_text_not_tags():
+    # Unescaped, each "<" made HTMLParser rescan to the end: 200k of them took minutes.
+    d = make_document("x", "<html><body><p>Lo met Sato.</p>" + "<a" * 200_000)
+    assert isinstance(d, Document) and d.text.startswith("Lo met Sato.\n<a<a")
+
+
+def test_oversized_files_are_rejected_before_reading(tmp_path, monkeypatch):
+    import kg.sources as sources
+
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 10)
+    p = tmp_path / "big.txt"
+    p.write_text("Lo met Sato in Taipei.", encoding="utf-8")
+    (r,) = docs(p)
+    assert isinstance(r, Rejection) and r.reason.startswith("file too large (22 bytes")
+
+
+def test_one_line_escapes_line_breaks_and_terminal_controls():
+    from kg.sources import one_line
+
+    assert one_line("a\nb\r\x1b[2Jc\u2028") == "a\\nb\\r\\x1b[2Jc\\u2028"

@@ -1,4 +1,8 @@
-"""Extract triples from documents to JSON Lines (one triple record per line)."""
+"""Extract triples from documents to JSON Lines (one triple record per line).
+
+With ``--resume``, output is appended document by document and a killed run,
+started again with the same command, skips the documents it already finished.
+"""
 from __future__ import annotations
 
 import argparse
@@ -10,15 +14,18 @@ from ..extractor import ExtractOptions
 from ..nlp import DEFAULT_MODEL
 from ..pipeline import RunStats
 from ..pipeline import run as run_pipeline
-from ..records import Rejection
+from ..records import Document, Rejection
 from ..sources import FORMATS, iter_documents
-from ._common import open_output, progress, report_rejection
+from ._common import ResumableOutput, open_output, progress, report_rejection
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Options of ``kg extract``."""
     p.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt/.jsonl/.csv files, directories, or - for stdin")
     p.add_argument("-o", "--output", default="-", help="output JSON Lines file (default: stdout)")
+    p.add_argument("--resume", action="store_true",
+                   help="append to OUTPUT, skipping documents an earlier (interrupted) run finished; "
+                        "progress is kept in OUTPUT.done")
     add_extraction_options(p)
 
 
@@ -39,13 +46,19 @@ def options_from(args) -> ExtractOptions:
     return ExtractOptions(min_confidence=args.min_confidence)
 
 
-def run_extraction(args, sink, *, label: str) -> RunStats:
-    """Extract every input of ``args``; call ``sink(triple)`` per triple; report rejections."""
+def run_extraction(args, sink, *, label: str, skip=frozenset(), on_document=None) -> RunStats:
+    """Extract every input of ``args``; call ``sink(triple)`` per triple; report rejections.
+
+    Documents whose id is in ``skip`` are counted as skipped and not extracted;
+    ``on_document(doc_id)`` is called after the triples of each processed document.
+    """
     stats = RunStats()
     options = options_from(args)
     rejects = open(args.rejects, "w", encoding="utf-8") if getattr(args, "rejects", None) else None
     try:
         items = iter_documents(args.inputs, fmt=args.fmt)
+        if skip:
+            items = _skipping(items, skip, stats)
         with progress(label, quiet=args.quiet) as bar:
             for r in run_pipeline(items, model=args.model, workers=args.workers, options=options, stats=stats):
                 bar.update(1)
@@ -56,16 +69,43 @@ def run_extraction(args, sink, *, label: str) -> RunStats:
                     continue
                 for t in r.triples:
                     sink(t)
+                if on_document is not None:
+                    on_document(r.doc_id)
     finally:
         if rejects:
             rejects.close()
     return stats
 
 
+def _skipping(items, skip, stats: RunStats):
+    """``items`` without the documents in ``skip``, counted in ``stats.skipped``."""
+    for item in items:
+        if isinstance(item, Document) and item.id in skip:
+            stats.skipped += 1
+        else:
+            yield item
+
+
+def _line(t) -> str:
+    return json.dumps(t.to_dict(), ensure_ascii=False) + "\n"
+
+
 def run(args) -> int:
     """``kg extract``: write triple records, then one summary line on stderr."""
+    if args.resume:
+        return _run_resumable(args)
     with open_output(args.output) as out:
-        stats = run_extraction(args, lambda t: out.write(json.dumps(t.to_dict(), ensure_ascii=False) + "\n"),
-                               label="extract")
+        stats = run_extraction(args, lambda t: out.write(_line(t)), label="extract")
     print(f"kg extract: {stats.summary()}", file=sys.stderr)
     return 0 if stats.processed else 1
+
+
+def _run_resumable(args) -> int:
+    """``kg extract --resume -o FILE``: append per document, skip what an earlier run finished."""
+    if args.output == "-":
+        raise UsageError("--resume needs an output file (-o FILE)")
+    with ResumableOutput(args.output) as out:
+        stats = run_extraction(args, lambda t: out.write(_line(t)), label="extract",
+                               skip=out.done, on_document=out.document_done)
+    print(f"kg extract: {stats.summary()}", file=sys.stderr)
+    return 0 if stats.processed or stats.skipped else 1
