@@ -208,8 +208,6 @@ def test_pathological_documents_finish_and_are_accounted_for(text):
     check_run([make_document("case.txt", text)])
 
 
-@pytest.mark.xfail(strict=True, reason="kg/extract/rules.py conjuncts() recurses once per conjunct: "
-                                        "RecursionError on ~1000 coordinated objects")
 def test_a_comma_list_of_a_thousand_names_is_extracted():
     text = "Japan met " + ", ".join(["Korea"] * 1000) + " and Taiwan."
     limit = sys.getrecursionlimit()

@@ -8,7 +8,7 @@ import pytest
 from kg import pipeline
 from kg.nlp import load_model
 from kg.pipeline import DocResult, RunStats, extract_documents, run
-from kg.extract import ExtractOptions
+from kg.extractor import ExtractOptions
 from kg.records import Document, Rejection
 
 

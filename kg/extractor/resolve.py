@@ -128,8 +128,17 @@ def entity_spans(sent) -> list:
     """The sentence's named entities, repaired where NER stopped short of the name's head.
 
     "Maria Corina" (PERSON) + "Machado" (untagged proper noun the first two modify)
-    → "Maria Corina Machado".
+    → "Maria Corina Machado".  Computed once per sentence (``Span.ents`` scans the whole doc).
     """
+    doc = sent.doc
+    cache = doc.user_data.setdefault("kg_entity_spans", {})
+    key = (sent.start, sent.end)
+    if key not in cache:
+        cache[key] = _entity_spans(sent)
+    return cache[key]
+
+
+def _entity_spans(sent) -> list:
     from spacy.tokens import Span
 
     doc = sent.doc

@@ -57,12 +57,18 @@ class Relation:
 # ---------------------------------------------------------------- helpers
 
 def conjuncts(tok) -> list:
-    """The token and the tokens coordinated with it ("Lo and Tsai" → [Lo, Tsai])."""
-    out = [tok]
-    for c in tok.children:
-        if c.dep_ == "conj" and (c.pos_ not in ("VERB", "AUX") or tok.pos_ in ("VERB", "AUX")):
-            out.extend(conjuncts(c))
-    return out
+    """The token and the tokens coordinated with it ("Lo and Tsai" → [Lo, Tsai]), in order.
+
+    Iterative: a list of a thousand names is a chain a thousand deep.
+    """
+    verbal = tok.pos_ in ("VERB", "AUX")
+    out, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(reversed([c for c in t.children
+                               if c.dep_ == "conj" and (c.pos_ not in ("VERB", "AUX") or verbal)]))
+    return sorted(out, key=lambda t: t.i)
 
 
 def is_verb(tok) -> bool:

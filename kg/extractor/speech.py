@@ -26,13 +26,21 @@ def speaker_token(verb, sent) -> Optional[object]:
     """
     if verb is None:
         return None
+    cache = sent.doc.user_data.setdefault("kg_speakers", {})
+    if verb.i not in cache:
+        cache[verb.i] = _speaker_token(verb, sent)
+    found = cache[verb.i]
+    return None if found is None else sent.doc[found]
+
+
+def _speaker_token(verb, sent) -> Optional[int]:
     tok = verb
     while tok.head.i != tok.i:
         tok = tok.head
         if is_reporting(tok) and tok.i != verb.i:
             subj = _reporting_subject(tok)
             if subj:
-                return subj[0]
+                return subj[0].i
     node = verb
     while True:
         for c in node.children:
@@ -40,14 +48,23 @@ def speaker_token(verb, sent) -> Optional[object]:
                     and not any(x.dep_ in ("ccomp", "xcomp") for x in c.children):
                 subj = _reporting_subject(c)
                 if subj:
-                    return subj[0]
+                    return subj[0].i
         if node.head.i == node.i:
             break
         node = node.head
-    for tok in sent:
-        if tok.lower_ == "according" and tok.dep_ == "prep":
-            for to in tok.children:
-                for pobj in to.children:
-                    if pobj.dep_ == "pobj":
-                        return pobj
-    return None
+    return _according_to(sent)
+
+
+def _according_to(sent) -> Optional[int]:
+    """"according to X" anywhere in the sentence: X (computed once per sentence)."""
+    cache = sent.doc.user_data.setdefault("kg_according", {})
+    key = (sent.start, sent.end)
+    if key not in cache:
+        cache[key] = None
+        for tok in sent:
+            if tok.lower_ == "according" and tok.dep_ == "prep":
+                for to in tok.children:
+                    for pobj in to.children:
+                        if pobj.dep_ == "pobj" and cache[key] is None:
+                            cache[key] = pobj.i
+    return cache[key]
