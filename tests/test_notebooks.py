@@ -16,10 +16,11 @@ def execute(path: Path, env: dict) -> nbformat.NotebookNode:
 
     old = dict(os.environ)
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])), **env}
-    os.environ.update(env)
     for k, v in env.items():
         if v is None:
             os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
     try:
         client.execute()
     finally:
@@ -38,3 +39,15 @@ def test_notebook_runs_on_the_local_graph(path, monkeypatch):
 
 def test_there_is_a_notebook():
     assert NOTEBOOKS
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_against_the_real_neo4j(path, neo4j_conn, neo4j_config):
+    env = {"NEO4J_URI": neo4j_config.uri, "NEO4J_USERNAME": neo4j_config.user,
+           "NEO4J_PASSWORD": neo4j_config.password or None, "NEO4J_DATABASE": neo4j_config.database or None}
+    nb = execute(path, env)
+    outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "asking Neo4j" in outputs and "loaded into Neo4j:" in outputs
+    with neo4j_conn.session() as session:
+        assert session.run("MATCH (e:Entity) RETURN count(e) AS n").single()["n"] > 20
