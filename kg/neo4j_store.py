@@ -143,6 +143,17 @@ SET r.evidence = evidence, r.evidence_speakers = ev_speakers, r.evidence_predica
     r.first_seen = first_seen, r.last_seen = last_seen
 """
 
+# After ``neo4j-admin database import``: the importer leaves out empty lists; the Bolt load
+# always writes them.  Run in batches so a large graph does not need one huge transaction.
+FINISH_IMPORT = (
+    "MATCH (e:Entity) WHERE e.aliases IS NULL CALL (e) { SET e.aliases = [] } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH ()-[r]->() WHERE r.evidence IS NOT NULL AND (r.speakers IS NULL OR r.evidence_speakers IS NULL "
+    "OR size(r.evidence_speakers) < size(r.evidence)) "
+    "CALL (r) { SET r.speakers = coalesce(r.speakers, []), "
+    "r.evidence_speakers = coalesce(r.evidence_speakers, []) + "
+    "[i IN range(size(coalesce(r.evidence_speakers, [])), size(r.evidence) - 1) | ''] } IN TRANSACTIONS OF 10000 ROWS",
+)
+
 #: Every entity with the facts that leave it: the whole knowledge graph for :func:`graph_from_neo4j`.
 WHOLE_GRAPH = "MATCH (e:Entity) OPTIONAL MATCH (e)-[r]->(:Entity) RETURN e, r"
 
@@ -269,6 +280,14 @@ def ensure_schema(conn: Connection) -> None:
 
 
 # --- rows: pure functions from triples to the parameters of one batch ------------------------
+
+def finish_import(conn: Connection) -> None:
+    """Make a graph written by the bulk importer identical to a Bolt load: constraints, empty lists."""
+    ensure_schema(conn)
+    with conn.session() as session:
+        for cypher in FINISH_IMPORT:
+            session.run(cypher).consume()
+
 
 def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     """The ``$rows`` of each write step for a batch of triples (pure; no server needed).

@@ -25,7 +25,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``kg load``."""
     from ..neo4j_store import DEFAULT_BATCH_SIZE
 
-    parser.add_argument("triples", metavar="TRIPLES.jsonl", help="triple records, one JSON object a line ('-' for stdin)")
+    parser.add_argument("triples", nargs="?", metavar="TRIPLES.jsonl",
+                        help="triple records, one JSON object a line ('-' for stdin)")
+    parser.add_argument("--after-import", action="store_true",
+                        help="first finish a bulk import (kg export --format neo4j-csv): constraints, empty lists")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N",
                         help=f"triples per write batch (default {DEFAULT_BATCH_SIZE})")
     add_connection_options(parser)
@@ -41,6 +44,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         raise UserError("--batch-size must be at least 1", exit_code=2)
+    if args.after_import:
+        with neo4j_store.connect(config_from_args(args)) as conn:
+            neo4j_store.finish_import(conn)
+            where = conn.config.where
+        print(f"kg load: bulk import finished at {where} (constraints created, empty lists filled)", file=sys.stderr)
+        if not args.triples:
+            return 0
+    if not args.triples:
+        raise UserError("give TRIPLES.jsonl (or '-' for stdin), or --after-import", exit_code=2)
     reader = RecordReader(args.triples)
     total = reader.count_lines()
     with neo4j_store.connect(config_from_args(args)) as conn:

@@ -1,0 +1,129 @@
+"""CSV files for ``neo4j-admin database import full``: the bulk path for a first load.
+
+The files describe exactly the graph :func:`kg.neo4j_store.load_triples` writes over Bolt
+(the rows come from the same :func:`kg.neo4j_store.rows_for_triples`), so a bulk import
+and a batched load of the same triples give the same nodes, relationships and properties:
+
+- ``entities.csv``   ``key:ID(Entity)``, name, type, ``aliases:string[]``, ``:LABEL`` (Entity and Person …)
+- ``documents.csv``  ``id:ID(Document)``, title, date, url, source
+- ``sentences.csv``  ``id:ID(Sentence)``, text, doc_id
+- ``has_sentence.csv``, ``mentions.csv`` and ``facts.csv`` (``:TYPE`` per row, with the fact's
+  provenance properties).
+
+Arrays (and the labels of a node) are separated by U+001F (unit separator), which never
+occurs in kg's text (control characters are replaced when documents are read), so a name
+containing ``;`` stays whole.  The importer cannot write an empty list, so
+:func:`kg.neo4j_store.finish_import` (``kg load --after-import``) fills those in and creates
+the constraints once the server is up.
+``import.args`` holds the importer's arguments; ``README.txt`` the command to run.
+Constraints are not part of an import: ``kg load --after-import`` creates them.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .records import Triple
+
+ARRAY_DELIMITER = "\x1f"
+DATABASE = "neo4j"
+
+ENTITY_HEADER = ["key:ID(Entity)", "name", "type", "aliases:string[]", ":LABEL"]
+DOCUMENT_HEADER = ["id:ID(Document)", "title", "date", "url", "source", ":LABEL"]
+SENTENCE_HEADER = ["id:ID(Sentence)", "text", "doc_id", ":LABEL"]
+HAS_SENTENCE_HEADER = [":START_ID(Document)", ":END_ID(Sentence)", ":TYPE"]
+MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE"]
+FACT_HEADER = [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "predicate", "negated:boolean", "count:int",
+               "confidence:double", "evidence:string[]", "evidence_speakers:string[]",
+               "evidence_predicates:string[]", "speakers:string[]", "docs:string[]", "first_seen", "last_seen"]
+
+
+@dataclass
+class ImportFiles:
+    """What :func:`write_import_files` wrote."""
+
+    directory: Path
+    entities: int
+    documents: int
+    sentences: int
+    mentions: int
+    facts: int
+
+    def __str__(self) -> str:
+        return (f"neo4j-csv: {self.entities} entities, {self.documents} documents, {self.sentences} sentences, "
+                f"{self.mentions} mentions, {self.facts} facts -> {self.directory} (see README.txt there)")
+
+
+def _array(values: Iterable) -> str:
+    return ARRAY_DELIMITER.join("" if v is None else str(v) for v in values)
+
+
+def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
+    """CSV rows per file (pure), from the same aggregation the Bolt load uses."""
+    from .neo4j_store import rows_for_triples
+
+    rows = rows_for_triples(triples)
+    out: dict[str, list[list]] = {"entities": [], "documents": [], "sentences": [], "has_sentence": [],
+                                  "mentions": [], "facts": []}
+    for e in rows["entities"]:
+        p = e["props"]
+        out["entities"].append([e["key"], p["name"], p["type"], _array(p["aliases"]),
+                                _array(["Entity", e["label"]])])
+    for d in rows["documents"]:
+        m = d["meta"]
+        out["documents"].append([d["id"], m.get("title", ""), m.get("date", ""), m.get("url", ""),
+                                 m.get("source", ""), "Document"])
+    for s in rows["sentences"]:
+        out["sentences"].append([s["id"], s["text"], s["doc_id"], "Sentence"])
+        out["has_sentence"].append([s["doc_id"], s["id"], "HAS_SENTENCE"])
+        out["mentions"].extend([s["id"], key, "MENTIONS"] for key in s["mentions"])
+    for f in rows["facts"]:
+        p = f["props"]
+        out["facts"].append([f["s"], f["o"], f["type"], f["predicate"], str(bool(f["negated"])).lower(), p["count"],
+                             p["confidence"], _array(p["evidence"]), _array(p["evidence_speakers"]),
+                             _array(p["evidence_predicates"]), _array(p["speakers"]), _array(p["docs"]),
+                             p.get("first_seen", ""), p.get("last_seen", "")])
+    return out
+
+
+HEADERS = {"entities": ENTITY_HEADER, "documents": DOCUMENT_HEADER, "sentences": SENTENCE_HEADER,
+           "has_sentence": HAS_SENTENCE_HEADER, "mentions": MENTIONS_HEADER, "facts": FACT_HEADER}
+
+
+def importer_arguments(directory: Path) -> list[str]:
+    """Arguments of ``neo4j-admin`` for the files in ``directory`` (header line in each file)."""
+    d = directory.resolve()
+    return ["database", "import", "full", DATABASE,
+            f"--nodes={d / 'entities.csv'}", f"--nodes={d / 'documents.csv'}", f"--nodes={d / 'sentences.csv'}",
+            f"--relationships={d / 'has_sentence.csv'}", f"--relationships={d / 'mentions.csv'}",
+            f"--relationships={d / 'facts.csv'}", f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
+            "--overwrite-destination=true"]
+
+
+def write_import_files(triples_path: str | os.PathLike, directory: str | os.PathLike) -> ImportFiles:
+    """Write the import CSVs for the triples of a JSON Lines file (aliases resolved across documents)."""
+    from .corpus import alias_table, resolve_across_documents
+    from .graph import read_triples
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    table = alias_table(read_triples(triples_path))
+    rows = import_rows(resolve_across_documents(read_triples(triples_path), table))
+    for name, header in HEADERS.items():
+        with open(directory / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows[name])
+    args = importer_arguments(directory)
+    (directory / "import.args").write_text("\n".join(args) + "\n", encoding="utf-8")
+    (directory / "README.txt").write_text(
+        "Bulk first load into a stopped Neo4j 5.26 (replaces the database):\n\n"
+        f"    neo4j-admin {' '.join(args)}\n\n"
+        "Then start the server and run `kg load --after-import` once: it creates the constraints and\n"
+        "fills in the empty lists the importer cannot write.\n",
+        encoding="utf-8")
+    return ImportFiles(directory, len(rows["entities"]), len(rows["documents"]), len(rows["sentences"]),
+                       len(rows["mentions"]), len(rows["facts"]))
