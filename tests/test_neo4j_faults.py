@@ -252,3 +252,25 @@ def test_a_document_the_server_refuses_fails_alone_and_the_rest_loads(conn, refe
         described = report.failed[0].describe()
         assert described.startswith("batch 2 (triples 251-251; documents ddd") and len(described) < 600
         assert full_dump(conn) == reference["full"]
+
+
+#: ``kg load`` run in-process by a child, which then prints its own peak RSS (VmHWM, KiB).
+MEASURED_LOAD = ("import sys; from kg.cli import main; code = main(sys.argv[1:]); "
+                 "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1], "
+                 "file=sys.stderr); sys.exit(code)")
+
+
+def test_kg_load_streams_peak_memory_flat_for_ten_times_the_input(server, conn, tmp_path):
+    """Holding 10,000 triples costs ~22 MiB here; a streaming load's peak grows far less than that."""
+    env = {**os.environ, "NEO4J_PASSWORD": PASSWORD}
+    peaks = []
+    for n in (1000, 10_000):
+        path = tmp_path / f"{n}.jsonl"
+        write_jsonl(synthetic_triples(n, seed=5), path)
+        wipe(conn)
+        proc = subprocess.run([sys.executable, "-c", MEASURED_LOAD, "-q", "load", str(path), "--batch-size", "1000",
+                               "--neo4j", server.uri], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        lines = proc.stderr.splitlines()
+        assert proc.returncode == 0 and f"{n} of {n} triples loaded" in lines[-2], proc.stderr
+        peaks.append(int(lines[-1]) / 1024)
+    assert peaks[1] - peaks[0] < 8, f"peak RSS {peaks[0]:.0f} MiB for 1,000 triples, {peaks[1]:.0f} MiB for 10,000"
