@@ -420,9 +420,15 @@ class FailedBatch:
     error: str
     triples: list[Triple] = field(default_factory=list, repr=False)
 
+    @property
+    def size(self) -> int:
+        """How many triples failed (a document's triples need not be contiguous in the batch)."""
+        return len(self.triples) if self.triples else self.last - self.first + 1
+
     def describe(self) -> str:
-        """One line: which triples and documents, and why."""
-        docs = ", ".join(self.doc_ids[:5]) + (f" and {len(self.doc_ids) - 5} more" if len(self.doc_ids) > 5 else "")
+        """One line: which triples and documents, and why (ids cut to 80 characters)."""
+        shown = [d if len(d) <= 80 else d[:77] + "..." for d in self.doc_ids[:5]]
+        docs = ", ".join(shown) + (f" and {len(self.doc_ids) - 5} more" if len(self.doc_ids) > 5 else "")
         return f"batch {self.index + 1} (triples {self.first}-{self.last}; documents {docs}) failed: {self.error}"
 
 
@@ -448,7 +454,7 @@ class LoadReport:
     @property
     def written(self) -> int:
         """Triples in batches that were committed."""
-        return self.triples - sum(f.last - f.first + 1 for f in self.failed) - self.skipped
+        return self.triples - sum(f.size for f in self.failed) - self.skipped
 
     def add(self, counters: dict) -> None:
         """Add one committed batch's counters."""
@@ -465,9 +471,12 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     """Write triples (streamed, ``batch_size`` at a time) and return a :class:`LoadReport`.
 
     Transient errors are retried with back-off (by the driver, then once more here for a
-    commit whose reply was lost: safe because every write is idempotent).  A batch that still
-    fails is recorded in ``report.failed`` with its triples and the load goes on; if the server
-    is gone, the rest of the input is counted in ``report.skipped`` instead of tried.
+    commit whose reply was lost: safe because every write is idempotent).  A batch the server
+    refuses (e.g. a value too large for an index) is written again document by document, so
+    one bad document does not take the others with it; each document that still fails is
+    recorded in ``report.failed`` with its triples and the load goes on.  If the server is
+    gone, the batch is recorded whole and the rest of the input is counted in
+    ``report.skipped`` instead of tried.
     ``progress(n)`` is called with the number of triples after each batch.
     """
     if batch_size < 1:
@@ -489,8 +498,14 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
             gone = _first_line(exc)
             report.failed.append(_failed(index, first, batch, f"Neo4j is unavailable: {gone}"))
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
-            report.failed.append(_failed(index, first, batch, _first_line(exc)))
-            log.warning("%s", report.failed[-1].describe())
+            try:
+                failures = _write_by_document(conn, report, index, first, batch, exc)
+            except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError) as gone_exc:
+                gone = _first_line(gone_exc)
+                failures = [_failed(index, first, batch, f"Neo4j is unavailable: {gone}")]
+            report.failed.extend(failures)
+            for failed in failures:
+                log.warning("%s", failed.describe())
         if progress is not None:
             progress(len(batch))
     report.seconds = time.perf_counter() - start
@@ -593,6 +608,39 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
             batch = []
     if batch:
         yield batch
+
+
+def _write_by_document(conn: Connection, report: LoadReport, index: int, first: int, batch: list[Triple],
+                       exc: Exception) -> list[FailedBatch]:
+    """Write a refused batch again one document at a time; the documents that still fail.
+
+    Safe because every step is idempotent: what the failed attempt committed is matched, not doubled.
+    """
+    positions: dict[str, list[int]] = {}
+    for pos, t in enumerate(batch):
+        positions.setdefault(t.doc_id, []).append(pos)
+    if len(positions) < 2:
+        return [_failed(index, first, batch, _error_text(exc))]
+    failures, totals = [], {}
+    for doc_id, where in positions.items():
+        part = [batch[p] for p in where]
+        try:
+            counters = write_batch(conn, rows_for_triples(part))
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError):
+            raise
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as doc_exc:
+            failures.append(FailedBatch(index, first + where[0], first + where[-1], [doc_id], _error_text(doc_exc), part))
+            continue
+        for name in COUNTERS:
+            totals[name] = totals.get(name, 0) + counters.get(name, 0)
+    if len(failures) < len(positions):
+        report.add(totals)
+    return failures
+
+
+def _error_text(exc: Exception) -> str:
+    """The server's own message when there is one (not the driver's long rendering)."""
+    return _first_line(getattr(exc, "message", None) or exc)
 
 
 def _failed(index: int, first: int, batch: list[Triple], error: str) -> FailedBatch:

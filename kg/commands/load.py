@@ -6,6 +6,7 @@ there (same entity key, same node; new evidence sentences are appended and count
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -31,6 +32,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="first finish a bulk import (kg export --format neo4j-csv): constraints, empty lists")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N",
                         help=f"triples per write batch (default {DEFAULT_BATCH_SIZE})")
+    parser.add_argument("--retry-seconds", type=float, default=None, metavar="S",
+                        help="how long to keep retrying a batch while the server is unreachable before "
+                             "giving up on the rest of the input (default 30; the driver's last wait "
+                             "may add up to as much again)")
     add_connection_options(parser)
 
 
@@ -44,8 +49,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         raise UserError("--batch-size must be at least 1", exit_code=2)
+    if args.retry_seconds is not None and args.retry_seconds < 0:
+        raise UserError("--retry-seconds must be 0 or more", exit_code=2)
+    config = config_from_args(args)
+    if args.retry_seconds is not None:
+        config = dataclasses.replace(config, retry_seconds=args.retry_seconds)
     if args.after_import:
-        with neo4j_store.connect(config_from_args(args)) as conn:
+        with neo4j_store.connect(config) as conn:
             neo4j_store.finish_import(conn)
             where = conn.config.where
         print(f"kg load: bulk import finished at {where} (constraints created, empty lists filled)", file=sys.stderr)
@@ -55,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("give TRIPLES.jsonl (or '-' for stdin), or --after-import", exit_code=2)
     reader = RecordReader(args.triples)
     total = reader.count_lines()
-    with neo4j_store.connect(config_from_args(args)) as conn:
+    with neo4j_store.connect(config) as conn:
         with tqdm(total=total, unit="triple", file=sys.stderr, disable=True if args.quiet else None, leave=False) as bar:
             report = neo4j_store.load_triples(conn, reader, batch_size=args.batch_size, progress=bar.update)
     for failed in report.failed:
