@@ -45,7 +45,8 @@ def run_build(inputs, args, *, out, neo4j_uri, views=True, view_max_nodes=300, v
                 report_rejection(label, item)
 
         report = build(inputs, out=out, model=args.model, workers=args.workers, fmt=args.fmt, options=options,
-                       views=views, view_max_nodes=view_max_nodes, view_by=view_by, on_item=on_item)
+                       views=views, view_max_nodes=view_max_nodes, view_by=view_by, on_item=on_item,
+                       engine=getattr(args, "engine", "local"), scheduler=getattr(args, "scheduler", None))
     loaded = ""
     if neo4j_uri:
         loaded = "; " + load_into_neo4j(neo4j_uri, report, quiet=args.quiet, label=label)
