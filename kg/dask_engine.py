@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 INSTALL_HINT = ("the dask engine needs Dask's distributed scheduler: pip install 'kg[dask]' "
                 "(or pip install 'dask[distributed]')")
+#: How long to keep trying to reach a scheduler given by address.
+CONNECT_TIMEOUT = "15s"
 #: Partitions in flight per worker thread.
 INFLIGHT_PER_THREAD = 2
 
@@ -46,7 +48,7 @@ def client_for(scheduler: Optional[str] = None, *, workers: int = 2):
     cluster = None
     if scheduler:
         try:
-            client = distributed.Client(scheduler, timeout="15s")
+            client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:
             raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     else:

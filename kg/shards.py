@@ -199,6 +199,8 @@ class ShardDir:
         self.settings = settings
         self.partition_docs = partition_docs
         self.manifest = self._load()
+        for stale in self.path.glob(".part-*.tmp"):  # left by a run killed while writing
+            stale.unlink(missing_ok=True)
 
     def _load(self) -> dict:
         fresh = {"version": MANIFEST_VERSION, "settings": self.settings, "partition_docs": self.partition_docs,
