@@ -290,3 +290,10 @@ def test_unreachable_scheduler_is_one_clear_line(corpus, tmp_path, capsys, monke
     code, err = extract(capsys, corpus, tmp_path / "o.jsonl", "--engine", "dask",
                         "--scheduler", f"tcp://127.0.0.1:{free_port()}")
     assert code == 1 and "cannot reach the Dask scheduler" in err and "Traceback" not in err
+
+
+def test_unwritable_shard_directory_is_one_clear_line(corpus, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code, err = extract(capsys, corpus, tmp_path / "o.jsonl", "--shards", str(blocker / "shards"))
+    assert code == 1 and "cannot write shards" in err and "Traceback" not in err

@@ -9,7 +9,7 @@ import tempfile
 
 from ..dask_engine import require_distributed
 from ..engines import ENGINES, run_sharded
-from ..errors import UsageError
+from ..errors import UsageError, UserError
 from ..extractor import ExtractOptions
 from ..nlp import DEFAULT_MODEL
 from ..pipeline import RunStats
@@ -108,9 +108,13 @@ def run_sharded_extraction(args) -> int:
                 for r in entry.get("rejections", ()) if fresh else ():
                     report_rejection("extract", Rejection(**r))
 
-            report = run_sharded(iter_documents(args.inputs, fmt=args.fmt), directory, engine=args.engine,
-                                 scheduler=args.scheduler, model=args.model, workers=args.workers, options=options,
-                                 partition_docs=args.partition_docs, stats=stats, on_shard=on_shard)
+            try:
+                report = run_sharded(iter_documents(args.inputs, fmt=args.fmt), directory, engine=args.engine,
+                                     scheduler=args.scheduler, model=args.model, workers=args.workers,
+                                     options=options, partition_docs=args.partition_docs, stats=stats,
+                                     on_shard=on_shard)
+            except OSError as exc:
+                raise UserError(f"cannot write shards in {directory}: {exc.strerror or exc}") from None
         with open_output(args.output) as out:
             merge_shards([report.directory / name for name in report.names], out)
         if args.rejects:
