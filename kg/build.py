@@ -26,7 +26,8 @@ from .corpus import alias_table, resolve_across_documents
 from .extractor import ExtractOptions
 from .graph import build_graph, read_triples, write_graph
 from .nlp import DEFAULT_MODEL
-from .pipeline import RunStats, run
+from .engines import run
+from .pipeline import RunStats
 from .records import Document, Rejection
 from .sources import iter_documents
 
@@ -133,7 +134,7 @@ def _rewrite_tolerant(path: Path, keep: Callable[[dict], bool]) -> None:
 
 def extract_new(inputs: Iterable, ws: Workspace, *, model: str = DEFAULT_MODEL, workers: int = 1, fmt: str = "auto",
                 options: ExtractOptions = ExtractOptions(), report: BuildReport,
-                on_item: Callable = lambda item: None) -> None:
+                on_item: Callable = lambda item: None, engine: str = "local", scheduler: Optional[str] = None) -> None:
     """Extract the documents of ``inputs`` not yet in the workspace, recording each as it finishes."""
     origin_of: dict[str, str] = {}
 
@@ -146,7 +147,8 @@ def extract_new(inputs: Iterable, ws: Workspace, *, model: str = DEFAULT_MODEL, 
                 origin_of[item.id] = item.source
             yield item
 
-    for result in run(fresh(), model=model, workers=workers, options=options, stats=report.extraction):
+    for result in run(fresh(), engine=engine, scheduler=scheduler, model=model, workers=workers, options=options,
+                      stats=report.extraction):
         ws.record(result, origin_of)
         on_item(result)
 
@@ -184,7 +186,8 @@ def resolved_triples(ws: Workspace):
 
 def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = DEFAULT_MODEL, workers: int = 1,
           fmt: str = "auto", options: ExtractOptions = ExtractOptions(), views: bool = True,
-          view_max_nodes: int = 300, view_by: str = "pagerank", on_item: Callable = lambda item: None) -> BuildReport:
+          view_max_nodes: int = 300, view_by: str = "pagerank", on_item: Callable = lambda item: None,
+          engine: str = "local", scheduler: Optional[str] = None) -> BuildReport:
     """Run extraction, cross-document resolution, the local graph and the view into ``out``.
 
     Loading into Neo4j is a separate step (:func:`kg.neo4j_store.load_triples` over
@@ -192,7 +195,8 @@ def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = D
     """
     ws = Workspace(out)
     report = BuildReport(out=ws.out)
-    extract_new(inputs, ws, model=model, workers=workers, fmt=fmt, options=options, report=report, on_item=on_item)
+    extract_new(inputs, ws, model=model, workers=workers, fmt=fmt, options=options, report=report, on_item=on_item,
+                engine=engine, scheduler=scheduler)
     g = build_local_graph(ws, report)
     report.outputs["triples"] = ws.triples_path
     report.outputs["graph"] = write_graph(g, ws.out / GRAPH)

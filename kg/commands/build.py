@@ -43,7 +43,8 @@ def run_build(inputs, args, *, out, neo4j=None, views=True, view_max_nodes=300, 
                 report_rejection(label, item)
 
         report = build(inputs, out=out, model=args.model, workers=args.workers, fmt=args.fmt, options=options,
-                       views=views, view_max_nodes=view_max_nodes, view_by=view_by, on_item=on_item)
+                       views=views, view_max_nodes=view_max_nodes, view_by=view_by, on_item=on_item,
+                       engine=getattr(args, "engine", "local"), scheduler=getattr(args, "scheduler", None))
     ex = report.extraction
     loaded, load_ok = "", True
     if neo4j is not None:

@@ -1,0 +1,322 @@
+"""Sharded, resumable extraction output: one JSONL shard per input partition plus a manifest.
+
+The input stream is cut into fixed-size partitions in document order
+(:func:`partitions`).  Each partition becomes one shard, ``part-00000.jsonl``,
+whose lines are the partition's triple records sorted by document and sentence.
+``manifest.json`` holds, per shard, the content hash of its inputs, the counts
+of documents read / processed / rejected, the rejections with their reasons,
+a hash of the shard file and ``complete: true``.  A shard file is written to a
+temporary name and renamed; the manifest entry written after it is the commit
+point.
+
+Re-running over the same directory skips every shard whose entry is complete,
+whose inputs hash and settings are unchanged and whose file is intact
+(:func:`is_complete`).  :func:`merge_shards` streams the shards into one file
+sorted by document and sentence, so the result is byte-identical whichever
+engine and however many workers produced the shards.
+
+>>> docs = [Document(f"d{i}", "Japan thanked Chile.") for i in range(5)]
+>>> [(p.name, len(p.items)) for p in partitions(docs, size=2)]
+[('part-00000.jsonl', 2), ('part-00001.jsonl', 2), ('part-00002.jsonl', 1)]
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, Union
+
+from .extractor import ExtractOptions
+from .records import Document, Rejection
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+#: Documents (and read rejections) per partition unless told otherwise.
+PARTITION_DOCS = 500
+#: Shards merged at once; more are merged in rounds through temporary files.
+MERGE_FAN_IN = 256
+
+Item = Union[Document, Rejection]
+
+
+# ------------------------------------------------------------ partitions
+
+@dataclass
+class Partition:
+    """A run of consecutive input items and the hash of their content."""
+
+    index: int
+    items: list
+    digest: str
+
+    @property
+    def name(self) -> str:
+        """The shard file name of this partition."""
+        return shard_name(self.index)
+
+
+def shard_name(index: int) -> str:
+    """File name of shard ``index``.
+
+    >>> shard_name(7)
+    'part-00007.jsonl'
+    """
+    return f"part-{index:05d}.jsonl"
+
+
+def item_fingerprint(item: Item) -> bytes:
+    """Bytes that identify an input item's content (a document's id, text and metadata, or a rejection)."""
+    if isinstance(item, Document):
+        fields = ["doc", item.id, item.text, item.title, item.date, item.url, item.source]
+    else:
+        fields = ["rejected", item.origin, item.reason, item.doc_id]
+    return json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+
+
+def digest_items(items: Iterable[Item]) -> str:
+    """SHA-256 over the fingerprints of ``items`` in order."""
+    h = hashlib.sha256()
+    for item in items:
+        h.update(item_fingerprint(item))
+    return h.hexdigest()
+
+
+def partitions(items: Iterable[Item], *, size: int = PARTITION_DOCS) -> Iterator[Partition]:
+    """Cut the stream into partitions of ``size`` items in input order, lazily."""
+    if size < 1:
+        raise ValueError("partition size must be at least 1")
+    batch: list = []
+    index = 0
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield Partition(index, batch, digest_items(batch))
+            batch, index = [], index + 1
+    if batch:
+        yield Partition(index, batch, digest_items(batch))
+
+
+def settings_digest(model: str, options: ExtractOptions) -> dict:
+    """What besides the input decides a shard's content: the model and the extraction options."""
+    return {"model": model, "keep_unresolved": options.keep_unresolved, "min_confidence": options.min_confidence,
+            "aliases": options.aliases, "rules": [getattr(r, "__name__", repr(r)) for r in options.rules]}
+
+
+# ------------------------------------------------------------ one shard's content
+
+@dataclass
+class ShardOutput:
+    """The extracted content of one partition: sorted record lines and the counts of the partition."""
+
+    lines: list = field(default_factory=list)
+    read: int = 0
+    processed: int = 0
+    rejected: int = 0
+    sentences: int = 0
+    words: int = 0
+    triples: int = 0
+    rejections: list = field(default_factory=list)
+
+
+def sentence_number(sentence_id: str) -> int:
+    """The sentence index at the end of a sentence id (``"d1:12"`` -> 12); -1 when there is none."""
+    tail = sentence_id.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
+
+
+def record_key(record: dict) -> tuple:
+    """Sort key of a triple record: document id, then sentence number."""
+    return record["doc_id"], sentence_number(record["sentence_id"])
+
+
+def shard_output(results: Iterable) -> ShardOutput:
+    """Turn a partition's results (a ``DocResult`` or ``Rejection`` per item, in order) into a shard.
+
+    The lines are sorted by document and sentence; the sort is stable, so the
+    triples of one sentence keep the order extraction gave them.
+    """
+    out = ShardOutput()
+    keyed = []
+    for r in results:
+        out.read += 1
+        if isinstance(r, Rejection):
+            out.rejected += 1
+            out.rejections.append(r.to_dict())
+            continue
+        out.processed += 1
+        out.sentences += r.sentences
+        out.words += r.words
+        for t in r.triples:
+            d = t.to_dict()
+            keyed.append((record_key(d), json.dumps(d, ensure_ascii=False) + "\n"))
+    keyed.sort(key=lambda kv: kv[0])
+    out.lines = [line for _, line in keyed]
+    out.triples = len(out.lines)
+    return out
+
+
+def extract_items(items: list, model: str, options: ExtractOptions, *, batch_docs: Optional[int] = None) -> list:
+    """Results of a list of input items, in order, run wherever it is scheduled; rejections pass through.
+
+    The spaCy pipeline comes from :func:`kg.nlp.load_model`'s per-process cache,
+    so a worker process loads it once, whatever number of partitions it runs;
+    it is never pickled.  The per-document work is :func:`kg.pipeline.extract_documents`.
+    """
+    from .nlp import load_model
+    from .pipeline import BATCH_DOCS, extract_documents
+
+    logging.getLogger("spacy").setLevel(logging.ERROR)
+    docs = [d for d in items if isinstance(d, Document)]
+    done: list = []
+    if docs:
+        nlp = load_model(model)
+        size = batch_docs or BATCH_DOCS
+        for i in range(0, len(docs), size):
+            done.extend(extract_documents(docs[i:i + size], nlp, options))
+    results = iter(done)
+    return [item if isinstance(item, Rejection) else next(results) for item in items]
+
+
+def extract_partition(items: list, model: str, options: ExtractOptions) -> ShardOutput:
+    """One partition's shard content: :func:`extract_items`, then :func:`shard_output` (both where it runs)."""
+    return shard_output(extract_items(items, model, options))
+
+
+# ------------------------------------------------------------ the shard directory
+
+class ShardDir:
+    """A directory of shards and its manifest."""
+
+    def __init__(self, path: Union[str, os.PathLike], *, settings: dict, partition_docs: int):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.settings = settings
+        self.partition_docs = partition_docs
+        self.manifest = self._load()
+        for stale in self.path.glob(".part-*.tmp"):  # left by a run killed while writing
+            stale.unlink(missing_ok=True)
+
+    def _load(self) -> dict:
+        fresh = {"version": MANIFEST_VERSION, "settings": self.settings, "partition_docs": self.partition_docs,
+                 "shards": {}}
+        path = self.path / MANIFEST
+        if not path.exists():
+            return fresh
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log.warning("%s is unreadable; every shard will be extracted again", path)
+            return fresh
+        if (old.get("version") != MANIFEST_VERSION or old.get("settings") != self.settings
+                or old.get("partition_docs") != self.partition_docs):
+            log.info("%s: model, options or partition size changed; every shard will be extracted again", path)
+            return fresh
+        return old
+
+    def is_complete(self, part: Partition) -> bool:
+        """True when the shard of ``part`` was finished before from the same inputs and is intact on disk."""
+        return is_complete(self.manifest["shards"].get(part.name), part.digest, self.path / part.name)
+
+    def entry(self, name: str) -> dict:
+        """The manifest entry of shard ``name`` (empty when unknown)."""
+        return self.manifest["shards"].get(name, {})
+
+    def write(self, part: Partition, output: ShardOutput) -> dict:
+        """Write the shard atomically, then commit its manifest entry."""
+        data = "".join(output.lines).encode("utf-8")
+        write_atomic(self.path / part.name, data)
+        entry = {"inputs": part.digest, "read": output.read, "processed": output.processed,
+                 "rejected": output.rejected, "sentences": output.sentences, "words": output.words,
+                 "triples": output.triples, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                 "rejections": output.rejections, "complete": True}
+        self.manifest["shards"][part.name] = entry
+        self.save()
+        return entry
+
+    def save(self) -> None:
+        """Write the manifest atomically."""
+        text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        write_atomic(self.path / MANIFEST, text.encode("utf-8"))
+
+    def forget_beyond(self, count: int) -> None:
+        """Drop manifest entries of shards past the current input's last partition (the input shrank)."""
+        stale = [n for n in self.manifest["shards"] if n >= shard_name(count)]
+        for name in stale:
+            del self.manifest["shards"][name]
+            (self.path / name).unlink(missing_ok=True)
+        if stale:
+            log.info("%s: %d shards beyond the input's end removed", self.path, len(stale))
+            self.save()
+
+
+def is_complete(entry: Optional[dict], digest: str, path: Path) -> bool:
+    """The resume decision for one shard: complete entry, same inputs, file present with the recorded size and hash."""
+    if not entry or entry.get("complete") is not True or entry.get("inputs") != digest:
+        return False
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return len(data) == entry.get("bytes") and hashlib.sha256(data).hexdigest() == entry.get("sha256")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, fsync and rename: readers see all or nothing."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+# ------------------------------------------------------------ merging
+
+def _keyed_lines(path: Path, rank: int) -> Iterator[tuple]:
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            yield record_key(json.loads(line)), rank, n, line
+
+
+def merge_files(paths: list, out) -> int:
+    """Merge sorted JSONL files into the text stream ``out``; ties keep file order, then line order."""
+    n = 0
+    for _, _, _, line in heapq.merge(*(_keyed_lines(Path(p), i) for i, p in enumerate(paths))):
+        out.write(line)
+        n += 1
+    return n
+
+
+def merge_shards(paths: list, out, *, fan_in: int = MERGE_FAN_IN) -> int:
+    """Merge shards (in partition order) into ``out`` sorted by document and sentence; returns lines written.
+
+    More than ``fan_in`` shards are merged in rounds through temporary files, so
+    the number of open files stays bounded however large the corpus.
+    """
+    paths = [Path(p) for p in paths]
+    temps: list = []
+    try:
+        while len(paths) > fan_in:
+            merged = []
+            for i in range(0, len(paths), fan_in):
+                tmp = paths[0].parent / f".merge-{os.getpid()}-{len(temps)}.jsonl"
+                with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+                    merge_files(paths[i:i + fan_in], f)
+                temps.append(tmp)
+                merged.append(tmp)
+            paths = merged
+        return merge_files(paths, out)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+
+
+def entry_counts(entry: dict) -> dict:
+    """The counts of a manifest entry (for summaries)."""
+    return {k: entry.get(k, 0) for k in ("read", "processed", "rejected", "sentences", "words", "triples")}

