@@ -42,6 +42,10 @@ eval: setup
 
 bench: setup-test
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/view.py
+	$(BIN)/python bench/hostile.py
+	$(BIN)/python bench/scale.py --docs 2000
 
 clean:
 	rm -rf $(VENV) kg-out $(NEO4J_DIR)/target .pytest_cache
