@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .corpus import alias_table, resolve_across_documents
+from .corpus import resolved_file
 from .extractor import ExtractOptions
-from .graph import build_graph, read_triples, write_graph
+from .graph import build_graph, write_graph
 from .nlp import DEFAULT_MODEL
 from .engines import run
 from .pipeline import RunStats
@@ -155,9 +155,7 @@ def extract_new(inputs: Iterable, ws: Workspace, *, model: str = DEFAULT_MODEL, 
 
 def build_local_graph(ws: Workspace, report: BuildReport):
     """The graph of every triple in the workspace, with aliases resolved across documents."""
-    table = alias_table(read_triples(ws.triples_path)) if ws.triples_path.exists() else {}
-    triples = resolve_across_documents(read_triples(ws.triples_path), table) if ws.triples_path.exists() else []
-    counted = _Counter(triples)
+    counted = _Counter(resolved_triples(ws))
     g = build_graph(counted)
     report.triples = counted.n
     report.documents = len(g.graph.get("documents", {}))
@@ -180,8 +178,7 @@ def resolved_triples(ws: Workspace):
     """Stream the workspace's triples with cross-document resolution (for loading into a store)."""
     if not ws.triples_path.exists():
         return iter(())
-    table = alias_table(read_triples(ws.triples_path))
-    return resolve_across_documents(read_triples(ws.triples_path), table)
+    return resolved_file(ws.triples_path)
 
 
 def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = DEFAULT_MODEL, workers: int = 1,

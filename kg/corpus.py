@@ -71,3 +71,11 @@ def resolve_across_documents(triples: Iterable[Triple], table: dict) -> Iterator
             yield t
         else:
             yield replace(t, subject=s, object=o, speaker=speaker)
+
+
+def resolved_file(path) -> Iterator[Triple]:
+    """The triples of a JSON Lines file with aliases resolved across documents (two streamed passes)."""
+    from .graph import read_triples
+
+    table = alias_table(read_triples(path))
+    return resolve_across_documents(read_triples(path), table)

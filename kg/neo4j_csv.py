@@ -105,13 +105,11 @@ def importer_arguments(directory: Path) -> list[str]:
 
 def write_import_files(triples_path: str | os.PathLike, directory: str | os.PathLike) -> ImportFiles:
     """Write the import CSVs for the triples of a JSON Lines file (aliases resolved across documents)."""
-    from .corpus import alias_table, resolve_across_documents
-    from .graph import read_triples
+    from .corpus import resolved_file
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    table = alias_table(read_triples(triples_path))
-    rows = import_rows(resolve_across_documents(read_triples(triples_path), table))
+    rows = import_rows(resolved_file(triples_path))
     for name, header in HEADERS.items():
         with open(directory / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
