@@ -144,6 +144,26 @@ def load_note() -> str:
     return f"[{time.strftime('%H:%M:%S')}, load {os.getloadavg()[0]:.1f}]"
 
 
+def rss_only(a, part: int) -> int:
+    """Peak RSS of each Dask worker on N/10 and on N documents (the memory target alone)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(a.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        rss = {}
+        for n in (max(1, a.docs // 10), a.docs):
+            corpus = work / f"corpus-{n}.jsonl"
+            make_corpus(corpus, n)
+            (work / f"run-{n}").mkdir(exist_ok=True)
+            r = kg_sharded(corpus, work / f"run-{n}", engine="dask", workers=2, model=a.model,
+                           partition_docs=part, measure_rss=True)
+            rss[n] = r["rss"]
+            print(f"{n:,} docs, partitions of {part}: dask worker peak RSS {', '.join(f'{x:.0f}' for x in r['rss'])} MB "
+                  f"({r['seconds']:.0f} s) {load_note()}", flush=True)
+        small, big = (statistics.median(v) for v in rss.values())
+        print(f"ratio of medians {big / small:.2f} for {a.docs // max(1, a.docs // 10)}x the corpus (target: flat, ~1.0)")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=20000, help="documents in the corpus (default 20000)")
@@ -151,9 +171,13 @@ def main(argv=None) -> int:
                     help="documents per partition (default: docs/40, between 10 and 500)")
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--skip-rss", action="store_true", help="skip the Dask run on N/10 documents")
+    ap.add_argument("--rss-only", action="store_true",
+                    help="only the memory part: Dask 2 workers on N and on N/10 documents, peak RSS of each worker")
     ap.add_argument("--keep", metavar="DIR", help="keep the corpus and merged outputs in DIR")
     a = ap.parse_args(argv)
     part = a.partition_docs or min(500, max(10, a.docs // 40))
+    if a.rss_only:
+        return rss_only(a, part)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(a.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)

@@ -101,6 +101,14 @@ def extract_documents(docs: list, nlp, options: ExtractOptions) -> list:
     All pieces of the batch go through ``nlp.pipe`` together; a document whose
     extraction fails becomes a rejection and the rest of the batch goes on.
     """
+    # Strings and lexemes the batch adds to the shared vocabulary are freed when the batch is
+    # done (spaCy's memory zone), so a long run does not grow with the words it has seen.
+    # Everything that reads the parses happens inside the zone.
+    with nlp.memory_zone():
+        return _extract_in_zone(docs, nlp, options)
+
+
+def _extract_in_zone(docs: list, nlp, options: ExtractOptions) -> list:
     # Pieces are grouped by position in the batch, not by id: two records may share an id.
     jobs = [(p, n) for n, d in enumerate(docs) for p in pieces(d.text)]
     try:

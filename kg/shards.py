@@ -168,24 +168,41 @@ def extract_items(items: list, model: str, options: ExtractOptions, *, batch_doc
     so a worker process loads it once, whatever number of partitions it runs;
     it is never pickled.  The per-document work is :func:`kg.pipeline.extract_documents`.
     """
-    from .nlp import load_model
-    from .pipeline import BATCH_DOCS, extract_documents
+    return list(iter_extracted(items, model, options, batch_docs=batch_docs))
+
+
+def iter_extracted(items: Iterable, model: str, options: ExtractOptions, *,
+                   batch_docs: Optional[int] = None) -> Iterator:
+    """:func:`extract_items` as a generator: a few documents are parsed at a time and their
+    results handed on before the next, so a partition's parses are never all held at once."""
+    from .pipeline import BATCH_DOCS
 
     logging.getLogger("spacy").setLevel(logging.ERROR)
-    docs = [d for d in items if isinstance(d, Document)]
-    done: list = []
-    if docs:
-        nlp = load_model(model)
-        size = batch_docs or BATCH_DOCS
-        for i in range(0, len(docs), size):
-            done.extend(extract_documents(docs[i:i + size], nlp, options))
-    results = iter(done)
-    return [item if isinstance(item, Rejection) else next(results) for item in items]
+    size = batch_docs or BATCH_DOCS
+    group: list = []
+    for item in items:
+        group.append(item)
+        if len(group) == size:
+            yield from _extract_group(group, model, options)
+            group = []
+    if group:
+        yield from _extract_group(group, model, options)
+
+
+def _extract_group(group: list, model: str, options: ExtractOptions) -> Iterator:
+    from .nlp import load_model
+    from .pipeline import extract_documents
+
+    docs = [d for d in group if isinstance(d, Document)]
+    results = iter(extract_documents(docs, load_model(model), options) if docs else ())
+    for item in group:
+        yield item if isinstance(item, Rejection) else next(results)
 
 
 def extract_partition(items: list, model: str, options: ExtractOptions) -> ShardOutput:
-    """One partition's shard content: :func:`extract_items`, then :func:`shard_output` (both where it runs)."""
-    return shard_output(extract_items(items, model, options))
+    """One partition's shard content: each batch's results become shard lines as soon as they are
+    made (:func:`iter_extracted` into :func:`shard_output`), both where it runs."""
+    return shard_output(iter_extracted(items, model, options))
 
 
 # ------------------------------------------------------------ the shard directory

@@ -297,3 +297,14 @@ def test_unwritable_shard_directory_is_one_clear_line(corpus, tmp_path, capsys):
     blocker.write_text("not a directory")
     code, err = extract(capsys, corpus, tmp_path / "o.jsonl", "--shards", str(blocker / "shards"))
     assert code == 1 and "cannot write shards" in err and "Traceback" not in err
+
+
+def test_the_local_cluster_kg_starts_runs_no_sampling_profiler():
+    # The profiler's call trees grew a worker by ~100 MB over ten partitions (bench/scale.py --rss-only).
+    from kg import dask_engine
+
+    with dask_engine.client_for(workers=1) as client:
+        assert client.submit(sum, [1, 2], pure=False).result() == 3
+        [state] = client.run(lambda dask_worker: ("profile" in dask_worker.periodic_callbacks,
+                                                  dask_worker.profile_recent["count"])).values()
+    assert state == (False, 0)

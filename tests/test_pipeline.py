@@ -25,6 +25,20 @@ def test_documents_sharing_an_id_keep_their_own_triples():
 
 
 @pytest.mark.model
+def test_new_words_do_not_accumulate_in_the_shared_vocabulary():
+    # A long run sees millions of distinct words; each batch frees the strings it added.
+    nlp = load_model()
+    before = len(nlp.vocab.strings)
+    for b in range(3):
+        docs = [Document(f"d{b}-{i}", f"Zorblax{b}q{i} Corporation said Quentinar{b}q{i} backs Plorvania{b}q{i}.")
+                for i in range(20)]
+        out = extract_documents(docs, nlp, ExtractOptions())
+        assert any(r.triples for r in out)
+        assert any(f"q{i}" in t.object.name for r in out for t in r.triples for i in range(20))  # text read in the zone
+        assert len(nlp.vocab.strings) == before
+
+
+@pytest.mark.model
 def test_extraction_failures_become_one_line_rejections(monkeypatch):
     def boom(document, parses, *, options):
         raise RuntimeError("bad\nrule\x1b[0m")
