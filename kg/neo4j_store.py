@@ -21,6 +21,7 @@ again against ``[A-Z][A-Z0-9_]*`` here, and reach Cypher only as parameters (dyn
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -48,6 +49,8 @@ DEFAULT_BATCH_SIZE = 5000
 #: Relationship types longer than this are shortened (prefix + hash); Neo4j keeps every type
 #: name forever in its token store, so a runaway predicate must not become a huge token.
 MAX_TYPE_LENGTH = 120
+#: Entries (entity keys + fact ids) a load remembers of what it wrote itself: see LoadMemory.
+LOAD_MEMORY_LIMIT = 1_000_000
 #: A relationship type with at least this many rows in a batch gets a statement of its own.
 STATIC_TYPE_MIN_ROWS = 25
 TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -76,6 +79,49 @@ MERGE (e:Entity {key: row.key})
 WITH e, [a IN row.props.aliases WHERE NOT a IN e.aliases] AS new
 WHERE size(new) > 0
 SET e.aliases = e.aliases + new
+"""
+
+# The fast path: what is certainly new (checked in the same transaction) is CREATEd, which
+# costs no lookup of existing relationships; the rest goes through the MERGE statements.
+KNOWN_ENTITIES = "UNWIND $keys AS key MATCH (e:Entity {key: key}) RETURN key"
+
+CREATE_ENTITIES = """
+UNWIND $rows AS row
+CREATE (e:Entity {key: row.key})
+SET e += row.props, e:$(row.label)
+"""
+
+KNOWN_DOCUMENTS = """
+UNWIND $ids AS id
+OPTIONAL MATCH (d:Document {id: id})
+OPTIONAL MATCH (s:Sentence {id: id})
+WITH id WHERE d IS NOT NULL OR s IS NOT NULL
+RETURN id
+"""
+
+# A document not in the database, none of whose sentences is: the document, its sentences
+# and their mentions in one statement.
+CREATE_DOCUMENTS = """
+UNWIND $rows AS row
+CREATE (d:Document {id: row.id})
+SET d += row.meta
+WITH d, row
+UNWIND row.sentences AS s
+CREATE (d)-[:HAS_SENTENCE]->(sentence:Sentence {id: s.id, text: s.text, doc_id: row.id})
+WITH sentence, s
+UNWIND s.mentions AS key
+MATCH (e:Entity {key: key})
+CREATE (sentence)-[:MENTIONS]->(e)
+"""
+
+# A fact with an end this load created, and that this load has not written: it cannot exist.
+CREATE_FACTS = """
+UNWIND $rows AS row
+MATCH (a:Entity {key: row.s})
+MATCH (b:Entity {key: row.o})
+CREATE (a)-[r:$(row.type)]->(b)
+SET r = row.props
+RETURN row.i AS i, elementId(r) AS rid
 """
 
 UPSERT_DOCUMENTS = """
@@ -110,7 +156,7 @@ CALL (row, known) {
 """
 
 # A new fact gets all its properties at once; returns the rows whose fact already existed
-# and lacks some of their evidence, for MERGE_EVIDENCE.
+# and lacks some of their evidence, with the relationship's id, for MERGE_EVIDENCE.
 UPSERT_FACTS = """
 UNWIND $rows AS row
 MATCH (a:Entity {key: row.s})
@@ -119,12 +165,13 @@ MERGE (a)-[r:$(row.type) {predicate: row.predicate, negated: row.negated}]->(b)
   ON CREATE SET r += row.props
 WITH row, r
 WHERE any(sid IN row.props.evidence WHERE NOT sid IN r.evidence)
-RETURN row.i AS i
+RETURN row.i AS i, elementId(r) AS rid
 """
 
+# Adds a batch's evidence to facts that exist, found by relationship id (``row.rid``).
 MERGE_EVIDENCE = """
 UNWIND $rows AS row
-MATCH (a:Entity {key: row.s})-[r:$(row.type) {predicate: row.predicate, negated: row.negated}]->(b:Entity {key: row.o})
+MATCH ()-[r]->() WHERE elementId(r) = row.rid
 WITH r, row, row.props AS p
 WITH r, row, p, [i IN range(0, size(p.evidence) - 1) WHERE NOT p.evidence[i] IN r.evidence] AS new
 WHERE size(new) > 0
@@ -343,6 +390,12 @@ def _entity_row(entities: dict, arg, sentence: dict) -> dict:
     return row
 
 
+@functools.lru_cache(maxsize=65536)
+def _fact_type(lemma: str) -> str:
+    """The checked relationship type of a predicate lemma (lemmas repeat: computed once each)."""
+    return checked_type(relation_type(lemma))
+
+
 def _add_evidence(facts: dict, t: Triple, date: str | None) -> None:
     """Add one triple's sentence to its fact row; a sentence already there changes nothing."""
     fkey = (t.subject.key, t.predicate.lemma, t.negated, t.object.key)
@@ -350,7 +403,7 @@ def _add_evidence(facts: dict, t: Triple, date: str | None) -> None:
     if row is None:
         row = facts[fkey] = {
             "s": t.subject.key, "o": t.object.key, "predicate": t.predicate.lemma, "negated": t.negated,
-            "type": checked_type(relation_type(t.predicate.lemma)),
+            "type": _fact_type(t.predicate.lemma),
             "props": {"evidence": [], "evidence_speakers": [], "evidence_predicates": [], "count": 0,
                       "confidence": 0.0, "speakers": [], "docs": []},
             "ev_docs": [], "ev_dates": [], "ev_conf": []}
@@ -467,7 +520,8 @@ ProgressFn = Callable[[int], Any]
 
 
 def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int = DEFAULT_BATCH_SIZE,
-                 progress: ProgressFn | None = None, schema: bool = True) -> LoadReport:
+                 progress: ProgressFn | None = None, schema: bool = True,
+                 memory_limit: int = LOAD_MEMORY_LIMIT) -> LoadReport:
     """Write triples (streamed, ``batch_size`` at a time) and return a :class:`LoadReport`.
 
     Transient errors are retried with back-off (by the driver, then once more here for a
@@ -477,7 +531,8 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     recorded in ``report.failed`` with its triples and the load goes on.  If the server is
     gone, the batch is recorded whole and the rest of the input is counted in
     ``report.skipped`` instead of tried.
-    ``progress(n)`` is called with the number of triples after each batch.
+    ``progress(n)`` is called with the number of triples after each batch.  ``memory_limit``
+    bounds the :class:`LoadMemory` of the load (entries; 0 turns it off).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -485,6 +540,7 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     if schema:
         ensure_schema(conn)
     report = LoadReport()
+    memory = LoadMemory(memory_limit)
     gone: str | None = None
     for index, batch in enumerate(_batches(triples, batch_size)):
         first = report.triples + 1
@@ -493,11 +549,13 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
             report.skipped += len(batch)
             continue
         try:
-            report.add(write_batch(conn, rows_for_triples(batch)))
+            report.add(write_batch(conn, rows_for_triples(batch), memory=memory))
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError) as exc:
+            memory.forget()
             gone = _first_line(exc)
             report.failed.append(_failed(index, first, batch, f"Neo4j is unavailable: {gone}"))
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+            memory.forget()
             try:
                 failures = _write_by_document(conn, report, index, first, batch, exc)
             except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError) as gone_exc:
@@ -513,28 +571,128 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     return report
 
 
-def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int = 3) -> dict:
+class LoadMemory:
+    """What one load has written itself: the entities it created and, for every fact with such an
+    end, the fact's relationship id.
+
+    kg is the only writer while it loads (one writer per database), so a fact with an end the
+    load created exists exactly when the load wrote it: it is created, or given its new evidence
+    by id, with no search among the relationships of its ends (the costly part of a ``MERGE``
+    on a well-connected entity).  Facts between entities that were already there take the
+    ``MERGE`` path.  Whenever a step is retried or fails, what it wrote is uncertain and the
+    memory is emptied; the ``MERGE`` path is always correct.  At ``limit`` entries it is
+    emptied too, which bounds the memory of a long load.
+    """
+
+    def __init__(self, limit: int = LOAD_MEMORY_LIMIT):
+        self.limit = limit
+        self.entities: set[str] = set()
+        self.facts: dict[bytes, str] = {}
+
+    def forget(self) -> None:
+        """Drop everything: later facts are merged until new entities are created."""
+        self.entities.clear()
+        self.facts.clear()
+
+    def add_entities(self, keys: Iterable[str]) -> None:
+        """Record entities this load created (``limit`` 0: record nothing, every fact is merged)."""
+        if len(self.entities) + len(self.facts) > self.limit:
+            self.forget()
+        if self.limit > 0:
+            self.entities.update(keys)
+
+    def owns(self, fact: dict) -> bool:
+        """True when the fact has an end this load created (so the memory knows whether it exists)."""
+        return fact["s"] in self.entities or fact["o"] in self.entities
+
+    @staticmethod
+    def fact_key(fact: dict) -> bytes:
+        """A fixed-size key of (subject, predicate, negated, object)."""
+        text = "\x1f".join((fact["s"], fact["predicate"], "1" if fact["negated"] else "0", fact["o"]))
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int = 3,
+                memory: LoadMemory | None = None) -> dict:
     """Write one batch's rows; returns the server's counters.
 
-    One transaction per step, nodes before the relationships that join them: a transaction
-    that reads back what it wrote itself slows down steeply with its size, and every step is
-    idempotent, so a batch cut short by a failure is completed by writing it again.
+    Three steps, each one transaction, nodes before the relationships that join them:
+    entities; documents with their sentences and mentions; facts.  Within a step, what the
+    database does not hold yet (checked in that transaction, or known from ``memory``, the
+    :class:`LoadMemory` of the load this batch belongs to) is created outright, and only the
+    rest is merged.  Every step is idempotent, so a batch cut short by a failure is completed
+    by writing it again.
     """
+    memory = memory if memory is not None else LoadMemory()
     totals: dict[str, int] = {}
+    run = functools.partial(_retrying, conn, totals=totals, attempts=attempts, on_retry=memory.forget)
+    if rows.get("entities"):
+        memory.add_entities(run(_entity_step, rows["entities"]))
+    if rows.get("documents") or rows.get("sentences"):
+        run(_document_step, _documents_with_sentences(rows))
     facts = rows.get("facts", [])
-    for cypher, kind in ((UPSERT_ENTITIES, "entities"), (UPSERT_DOCUMENTS, "documents"),
-                         (UPSERT_SENTENCES, "sentences")):
-        if rows.get(kind):
-            _retrying(conn, [(cypher, rows[kind])], totals, attempts)
-    if facts:
-        stale = _by_type(conn, UPSERT_FACTS, [_lean(f) for f in facts], totals, attempts)
-        if stale:
-            _by_type(conn, MERGE_EVIDENCE, [facts[i] for i in stale], totals, attempts)
+    new, known, rest = [], [], []
+    for f in facts:
+        if not memory.owns(f):
+            rest.append(f)
+        else:
+            rid = memory.facts.get(LoadMemory.fact_key(f))
+            (new if rid is None else known).append(f if rid is None else {**f, "rid": rid})
+    if rest:
+        stale = run(_run_statements, _by_type(UPSERT_FACTS, [_lean(f) for f in rest]))
+        known.extend({**facts[i], "rid": rid} for i, rid in stale)
+    if known:
+        run(_run_statements, [(MERGE_EVIDENCE, known)])
+    if new:
+        # After a lost commit reply the facts may be there: the retry merges instead (and the
+        # memory, emptied by the retry, records nothing).
+        created = run(_run_statements, [(CREATE_FACTS, [_created_fact(f) for f in new])],
+                      safe_step=(_run_statements, _by_type(UPSERT_FACTS, [_lean(f) for f in new])))
+        if memory.entities:
+            for i, rid in created:
+                memory.facts[LoadMemory.fact_key(facts[i])] = rid
     return totals
 
 
-def _by_type(conn: Connection, cypher: str, rows: list[dict], totals: dict, attempts: int) -> list:
-    """Run a fact statement: types with many rows get their own statement, the rest one dynamic one.
+def _entity_step(tx: neo4j.ManagedTransaction, rows: list[dict]):
+    """Create the entities the database lacks, merge aliases into the others; returns the created keys."""
+    known = {record[0] for record in tx.run(KNOWN_ENTITIES, keys=[r["key"] for r in rows])}
+    new = [r for r in rows if r["key"] not in known]
+    old = [r for r in rows if r["key"] in known and r["props"]["aliases"]]
+    counters, _ = _run_statements(tx, [(CREATE_ENTITIES, new), (UPSERT_ENTITIES, old)])
+    return counters, [r["key"] for r in new]
+
+
+def _document_step(tx: neo4j.ManagedTransaction, documents: list[dict]):
+    """Create new documents whole; merge into documents (or sentences) the database already has."""
+    ids = [d["id"] for d in documents] + [s["id"] for d in documents for s in d["sentences"]]
+    known = {record[0] for record in tx.run(KNOWN_DOCUMENTS, ids=ids)}
+    new, old = [], []
+    for d in documents:
+        seen = d["id"] in known or any(s["id"] in known for s in d["sentences"])
+        (old if seen else new).append(d)
+    statements = [(CREATE_DOCUMENTS, new),
+                  (UPSERT_DOCUMENTS, [{"id": d["id"], "meta": d["meta"]} for d in old]),
+                  (UPSERT_SENTENCES, [s for d in old for s in d["sentences"]])]
+    return _run_statements(tx, statements)
+
+
+def _documents_with_sentences(rows: dict[str, list[dict]]) -> list[dict]:
+    """Document rows, each with the rows of its sentences (``rows_for_triples`` lists them apart)."""
+    documents = {d["id"]: {**d, "sentences": []} for d in rows.get("documents", [])}
+    for s in rows.get("sentences", []):
+        documents.setdefault(s["doc_id"], {"id": s["doc_id"], "meta": {}, "sentences": []})["sentences"].append(s)
+    return list(documents.values())
+
+
+def _created_fact(fact: dict) -> dict:
+    """A fact row for :data:`CREATE_FACTS`: every property of the new relationship in ``props``."""
+    return {"i": fact["i"], "s": fact["s"], "o": fact["o"], "type": fact["type"],
+            "props": {"predicate": fact["predicate"], "negated": fact["negated"], **fact["props"]}}
+
+
+def _by_type(cypher: str, rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    """A fact statement's (Cypher, rows): types with many rows get their own statement, the rest one dynamic one.
 
     With ``$(row.type)`` the planner cannot restrict the MERGE's expansion to one type and walks
     every relationship of an entity (MENTIONS included): ~10x the work on well-connected
@@ -550,7 +708,7 @@ def _by_type(conn: Connection, cypher: str, rows: list[dict], totals: dict, atte
     for rel_type, group in groups.items():
         if len(group) >= STATIC_TYPE_MIN_ROWS:
             statements.append((cypher.replace("$(row.type)", f"`{checked_type(rel_type)}`"), group))
-    return _retrying(conn, statements, totals, attempts)
+    return statements
 
 
 def _lean(fact: dict) -> dict:
@@ -558,41 +716,49 @@ def _lean(fact: dict) -> dict:
     return {k: v for k, v in fact.items() if not k.startswith("ev_")}
 
 
-def _retrying(conn: Connection, statements: list[tuple[str, list[dict]]], totals: dict, attempts: int) -> list:
-    """Run statements (Cypher, rows) in one write transaction, retrying a lost commit.
+def _retrying(conn: Connection, step: Callable, arg: Any, *, totals: dict, attempts: int,
+              safe_step: tuple[Callable, Any] | None = None, on_retry: Callable[[], Any] | None = None) -> Any:
+    """Run ``step(tx, arg)`` (returning ``(counters, value)``) in one write transaction; returns the value.
 
-    Returns the values of the first column of every statement's result.
+    The driver retries transient errors; a commit whose reply was lost (it may or may not have
+    happened) is retried here with back-off, as ``safe_step`` when given (a step that is
+    idempotent where ``step`` is not).
     """
-    statements = [(cypher, rows) for cypher, rows in statements if rows]
-    if not statements:
-        return []
     delay = 0.5
     for attempt in range(1, attempts + 1):
         try:
             with conn.session() as session:
-                counters, values = session.execute_write(_run_statements, statements)
+                counters, value = session.execute_write(step, arg)
             break
         except (neo4j_errors.IncompleteCommit, neo4j_errors.TransientError) as exc:
             # The driver does not retry a commit whose outcome is unknown; every step is idempotent.
             if attempt == attempts:
                 raise
             log.info("step retried after %s (attempt %d)", type(exc).__name__, attempt)
+            if on_retry is not None:
+                on_retry()
+            if safe_step is not None:
+                step, arg = safe_step
             time.sleep(delay)
             delay *= 2
     for name in COUNTERS:
         totals[name] = totals.get(name, 0) + counters[name]
-    return values
+    return value
 
 
 COUNTERS = ("nodes_created", "relationships_created", "properties_set", "labels_added")
 
 
 def _run_statements(tx: neo4j.ManagedTransaction, statements: list[tuple[str, list[dict]]]):
+    """Run (Cypher, rows) statements with rows; returns the summed counters and the records' values
+    (one value per record when a statement returns one column, else a tuple)."""
     counters = dict.fromkeys(COUNTERS, 0)
     values: list = []
     for cypher, rows in statements:
+        if not rows:
+            continue
         result = tx.run(cypher, rows=rows)
-        values.extend(record[0] for record in result)
+        values.extend(record[0] if len(record) == 1 else tuple(record.values()) for record in result)
         summary = result.consume().counters
         for name in COUNTERS:
             counters[name] += getattr(summary, name)

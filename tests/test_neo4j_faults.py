@@ -152,10 +152,10 @@ def test_kill_inside_a_batch_leaves_a_partial_batch_that_a_rerun_completes(serve
     real_retrying = store._retrying
     state = {"batches": 0}
 
-    def kill_before_documents(c, statements, totals, attempts):
-        if state["batches"] == KILL_AFTER and statements[0][0] == store.UPSERT_DOCUMENTS:
+    def kill_before_documents(c, step, arg, **kwargs):
+        if state["batches"] == KILL_AFTER and step is store._document_step:
             server.kill()
-        return real_retrying(c, statements, totals, attempts)
+        return real_retrying(c, step, arg, **kwargs)
 
     monkeypatch.setattr(store, "_retrying", kill_before_documents)
     with store.connect(config(server, retry_seconds=2)) as short:
