@@ -12,10 +12,12 @@ The only module that imports the ``neo4j`` driver.  The model (one writer per da
   speech) and ``evidence_predicates`` (surface text), plus ``speakers``, ``docs``,
   ``first_seen`` / ``last_seen`` (document dates).  ``alias`` triples fill ``aliases`` instead.
 
-Loading is idempotent: every write is a ``MERGE`` and evidence is appended only for sentence
-ids not already there, so loading the same records twice leaves the graph as after once.
-Writes go as ``UNWIND $rows`` batches, constraints first, then per batch one transaction per
-step: entities, documents, sentences with their mentions, facts (nodes before relationships).
+Loading is idempotent: only what the database does not hold is created (checked by key in the
+same transaction, or known from :class:`LoadMemory`), everything else is matched or merged, and
+evidence is appended only for sentence ids not already there, so loading the same records
+twice leaves the graph as after once.  Writes go as ``UNWIND $rows`` batches, constraints
+first, then per batch one transaction per step: entities; documents with their sentences and
+mentions; facts (nodes before relationships).
 Relationship types come from text: they are made by :func:`kg.records.relation_type`, checked
 again against ``[A-Z][A-Z0-9_]*`` here, and reach Cypher only as parameters (dynamic types).
 """
@@ -50,7 +52,7 @@ DEFAULT_BATCH_SIZE = 5000
 #: name forever in its token store, so a runaway predicate must not become a huge token.
 MAX_TYPE_LENGTH = 120
 #: Entries (entity keys + fact ids) a load remembers of what it wrote itself: see LoadMemory.
-LOAD_MEMORY_LIMIT = 1_000_000
+LOAD_MEMORY_LIMIT = 250_000  # ~290 bytes each: at most ~75 MB
 #: A relationship type with at least this many rows in a batch gets a statement of its own.
 STATIC_TYPE_MIN_ROWS = 25
 TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
