@@ -25,7 +25,6 @@ from .extractor import ExtractOptions
 from .nlp import DEFAULT_MODEL
 from .pipeline import RunStats, _describe_installed
 from .pipeline import run as run_local
-from .records import Rejection
 from .shards import PARTITION_DOCS, Partition, ShardDir, extract_items, extract_partition, partitions, \
     settings_digest, shard_output
 
@@ -91,7 +90,7 @@ def run_sharded(items: Iterable, directory, *, engine: str = "local", scheduler:
             report.names.append(part.name)
             if shard_dir.is_complete(part):
                 report.skipped += 1
-                _count(stats, shard_dir.entry(part.name), fresh=False)
+                stats.add_counts(shard_dir.entry(part.name), work=False)
                 on_shard(part.name, shard_dir.entry(part.name), False)
                 continue
             yield part
@@ -100,7 +99,7 @@ def run_sharded(items: Iterable, directory, *, engine: str = "local", scheduler:
                                  options=options, stats=stats, report=report, measure_rss=measure_rss):
         entry = shard_dir.write(part, output)
         report.extracted += 1
-        _count(stats, entry, fresh=True)
+        stats.add_counts(entry)
         stats.seconds = time.perf_counter() - started
         on_shard(part.name, entry, True)
     shard_dir.forget_beyond(len(report.names))
@@ -108,13 +107,6 @@ def run_sharded(items: Iterable, directory, *, engine: str = "local", scheduler:
     if not stats.model:
         stats.model = _describe_installed(model)
     return report
-
-
-def _count(stats: RunStats, entry: dict, *, fresh: bool) -> None:
-    # Sentences and words count this run's work only, so the words/s of a resumed run stay true.
-    for k in ("read", "processed", "rejected", "triples") + (("sentences", "words") if fresh else ()):
-        setattr(stats, k, getattr(stats, k) + entry.get(k, 0))
-    stats.rejections.extend(Rejection(**r) for r in entry.get("rejections", ()))
 
 
 def _outputs(parts: Iterator[Partition], *, engine, scheduler, model, workers, options, stats, report,

@@ -74,6 +74,14 @@ class RunStats:
             self.words += item.words
             self.triples += len(item.triples)
 
+    def add_counts(self, counts: dict, *, work: bool = True) -> None:
+        """Add the counts of a run part (a shard's manifest entry); ``work=False`` leaves out its
+        sentences and words (a shard done by an earlier run), so words/s stay this run's.  All of its
+        rejections are kept: a sharded ``kg extract --rejects`` writes them from here."""
+        for k in ("read", "processed", "rejected", "triples") + (("sentences", "words") if work else ()):
+            setattr(self, k, getattr(self, k) + counts.get(k, 0))
+        self.rejections.extend(Rejection(**r) for r in counts.get("rejections", ()))
+
     def summary(self) -> str:
         """One line for the end of a run."""
         rate = f", {self.words / self.seconds:,.0f} words/s" if self.seconds > 0 and self.words else ""

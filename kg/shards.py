@@ -141,24 +141,21 @@ def shard_output(results: Iterable) -> ShardOutput:
     The lines are sorted by document and sentence; the sort is stable, so the
     triples of one sentence keep the order extraction gave them.
     """
-    out = ShardOutput()
-    keyed = []
+    from .pipeline import RunStats
+
+    counts, rejections, keyed = RunStats(), [], []
     for r in results:
-        out.read += 1
+        counts.add(r)
         if isinstance(r, Rejection):
-            out.rejected += 1
-            out.rejections.append(r.to_dict())
+            rejections.append(r.to_dict())  # every one: the manifest lists them all
             continue
-        out.processed += 1
-        out.sentences += r.sentences
-        out.words += r.words
         for t in r.triples:
             d = t.to_dict()
             keyed.append((record_key(d), json.dumps(d, ensure_ascii=False) + "\n"))
     keyed.sort(key=lambda kv: kv[0])
-    out.lines = [line for _, line in keyed]
-    out.triples = len(out.lines)
-    return out
+    return ShardOutput(lines=[line for _, line in keyed], read=counts.read, processed=counts.processed,
+                       rejected=counts.rejected, sentences=counts.sentences, words=counts.words,
+                       triples=counts.triples, rejections=rejections)
 
 
 def extract_items(items: list, model: str, options: ExtractOptions, *, batch_docs: Optional[int] = None) -> list:

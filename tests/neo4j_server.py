@@ -8,6 +8,7 @@ A missing build fails the tests with the command to run: a Neo4j test is never s
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -27,10 +28,17 @@ def neo4j_server(tmp_path_factory) -> Neo4jProcess | None:
     if os.environ.get("NEO4J_URI"):
         yield None
         return
+    with running_neo4j(tmp_path_factory.mktemp("neo4j"), TEST_PASSWORD, "the test Neo4j server") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_neo4j(home, password: str, purpose: str):
+    """A Neo4j process on ``home``, stopped on exit; a launcher failure fails the test in one line."""
     try:
-        server = Neo4jProcess.start(tmp_path_factory.mktemp("neo4j"), password=TEST_PASSWORD)
+        server = Neo4jProcess.start(home, password=password)
     except LauncherError as exc:
-        pytest.fail(f"cannot start the test Neo4j server: {exc}", pytrace=False)
+        pytest.fail(f"cannot start {purpose}: {exc}", pytrace=False)
     try:
         yield server
     finally:

@@ -22,7 +22,7 @@ from neo4j import exceptions as neo4j_errors
 
 from kg import neo4j_store as store
 from kg.records import Argument, Predicate, Triple
-from tests.neo4j_process import LauncherError, Neo4jProcess
+from tests.neo4j_server import running_neo4j
 from tests.synthetic import full_dump, synthetic_triples, wipe, write_jsonl
 
 pytestmark = pytest.mark.neo4j
@@ -39,14 +39,8 @@ PREFIX = CORPUS[:KILL_AFTER * BATCH]
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A Neo4j process of this module only: killing it disturbs no other test."""
-    try:
-        proc = Neo4jProcess.start(tmp_path_factory.mktemp("neo4j-faults"), password=PASSWORD)
-    except LauncherError as exc:
-        pytest.fail(f"cannot start a Neo4j server for the fault tests: {exc}", pytrace=False)
-    try:
+    with running_neo4j(tmp_path_factory.mktemp("neo4j-faults"), PASSWORD, "a Neo4j server for the fault tests") as proc:
         yield proc
-    finally:
-        proc.stop()
 
 
 def config(server, retry_seconds: float = 30.0) -> store.Neo4jConfig:
