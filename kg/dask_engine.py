@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sys
 from collections import deque
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from .errors import UserError
@@ -29,10 +32,10 @@ INSTALL_HINT = ("the dask engine needs Dask's distributed scheduler: pip install
 CONNECT_TIMEOUT = "15s"
 #: Partitions in flight per worker thread.
 INFLIGHT_PER_THREAD = 2
-#: Dask settings for the local cluster kg starts.  The workers' statistical profiler keeps a
-#: call tree of every stack it samples (about 8,500 dicts per partition of 500 articles here),
-#: so a worker grew by ~100 MB over its first ten partitions; without it the worker stays flat.
-LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+#: Dask settings for workers that run kg (``kg-workers.yaml``, which says why each is there):
+#: applied to the local cluster kg starts; workers of an existing cluster read them when started
+#: with ``DASK_CONFIG`` set to this directory.
+WORKER_CONFIG_DIR = Path(__file__).with_name("dask_config")
 
 
 def require_distributed():
@@ -58,13 +61,42 @@ def client_for(scheduler: Optional[str] = None, *, workers: int = 2):
             except (OSError, TimeoutError, ValueError) as exc:
                 raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         else:
-            stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))  # workers (and their restarts) inherit it
+            # Dask's nanny writes the workers' pre-spawn variables (OMP_NUM_THREADS, ...) into this
+            # process's environment; it gets its own back when the cluster is closed.
+            stack.callback(_restore_environ, dict(os.environ))
+            stack.enter_context(dask.config.set(worker_config()))  # workers (and their restarts) inherit it
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=max(1, workers), threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}))
             client = distributed.Client(cluster)
         with client:
             yield client
+
+
+def worker_config() -> dict:
+    """The settings of :data:`WORKER_CONFIG_DIR` as dotted keys, ready for ``dask.config.set``.
+
+    >>> worker_config()["distributed.worker.profile.enabled"]
+    False
+    """
+    import dask
+
+    return dict(_dotted(dask.config.collect([str(WORKER_CONFIG_DIR)], env={})))
+
+
+def _dotted(tree: dict, prefix: str = "") -> Iterator[tuple]:
+    # dask.config.set replaces the whole value at a key, so nested settings are set leaf by leaf.
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            yield from _dotted(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _restore_environ(saved: dict) -> None:
+    for key in set(os.environ) - set(saved):
+        del os.environ[key]
+    os.environ.update(saved)
 
 
 def _quiet_dask_logs() -> None:
@@ -143,3 +175,9 @@ def _own_peak_rss_mb() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+if __name__ == "__main__":  # python -m kg.dask_engine --config-dir
+    if sys.argv[1:] != ["--config-dir"]:
+        sys.exit("usage: python -m kg.dask_engine --config-dir   (prints the directory to use as DASK_CONFIG)")
+    print(WORKER_CONFIG_DIR)
