@@ -11,6 +11,10 @@ once through the per-process cache of :func:`kg.nlp.load_model`; the pipeline
 is never pickled.  At most a few partitions per worker thread are in flight, so
 the driver's memory stays flat however large the input.  When a worker dies,
 Dask runs its tasks again elsewhere; their results are the same.
+
+The local cluster runs with kg's worker settings (``dask_config/kg-workers.yaml``:
+glibc's own malloc thresholds, no sampling profiler).  A cluster kg did not start
+is left as it is; when its workers lack those settings, a run says so once.
 """
 from __future__ import annotations
 
@@ -60,6 +64,9 @@ def client_for(scheduler: Optional[str] = None, *, workers: int = 2):
                 client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            advice = settings_advice(client)
+            if advice:
+                log.warning("%s", advice)
         else:
             # Dask's nanny writes the workers' pre-spawn variables (OMP_NUM_THREADS, ...) into this
             # process's environment; it gets its own back when the cluster is closed.
@@ -91,6 +98,38 @@ def _dotted(tree: dict, prefix: str = "") -> Iterator[tuple]:
             yield from _dotted(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}", value
+
+
+def worker_settings(dask_worker) -> tuple:
+    """For ``client.run``: what of kg's worker settings a worker lacks, as
+    ``(profiler on, MALLOC_TRIM_THRESHOLD_ or None)``; ``(False, None)`` is a worker set up for kg."""
+    return "profile" in dask_worker.periodic_callbacks, os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def settings_advice(client) -> Optional[str]:
+    """One line for a cluster whose workers run without kg's worker settings, else None.
+
+    kg does not change a cluster it did not start; it says what the settings
+    cost and how to start the workers with them.
+    """
+    try:
+        states = client.run(worker_settings, on_error="return")
+    except Exception:  # a worker that cannot answer is the scheduler's business, not a reason to stop
+        log.debug("could not read the workers' settings", exc_info=True)
+        return None
+    costs = set()
+    for state in states.values():
+        if isinstance(state, BaseException):
+            continue
+        profiler, trim = state
+        if profiler:
+            costs.add("Dask's sampling profiler on (a worker's memory grows with every partition)")
+        if trim is not None:
+            costs.add(f"MALLOC_TRIM_THRESHOLD_={trim} (extraction about 20% slower per core)")
+    if not costs:
+        return None
+    return (f"the Dask workers run with {' and '.join(sorted(costs))}; start them with "
+            f'DASK_CONFIG="$(python -m kg.dask_engine --config-dir)" (see docs/scale.md)')
 
 
 def _restore_environ(saved: dict) -> None:

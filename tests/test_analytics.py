@@ -109,12 +109,3 @@ def test_layout_is_deterministic_spread_out_and_covers_every_node():
     assert len(set(xs)) == len(xs)  # no two entities on the same spot
     width = max(x for x, _ in xs) - min(x for x, _ in xs)
     assert width > 1000  # about 70 px apart, not squeezed into a unit square
-
-
-@pytest.mark.parametrize("module", ["kg.analytics", "kg.views"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 5 and result.failed == 0

@@ -6,6 +6,7 @@ them through ``--scheduler``.  Every cluster and subprocess is shut down by its
 fixture.
 """
 import json
+import logging
 import os
 import signal
 import socket
@@ -106,13 +107,18 @@ def reference(corpus, tmp_path_factory):
     return out
 
 
-def test_dask_and_local_pools_give_the_one_process_bytes(cluster, corpus, reference, tmp_path, capsys):
+def test_dask_and_local_pools_give_the_one_process_bytes(cluster, corpus, reference, tmp_path, capsys, caplog):
     c, _ = cluster
     dask_out, pool_out, plain_out = tmp_path / "dask.jsonl", tmp_path / "pool.jsonl", tmp_path / "plain.jsonl"
-    code, err = extract(capsys, corpus, dask_out, "--engine", "dask", "--scheduler", c.scheduler_address,
-                        "--partition-docs", "4")
+    with caplog.at_level(logging.WARNING, logger="kg.dask_engine"):
+        code, err = extract(capsys, corpus, dask_out, "--engine", "dask", "--scheduler", c.scheduler_address,
+                            "--partition-docs", "4")
     assert code == 0 and "engine dask" in err
     assert "30 documents read, 27 processed, 3 rejected" in err
+    # This cluster runs Dask's defaults: kg leaves them alone and says what they cost and what to do.
+    [advice] = [r.getMessage() for r in caplog.records if r.name == "kg.dask_engine"]
+    assert ("the Dask workers run with Dask's sampling profiler on" in advice
+            and "MALLOC_TRIM_THRESHOLD_=65536" in advice and "python -m kg.dask_engine --config-dir" in advice)
     code, _ = extract(capsys, corpus, pool_out, "--workers", "2", "--shards", str(tmp_path / "pool"),
                       "--partition-docs", "3")
     assert code == 0
@@ -271,11 +277,15 @@ def _complete(shards: Path) -> int:
     return sum(1 for e in manifest["shards"].values() if e.get("complete"))
 
 
-def test_scheduler_address_reaches_separate_worker_processes(scheduler_address, corpus, reference, tmp_path, capsys):
+def test_scheduler_address_reaches_separate_worker_processes(scheduler_address, corpus, reference, tmp_path, capsys,
+                                                             caplog):
     out = tmp_path / "out.jsonl"
-    code, err = extract(capsys, corpus, out, "--engine", "dask", "--scheduler", scheduler_address,
-                        "--partition-docs", "4")
+    with caplog.at_level(logging.WARNING, logger="kg.dask_engine"):
+        code, err = extract(capsys, corpus, out, "--engine", "dask", "--scheduler", scheduler_address,
+                            "--partition-docs", "4")
     assert code == 0 and out.read_bytes() == reference.read_bytes()
+    assert "engine dask" in err
+    assert not [r for r in caplog.records if r.name == "kg.dask_engine"]  # started with kg's settings: no advice
 
 
 # ------------------------------------------------------------ usage
@@ -307,16 +317,6 @@ def test_unwritable_shard_directory_is_one_clear_line(corpus, tmp_path, capsys):
     assert code == 1 and "cannot write shards" in err and "Traceback" not in err
 
 
-def worker_settings_probe():
-    """A function for ``client.run``: what kg's worker settings change in a worker (its profiler and
-    glibc's trim threshold).  Made here so that it is pickled by value: the external workers cannot
-    import this test module."""
-    def settings(dask_worker) -> tuple:
-        return ("profile" in dask_worker.periodic_callbacks, dask_worker.profile_recent["count"],
-                os.environ.get("MALLOC_TRIM_THRESHOLD_"))
-    return settings
-
-
 def test_the_local_cluster_kg_starts_has_kg_worker_settings(monkeypatch):
     # The profiler's call trees grew a worker by ~100 MB over ten partitions (bench/scale.py --rss-only);
     # Dask's MALLOC_TRIM_THRESHOLD_=65536 made extraction ~20% slower per core (bench/scale.py).
@@ -326,9 +326,9 @@ def test_the_local_cluster_kg_starts_has_kg_worker_settings(monkeypatch):
     before = dict(os.environ)
     with dask_engine.client_for(workers=1) as client:
         assert client.submit(sum, [1, 2], pure=False).result() == 3
-        [state] = client.run(worker_settings_probe()).values()
+        [state] = client.run(dask_engine.worker_settings).values()
         assert os.environ.get("OMP_NUM_THREADS") == "1"  # the nanny's variables, set while the cluster runs
-    assert state == (False, 0, None)
+    assert state == (False, None)
     assert dict(os.environ) == before
 
 
@@ -336,5 +336,5 @@ def test_workers_started_with_kg_dask_config_have_kg_worker_settings(scheduler_a
     import distributed
 
     with distributed.Client(scheduler_address, timeout="30s") as client:
-        states = set(client.run(worker_settings_probe()).values())
-    assert states == {(False, 0, None)}
+        states = set(client.run(dask_engine.worker_settings).values())
+    assert states == {(False, None)}

@@ -1,0 +1,33 @@
+"""The examples in kg's docstrings run and give what they show."""
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import kg
+
+
+def modules_with_examples() -> list:
+    """Every kg module whose docstrings hold at least one example."""
+    finder = doctest.DocTestFinder()
+    names = []
+    for info in pkgutil.walk_packages(kg.__path__, "kg."):
+        if info.name.endswith("__main__"):
+            continue
+        if any(t.examples for t in finder.find(importlib.import_module(info.name))):
+            names.append(info.name)
+    return sorted(names)
+
+
+MODULES = modules_with_examples()
+
+
+def test_the_modules_with_examples_are_found():
+    assert {"kg.analytics", "kg.views", "kg.shards", "kg.dask_engine", "kg.neo4j_store", "kg.records"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_docstring_examples_run(module):
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
