@@ -68,9 +68,7 @@ def client_for(scheduler: Optional[str] = None, *, workers: int = 2):
             if advice:
                 log.warning("%s", advice)
         else:
-            # Dask's nanny writes the workers' pre-spawn variables (OMP_NUM_THREADS, ...) into this
-            # process's environment; it gets its own back when the cluster is closed.
-            stack.callback(_restore_environ, dict(os.environ))
+            stack.enter_context(environ_kept())
             stack.enter_context(dask.config.set(worker_config()))  # workers (and their restarts) inherit it
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=max(1, workers), threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -132,10 +130,17 @@ def settings_advice(client) -> Optional[str]:
             f'DASK_CONFIG="$(python -m kg.dask_engine --config-dir)" (see docs/scale.md)')
 
 
-def _restore_environ(saved: dict) -> None:
-    for key in set(os.environ) - set(saved):
-        del os.environ[key]
-    os.environ.update(saved)
+@contextlib.contextmanager
+def environ_kept():
+    """Give this process its environment back on exit: Dask's nanny writes its workers' pre-spawn
+    variables (OMP_NUM_THREADS, MALLOC_TRIM_THRESHOLD_, ...) into the environment of the process
+    that starts a cluster."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _quiet_dask_logs() -> None:

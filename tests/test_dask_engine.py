@@ -79,17 +79,15 @@ def free_port() -> int:
 def cluster():
     """A real LocalCluster: 2 worker processes, 1 thread each, on 127.0.0.1."""
     distributed = pytest.importorskip("distributed")
-    environ = dict(os.environ)  # Dask's nanny writes its workers' variables into ours; later tests get it back
-    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                 dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
-    client = distributed.Client(c)
-    try:
-        yield c, client
-    finally:
-        client.close()
-        c.close()
-        os.environ.clear()
-        os.environ.update(environ)
+    with dask_engine.environ_kept():  # later test modules get the environment the nanny changed back
+        c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+        client = distributed.Client(c)
+        try:
+            yield c, client
+        finally:
+            client.close()
+            c.close()
 
 
 @pytest.fixture(scope="module")
