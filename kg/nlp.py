@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from .dateline import openings
 from .errors import UserError
 
 log = logging.getLogger(__name__)
@@ -78,16 +79,22 @@ class Piece:
 def pieces(text: str, *, limit: int = MAX_PIECE_CHARS) -> Iterator[Piece]:
     """Split text into non-empty lines, and over-long lines into chunks below ``limit``.
 
-    Runs of more than ``MAX_TOKEN_CHARS`` non-space characters are left out.
+    Runs of more than ``MAX_TOKEN_CHARS`` non-space characters are left out, and so
+    are a dateline, byline or kicker at the top (:mod:`kg.dateline`): they are
+    metadata, never arguments.
 
     >>> [(p.start, p.text) for p in pieces("One.\\n\\n  Two.")]
     [(0, 'One.'), (8, 'Two.')]
     >>> [(p.start, p.text) for p in pieces("Lo met Sato " + "x" * 300 + " on Monday.")]
     [(0, 'Lo met Sato'), (313, 'on Monday.')]
+    >>> [(p.start, p.text) for p in pieces("SEOUL (Yonhap) -- Lo met Sato.")]
+    [(18, 'Lo met Sato.')]
     """
+    skip = {d.start: d.end for d in openings(text)}
     pos = 0
     for line in text.split("\n"):
-        for start, segment in _segments(pos, line):
+        cut = next((end - pos for start, end in skip.items() if pos <= start <= pos + len(line)), 0)
+        for start, segment in _segments(pos + cut, line[cut:]):
             yield from _chunks(start, segment, limit)
         pos += len(line) + 1
 

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+from ..dateline import opening_meta
 from ..nlp import Piece
 from ..records import Argument, Document, Predicate, Speaker, Triple
 from .resolve import DocResolver
@@ -55,7 +56,7 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
         return []
     resolver = DocResolver([s.span for s in sentences], keep_unresolved=options.keep_unresolved)
     out: list[Triple] = []
-    meta = document.meta()
+    meta = {**opening_meta(document.text), **document.meta()}
     for sentence in sentences:
         sid = f"{document.id}:{sentence.index}"
         text = sentence.span.text
@@ -98,7 +99,7 @@ def _triple(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> Option
            else resolver.argument(rel.obj, si, verb=rel.verb, speaker_subjects=speaker_subjects))
     if subj is None or obj is None:
         return None
-    if rel.rule.startswith("role") or rel.rule.startswith("copula-role"):
+    if rel.rule.startswith(("role", "copula-role", "nationality")):
         obj.argument = resolver.place_of_people(obj.argument)
     speaker = None
     if spk_tok is not None:

@@ -16,18 +16,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..records import Argument, entity_key, normalise_name
+from .syntax import entity_name, entity_spans, subjects
 from .vocab import (AGENT_NOUNS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
                     PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, VALUE_TYPES)
-
-#: Words of titles that may open a person entity ("Prime Minister Fumio Kishida").
-TITLE_WORDS = {
-    "president", "vice", "prime", "minister", "premier", "chancellor", "secretary", "general", "governor", "mayor",
-    "senator", "sen.", "rep.", "representative", "dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.",
-    "king", "queen", "prince", "princess", "chairman", "chairwoman", "chair", "ceo", "commodore", "admiral",
-    "colonel", "captain", "lieutenant", "sergeant", "judge", "justice", "pope", "bishop", "deputy", "foreign",
-    "defense", "defence", "finance", "spokesman", "spokeswoman", "lawmaker", "legislator", "ambassador", "envoy",
-    "director", "chief", "executive", "leader", "opposition", "lt.", "gen.", "col.", "capt.", "sir", "lord", "dame",
-}
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 #: Longest concept name, in tokens, before it is cut to its core.
@@ -124,34 +115,6 @@ def abbreviation_long_form(span, short: str) -> Optional[int]:
     return start
 
 
-def entity_spans(sent) -> list:
-    """The sentence's named entities, repaired where NER stopped short of the name's head.
-
-    "Maria Corina" (PERSON) + "Machado" (untagged proper noun the first two modify)
-    → "Maria Corina Machado".  Computed once per sentence (``Span.ents`` scans the whole doc).
-    """
-    doc = sent.doc
-    cache = doc.user_data.setdefault("kg_entity_spans", {})
-    key = (sent.start, sent.end)
-    if key not in cache:
-        cache[key] = _entity_spans(sent)
-    return cache[key]
-
-
-def _entity_spans(sent) -> list:
-    from spacy.tokens import Span
-
-    doc = sent.doc
-    out = []
-    for ent in sent.ents:
-        end = ent.end
-        while (end < sent.end and doc[end].pos_ == "PROPN" and not doc[end].ent_type_
-               and doc[end - 1].dep_ == "compound" and doc[end - 1].head.i >= end):
-            end += 1
-        out.append(ent if end == ent.end else Span(doc, ent.start, end, label=ent.label_))
-    return out
-
-
 def initials(name: str) -> str:
     """Upper-case initials of a name's content words ("Taiwan Semiconductor Manufacturing Co" → "TSMC")."""
     words = re.findall(r"[A-Za-z][\w']*", name)
@@ -171,34 +134,6 @@ def _common_prefix(a: str, b: str) -> str:
 
 def _span_text(doc, start: int, end: int) -> str:
     return doc[start:end].text if end > start else ""
-
-
-def entity_name(span, places=frozenset()) -> tuple[int, int]:
-    """Token range of an entity span's name: no leading article or title, no place possessor, no trailing "'s".
-
-    "Japan’s Liberal Democratic Party" → "Liberal Democratic Party" when Japan is a
-    place named in the document; "Chinese People’s Liberation Army" stays whole.
-    "Venezuelan opposition leader Maria Machado" → "Maria Machado".
-    """
-    start, end = span.start, span.end
-    doc = span.doc
-    for i in range(start, end - 1):
-        if (doc[i].dep_ == "case" or doc[i].tag_ == "POS") and normalise_name(doc[start:i].text) in places:
-            start = i + 1
-    while start < end and (doc[start].lower_ in LEADING_STRIP or doc[start].is_punct):
-        start += 1
-    if span.label_ == "PERSON":
-        while end - start > 1 and (doc[start].pos_ != "PROPN" or doc[start].lower_ in TITLE_WORDS
-                                   or doc[start].is_lower):
-            start += 1
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or doc[end - 1].is_space):
-        end -= 1
-    paren = next((i for i in range(start, end) if doc[i].text == "("), None)
-    if paren is not None and paren > start:
-        end = paren
-        while end > start and doc[end - 1].is_space:
-            end -= 1
-    return start, end
 
 
 class DocResolver:
@@ -492,8 +427,6 @@ class DocResolver:
             return None  # I, we, you: the speaker's side, not resolvable to a node here
         if pron.dep_ == "poss":
             # "Brazil asked Argentina to lower its tariffs": its = the subject of its own clause
-            from .rules import subjects
-
             verb = pron.head
             while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
                 verb = verb.head

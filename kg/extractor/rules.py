@@ -20,194 +20,12 @@ participial modifiers ("representatives pledging …") and nominal infinitives
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator
 
-from .resolve import entity_name, entity_spans
-from .vocab import PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, SKIP_TYPES, VERB_PREPS
-
-
-@dataclass
-class Relation:
-    """A relation between two head tokens of one sentence, before name resolution."""
-
-    subj: object  # spacy Token
-    obj: object
-    lemma: str
-    pred_tokens: list = field(default_factory=list)
-    rule: str = ""
-    negated: bool = False
-    confidence: float = 0.7
-    verb: object = None
-    obj_span: Optional[tuple] = None  # (start, end) tokens: an object wider than the head's phrase (open IE)
-    text: Optional[str] = None  # predicate text when no word of the sentence says it ("is" of an apposition)
-
-    @property
-    def predicate_text(self) -> str:
-        """The predicate's words in sentence order, a trailing preposition last ("attended by")."""
-        if self.text is not None:
-            return self.text
-        toks = sorted({t.i: t for t in self.pred_tokens}.values(), key=lambda t: t.i)
-        last = [t for t in toks if t.dep_ in ("prep", "agent") and t.head.pos_ in ("VERB", "AUX")]
-        if len(last) == 1:
-            toks = [t for t in toks if t.i != last[0].i] + last
-        return " ".join(t.text for t in toks)
-
-
-# ---------------------------------------------------------------- helpers
-
-def conjuncts(tok) -> list:
-    """The token and the tokens coordinated with it ("Lo and Tsai" → [Lo, Tsai]), in order.
-
-    Iterative: a list of a thousand names is a chain a thousand deep.
-    """
-    verbal = tok.pos_ in ("VERB", "AUX")
-    out, stack = [], [tok]
-    while stack:
-        t = stack.pop()
-        out.append(t)
-        stack.extend(reversed([c for c in t.children
-                               if c.dep_ == "conj" and (c.pos_ not in ("VERB", "AUX") or verbal)]))
-    return sorted(out, key=lambda t: t.i)
-
-
-def is_verb(tok) -> bool:
-    """A content verb that can head a clause (also one the tagger mislabelled: "to back/ADV its bid")."""
-    if tok.pos_ == "VERB":
-        return True
-    if tok.dep_ not in ("ROOT", "conj", "ccomp", "relcl", "advcl", "xcomp"):
-        return False
-    if tok.pos_ == "AUX":
-        return any(c.dep_ in ("attr", "nsubj", "nsubjpass") for c in tok.children)
-    return tok.pos_ in ("ADV", "NOUN", "ADJ") and any(c.dep_ == "dobj" for c in tok.children) \
-        and any(c.dep_ in ("aux", "nsubj") for c in tok.children)
-
-
-def is_passive(verb) -> bool:
-    """True when the verb has a passive subject or passive auxiliary."""
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
-
-
-def verb_lemma(verb) -> str:
-    """Lemma of a verb with its particle ("brushed off" → "brush off")."""
-    lemma = verb.lemma_.lower()
-    prt = [c for c in verb.children if c.dep_ == "prt"]
-    return " ".join([lemma] + [p.text.lower() for p in prt])
-
-
-#: Verbs that deny their complement: "failed to agree", "refused to sign".
-NEGATING_VERBS = {"fail", "refuse", "decline", "neglect", "reject"}
-
-
-def negated(verb) -> bool:
-    """The verb, or a verb it is governed by through a control chain, is negated ("did not", "failed to")."""
-    tok = verb
-    flips = 0
-    for _ in range(4):
-        flips += sum(1 for c in tok.children if c.dep_ == "neg")
-        if tok.dep_ in ("xcomp",) and tok.head.i != tok.i:
-            tok = tok.head
-            flips += tok.lemma_.lower() in NEGATING_VERBS
-            continue
-        break
-    return flips % 2 == 1
-
-
-def chain_tokens(verb) -> list:
-    """Predicate words: the control chain down to ``verb`` with its auxiliaries, negation and particle."""
-    toks = [verb]
-    toks += [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "prt")]
-    tok = verb
-    while tok.dep_ == "xcomp" and tok.head.i != tok.i:
-        tok = tok.head
-        toks.append(tok)
-        toks += [c for c in tok.children if c.dep_ in ("neg",)]
-    return toks
-
-
-def _subject_children(verb, deps=("nsubj", "nsubjpass")) -> list:
-    return [c for c in verb.children if c.dep_ in deps]
-
-
-def subjects(verb, depth: int = 0) -> tuple[list, str]:
-    """The logical subjects of ``verb`` and how they were found ("" when direct)."""
-    if depth > 6:
-        return [], ""
-    own = _subject_children(verb, ("nsubj",))
-    if own:
-        out = []
-        for s in own:
-            out.extend(conjuncts(s))
-        return out, ""
-    if _subject_children(verb, ("nsubjpass", "csubj")):
-        return [], ""
-    head, dep = verb.head, verb.dep_
-    if head.i == verb.i:
-        return [], ""
-    if dep == "xcomp":
-        objs = [c for c in head.children if c.dep_ in ("dobj",)]
-        if objs:
-            return [t for o in objs for t in conjuncts(o)], "+control"
-        passive_subj = _subject_children(head, ("nsubjpass",))
-        if passive_subj:
-            return [t for s in passive_subj for t in conjuncts(s)], "+control"
-        subj, how = subjects(head, depth + 1)
-        return subj, "+xcomp" + how
-    if dep == "conj" and head.pos_ in ("VERB", "AUX"):
-        subj, how = subjects(head, depth + 1)
-        if not subj:
-            passive_subj = _subject_children(head, ("nsubjpass",))
-            subj = [t for s in passive_subj for t in conjuncts(s)] if is_passive(head) and not is_passive(verb) else []
-        return subj, "+conj" + how
-    if dep == "relcl":
-        return [head], "+relcl"
-    if dep == "acl":
-        if verb.tag_ == "VBG":
-            return [head], "+participle"
-        if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
-            poss = [c for c in head.children if c.dep_ == "poss"]
-            if poss:
-                return poss, "+nominal"
-            gov = head.head
-            if head.dep_ in ("dobj", "attr") and gov.pos_ in ("VERB", "AUX"):
-                subj, how = subjects(gov, depth + 1)
-                return subj, "+nominal" + how
-        return [], ""
-    if dep == "advcl" and (verb.tag_ == "VBG" or any(c.lower_ == "to" and c.dep_ == "aux" for c in verb.children)):
-        subj, how = subjects(head, depth + 1)
-        return subj, "+advcl" + how
-    if dep == "pcomp" and head.dep_ == "prep":
-        gov = head.head
-        if gov.pos_ in ("VERB", "AUX"):
-            objs = [c for c in gov.children if c.dep_ == "dobj"]
-            if head.lower_ in ("for", "of") and objs:
-                return [t for o in objs for t in conjuncts(o)], "+prep-control"
-            subj, how = subjects(gov, depth + 1)
-            return subj, "+pcomp" + how
-    return [], ""
-
-
-def prep_objects(tok) -> Iterator[tuple]:
-    """(preposition, object) pairs attached to ``tok`` ("invest in X" → (in, X))."""
-    for prep in tok.children:
-        if prep.dep_ != "prep" or prep.lower_ not in VERB_PREPS:
-            continue
-        for pobj in prep.children:
-            if pobj.dep_ == "pobj" and not _is_time(pobj):
-                for o in conjuncts(pobj):
-                    yield prep, o
-
-
-def _is_time(tok) -> bool:
-    return tok.ent_type_ in SKIP_TYPES or tok.lemma_.lower() in {"time", "year", "day", "week", "month", "today", "yesterday"}
-
-
-def _objects(verb) -> list:
-    out = []
-    for c in verb.children:
-        if c.dep_ == "dobj" and not _is_time(c):
-            out.extend(conjuncts(c))
-    return out
+from .syntax import (Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
+                     objects, passive_lemma, prep_objects, subjects, verb_lemma)
+from .noun_phrases import NOUN_PHRASE_RULES
+from .vocab import PURE_SPEECH_VERBS, RELATIVE_PRONOUNS
 
 
 def _is_speech(verb) -> bool:
@@ -221,7 +39,7 @@ def svo(sent) -> Iterator[Relation]:
     for v in sent:
         if not is_verb(v) or is_passive(v) or _is_speech(v) or v.lemma_ == "be":
             continue
-        objs = _objects(v)
+        objs = objects(v)
         if not objs:
             continue
         subjs, how = subjects(v)
@@ -229,6 +47,19 @@ def svo(sent) -> Iterator[Relation]:
             for o in objs:
                 yield Relation(s, o, verb_lemma(v), chain_tokens(v), "svo" + how, negated(v),
                                0.8 if not how else 0.7, v)
+
+
+def passive_object(sent) -> Iterator[Relation]:
+    """A passive with an object of its own: "two aid workers were handed sentences" → be handed."""
+    for v in sent:
+        if not is_verb(v) or not is_passive(v) or any(c.dep_ == "agent" for c in v.children):
+            continue
+        objs = objects(v)
+        if not objs:
+            continue
+        for s in (t for c in v.children if c.dep_ == "nsubjpass" for t in conjuncts(c)):
+            for o in objs:
+                yield Relation(s, o, passive_lemma(v), chain_tokens(v), "passive-object", negated(v), 0.65, v)
 
 
 def passive_agent(sent) -> Iterator[Relation]:
@@ -270,7 +101,7 @@ def verb_prep(sent) -> Iterator[Relation]:
         for prep, o in prep_objects(v):
             if prep.i < v.i:
                 continue  # fronted adjuncts ("In June, …", "At this point, …") are circumstances, not objects
-            lemma = f"{verb_lemma(v)} {prep.lower_}"
+            lemma = f"{passive_lemma(v) if how.startswith('+passive') else verb_lemma(v)} {prep.lower_}"
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + [prep], "verb-prep" + how, negated(v), 0.6, v)
 
@@ -279,28 +110,42 @@ COPULAS = {"be", "become", "remain"}
 
 
 def copula(sent, *, open_ie: bool = False) -> Iterator[Relation]:
-    """"X is a partner of Y" → X –be→ partner of Y, and X –partner of→ Y when Y is a name.
+    """Copular clauses (ClausIE's SVC and SVA), the predicate noun or adjective kept in the relation.
 
-    With ``open_ie`` the second form is made for any object ("was an influence on Y").
+    - "X is a partner of Y" → X –be partner of→ Y (SVC with a prepositional complement);
+      "X is a sovereign country" → X –be→ sovereign country.
+    - "X is proud of Y" → X –be proud of→ Y; "the samples are in a safe place" → X –be in→ place (SVA).
+
+    With ``open_ie`` the plain "be" form is also made when a prepositional one is.
     """
     for v in sent:
         if v.lemma_ not in COPULAS:
             continue
-        attrs = [t for c in v.children if c.dep_ in (("attr", "acomp") if open_ie else ("attr",))
-                 for t in conjuncts(c)]
-        if not attrs:
+        attrs = [t for c in v.children if c.dep_ in ("attr", "acomp") for t in conjuncts(c)]
+        adverbials = [(prep, o) for prep, o in prep_objects(v) if prep.i > v.i]
+        if not attrs and not adverbials:
             continue
         subjs, how = subjects(v)
         for s in subjs:
+            for prep, o in adverbials:
+                yield Relation(s, o, f"{v.lemma_} {prep.lower_}", [v, prep], "copula-prep" + how, negated(v), 0.55, v)
             for a in attrs:
                 if a.lower_ in RELATIVE_PRONOUNS or a.pos_ == "PRON":
                     continue
-                yield Relation(s, a, v.lemma_, chain_tokens(v), "copula" + how, negated(v), 0.6, v)
-                for prep, o in prep_objects(a):
-                    if open_ie or (prep.lower_ in ("of", "for", "at", "in", "to") and o.ent_type_):
-                        words = [c for c in a.lefts if c.dep_ in ("amod", "compound")] if open_ie else []
-                        yield Relation(s, o, f"{a.lemma_.lower()} {prep.lower_}", [v, *words, a, prep],
-                                       "copula-role" + how, negated(v), 0.65, v)
+                complements = [(prep, o) for prep, o in prep_objects(a) if prep.i > a.i]
+                if a.dep_ == "acomp":
+                    for prep, o in complements:
+                        yield Relation(s, o, f"{v.lemma_} {a.lemma_.lower()} {prep.lower_}", [v, a, prep],
+                                       "copula-adjective" + how, negated(v), 0.6, v)
+                    if open_ie and not complements:
+                        yield Relation(s, a, v.lemma_, chain_tokens(v), "copula" + how, negated(v), 0.5, v)
+                    continue
+                if not complements or open_ie:
+                    yield Relation(s, a, v.lemma_, chain_tokens(v), "copula" + how, negated(v), 0.6, v)
+                for prep, o in complements:
+                    words = [c for c in a.lefts if c.dep_ in ("amod", "compound")] if open_ie else []
+                    yield Relation(s, o, f"{v.lemma_} {a.lemma_.lower()} {prep.lower_}", [v, *words, a, prep],
+                                   "copula-role" + how, negated(v), 0.65, v)
 
 
 def apposition(sent) -> Iterator[Relation]:
@@ -460,10 +305,11 @@ def nominal_prep(sent) -> Iterator[Relation]:
 
 
 #: The rule table: adding a rule is one generator and one line here.
-RULES: tuple[Callable, ...] = (svo, passive_agent, verb_prep, copula, roles, member_of, as_role, nominal_prep)
+RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, copula, roles, member_of, as_role,
+                               nominal_prep, *NOUN_PHRASE_RULES)
 #: Open information extraction (surface relations for benchmarks such as CaRB) adds these.
-OPEN_RULES: tuple[Callable, ...] = (svo, passive_agent, verb_prep, open_copula, roles, member_of, as_role,
-                                    nominal_prep, apposition, svo_nary, possession)
+OPEN_RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, open_copula, roles, member_of, as_role,
+                                    nominal_prep, *NOUN_PHRASE_RULES, apposition, svo_nary, possession)
 
 
 def relations(sent, rules=RULES) -> Iterator[Relation]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from .syntax import subjects
 from .vocab import REPORTING_VERBS
 
 
@@ -12,8 +13,6 @@ def is_reporting(tok) -> bool:
 
 
 def _reporting_subject(verb) -> list:
-    from .rules import subjects  # local: rules imports nothing from here
-
     subj, _ = subjects(verb)
     return subj[:1]
 

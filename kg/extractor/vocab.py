@@ -59,3 +59,13 @@ LEADING_STRIP = {"the", "a", "an", "this", "that", "these", "those", "its", "the
 VERB_PREPS = {"in", "into", "with", "to", "for", "on", "against", "about", "from", "over", "at",
               "toward", "towards", "onto", "upon", "through", "across", "between", "among", "of", "off",
               "out", "under", "after", "before", "behind", "within", "without", "via", "like", "despite", "as"}
+
+#: Words of titles that may open a person entity ("Prime Minister Fumio Kishida").
+TITLE_WORDS = {
+    "president", "vice", "prime", "minister", "premier", "chancellor", "secretary", "general", "governor", "mayor",
+    "senator", "sen.", "rep.", "representative", "dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.",
+    "king", "queen", "prince", "princess", "chairman", "chairwoman", "chair", "ceo", "commodore", "admiral",
+    "colonel", "captain", "lieutenant", "sergeant", "judge", "justice", "pope", "bishop", "deputy", "foreign",
+    "defense", "defence", "finance", "spokesman", "spokeswoman", "lawmaker", "legislator", "ambassador", "envoy",
+    "director", "chief", "executive", "leader", "opposition", "lt.", "gen.", "col.", "capt.", "sir", "lord", "dame",
+}

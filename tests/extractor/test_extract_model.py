@@ -52,7 +52,7 @@ CASES = [
     ("apposition role", "Jens Stoltenberg, the secretary general of NATO, visited Kyiv.",
      ("Jens Stoltenberg", "secretary general of", "NATO")),
     ("copula", "Australia is a key partner of Japan.",
-     ("Australia", "be", "key partner of Japan")),
+     ("Australia", "be partner of", "Japan")),
     ("pronoun resolved to the speaker", "Canada said it would send more troops to Latvia.",
      ("Canada", "send", "more troops")),
 ]

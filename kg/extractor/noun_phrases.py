@@ -1,0 +1,171 @@
+"""Relations stated inside noun phrases: place, owner, kind and nationality.
+
+Much of what news says about its actors is never a clause: "Spain's Repsol",
+"Addis Ababa, Ethiopia", "a mine shaft in Rustenburg", "the city of Pisco",
+"Dutch researcher Anna de Vries". These rules read such phrases as the
+"synthetic clauses" of ClausIE. The relation is inferred rather than stated by
+a verb, so each rule's confidence is below a verb rule's.
+
+=====================  ===========================================  ==========================
+rule                   example                                      triple
+=====================  ===========================================  ==========================
+``possessive-place``   "Spain's Repsol", "Tokyo's Haneda Airport"   Repsol –be based in→ Spain
+``place-apposition``   "Addis Ababa, Ethiopia"                      Addis Ababa –be in→ Ethiopia
+``prep-place``         "the forum in Davos", "Co. of New York"      forum –be in→ Davos
+``place-kind``         "the Pacific coast city of Pisco"            Pisco –be→ Pacific coast city
+``nationality``        "Dutch researcher Anna de Vries"             Anna de Vries –nationality→ Dutch
+=====================  ===========================================  ==========================
+
+The place an organisation is "based in" and the place a thing is "in" are told
+apart by the entity type of the head (an organisation, or anything else).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from .syntax import Relation, conjuncts, entity_spans
+from .vocab import SKIP_TYPES
+
+#: Entity labels of places.
+PLACE_TYPES = {"GPE", "LOC"}
+#: Entity labels of things that are somewhere (places, buildings, organisations, events).
+LOCATED_TYPES = {"GPE", "LOC", "FAC", "ORG", "EVENT"}
+#: Prepositions that place a noun: "the forum in Davos", "a lawyer from Lyon".
+PLACE_PREPS = {"in": "be in", "at": "be at", "near": "be near", "from": "be from", "of": "be in"}
+#: Nouns naming a kind of place: "the city of Pisco", "the southern province of Guangdong".
+PLACE_KIND_NOUNS = {
+    "city", "town", "village", "province", "state", "region", "county", "district", "prefecture",
+    "island", "islands", "capital", "port", "country", "nation", "territory", "republic", "kingdom",
+    "municipality", "borough", "suburb", "neighbourhood", "neighborhood", "enclave", "emirate",
+}
+#: Head nouns that never take part in a located-in relation: people's numbers, time, quantities.
+UNPLACED_HEADS = {"people", "time", "year", "day", "week", "month", "percent", "%", "part", "rest", "number",
+                  "majority", "share", "lot", "one", "some", "most", "all", "many", "each", "half"}
+
+
+def _head_type(tok) -> str:
+    """The entity label of the phrase a token heads (its own, or a compound's: "Kyodo News agency")."""
+    if tok.ent_type_:
+        return tok.ent_type_
+    named = [c for c in tok.children if c.dep_ == "compound" and c.ent_type_]
+    return named[-1].ent_type_ if named else ""
+
+
+def _located_lemma(head, prep: str) -> str:
+    """"be based in" for an organisation in a place; "be in", "be at", "be from" for anything else."""
+    lemma = PLACE_PREPS[prep]
+    if _head_type(head) == "ORG" and prep in ("in", "of"):
+        return "be based in"
+    return lemma
+
+
+def _is_place(tok) -> bool:
+    return tok.ent_type_ in PLACE_TYPES
+
+
+def possessive_place(sent) -> Iterator[Relation]:
+    """"Spain's Repsol" → Repsol –be based in→ Spain; "Tokyo's Haneda Airport" → –be in→ Tokyo."""
+    for tok in sent:
+        if tok.dep_ != "poss" or not _is_place(tok):
+            continue
+        head = tok.head
+        if head.pos_ not in ("PROPN", "NOUN") or head.ent_type_ in SKIP_TYPES or head.ent_type_ == tok.ent_type_ == "":
+            continue
+        kind = _head_type(head)
+        if kind not in LOCATED_TYPES and kind != "PRODUCT":
+            continue
+        if head.ent_type_ == "" and kind and head.lower_ in UNPLACED_HEADS:
+            continue
+        yield Relation(head, tok, "be based in" if kind == "ORG" else "be in", [], "possessive-place", False,
+                       0.55, None, text="'s")
+
+
+def place_apposition(sent) -> Iterator[Relation]:
+    """"Addis Ababa, Ethiopia" → Addis Ababa –be in→ Ethiopia; "Tainan in southern Taiwan" is prep-place."""
+    doc = sent.doc
+    for ent in entity_spans(sent):
+        if ent.label_ not in PLACE_TYPES | {"FAC"}:
+            continue
+        nxt = ent.end
+        if nxt + 1 >= sent.end or doc[nxt].text != ",":
+            continue
+        place = next((e for e in entity_spans(sent) if e.start == nxt + 1 and e.label_ in PLACE_TYPES), None)
+        if place is None:
+            continue
+        root, other = ent.root, place.root
+        attached = other.head.i == root.i and other.dep_ in ("appos", "npadvmod", "conj")
+        listed = any(c.dep_ == "cc" for t in conjuncts(root) for c in t.children) or any(
+            c.dep_ == "cc" for c in other.children)
+        after = doc[place.end] if place.end < sent.end else None
+        closes = after is None or after.is_punct or after.lower_ in ("and", "or") and not listed
+        if attached and not listed and closes:
+            yield Relation(root, other, "be in", [], "place-apposition", False, 0.6, None, text=",")
+
+
+def prep_place(sent) -> Iterator[Relation]:
+    """"the forum in Davos", "Manufacturers Hanover Trust Co. of New York", "a Republican from Chicago"."""
+    for prep in sent:
+        if prep.dep_ != "prep" or prep.lower_ not in PLACE_PREPS:
+            continue
+        head = prep.head
+        if head.pos_ not in ("NOUN", "PROPN") or head.ent_type_ in SKIP_TYPES | {"NORP"}:
+            continue
+        if head.lower_ in UNPLACED_HEADS or head.lemma_.lower() in PLACE_KIND_NOUNS and prep.lower_ == "of":
+            continue
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            for place in conjuncts(pobj):
+                if not _is_place(place) or place.ent_type_ == _head_type(head) and prep.lower_ == "of":
+                    continue
+                if prep.lower_ == "of" and _head_type(head) not in LOCATED_TYPES:
+                    continue  # "the people of England", "the economy of Peru": not a location
+                if head.ent_type_ == "PERSON" and prep.lower_ in ("of", "from"):
+                    yield Relation(head, place, "be from", [prep], "prep-place", False, 0.5, None)
+                elif head.ent_type_ != "PERSON":
+                    yield Relation(head, place, _located_lemma(head, prep.lower_), [prep], "prep-place", False,
+                                   0.5 if not head.ent_type_ else 0.55, None)
+
+
+def place_kind(sent) -> Iterator[Relation]:
+    """"the Pacific coast city of Pisco" → Pisco –be→ Pacific coast city."""
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in PLACE_KIND_NOUNS:
+            continue
+        for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"):
+            for place in (c for c in prep.children if c.dep_ == "pobj" and _is_place(c)):
+                start = min([c.left_edge.i for c in noun.lefts if c.dep_ in ("amod", "compound", "nmod")]
+                            + [noun.i])
+                yield Relation(place, noun, "be", [], "place-kind", False, 0.6, None,
+                               obj_span=(start, noun.i + 1), text="is")
+
+
+def nationality(sent) -> Iterator[Relation]:
+    """"Dutch researcher Anna de Vries", "the Chinese dissident Wei" → person –nationality→ Dutch.
+
+    A nationality word that belongs to a title ("British Prime Minister David Cameron")
+    is left to the role rules: there it names the country the title is of.
+    """
+    for ent in entity_spans(sent):
+        if ent.label_ != "PERSON":
+            continue
+        root = ent.root
+        words = [c for c in root.children if c.i < ent.start or c.i < root.i]
+        words += [m for c in words if c.pos_ in ("NOUN", "PROPN") for m in c.children if m.i < c.i]
+        for w in words:
+            if w.ent_type_ == "NORP" and w.dep_ in ("amod", "compound", "nmod") and not _titled(w):
+                yield Relation(root, w, "nationality", [], "nationality", False, 0.55, None, text="(nationality)")
+                break
+
+
+def _titled(norp) -> bool:
+    """The nationality qualifies a title noun ("British Prime Minister"), not the person."""
+    head = norp.head
+    return head.pos_ in ("NOUN", "PROPN") and head.ent_type_ != "PERSON" and head.lower_ in _TITLE_HEADS
+
+
+#: Titles a nationality word can qualify: "South Korean Foreign Minister".
+_TITLE_HEADS = {"minister", "president", "premier", "chancellor", "ambassador", "envoy", "secretary", "king",
+                "queen", "leader", "governor", "diplomat", "counterpart", "general", "commander", "chief",
+                "spokesman", "spokeswoman", "spokesperson", "official", "lawmaker", "senator", "prince"}
+
+#: The rules of this module, in the order they run.
+NOUN_PHRASE_RULES = (possessive_place, place_apposition, prep_place, place_kind, nationality)

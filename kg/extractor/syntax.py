@@ -1,0 +1,260 @@
+"""Syntax helpers every extraction module shares: spans, conjuncts, subjects, predicates.
+
+The rules (:mod:`.rules`, :mod:`.noun_phrases`), the resolver (:mod:`.resolve`) and
+speech attribution (:mod:`.speech`) all read the dependency parse through these
+functions, so they agree on what a subject, a conjunct or an entity's name is.
+It imports nothing from the other extraction modules but their word lists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from ..records import normalise_name
+from .vocab import LEADING_STRIP, SKIP_TYPES, TITLE_WORDS, VERB_PREPS
+
+
+@dataclass
+class Relation:
+    """A relation between two head tokens of one sentence, before name resolution."""
+
+    subj: object  # spacy Token
+    obj: object
+    lemma: str
+    pred_tokens: list = field(default_factory=list)
+    rule: str = ""
+    negated: bool = False
+    confidence: float = 0.7
+    verb: object = None
+    obj_span: Optional[tuple] = None  # (start, end) tokens: an object wider than the head's phrase (open IE)
+    text: Optional[str] = None  # predicate text when no word of the sentence says it ("is" of an apposition)
+
+    @property
+    def predicate_text(self) -> str:
+        """The predicate's words in sentence order, a trailing preposition last ("attended by")."""
+        if self.text is not None:
+            return self.text
+        toks = sorted({t.i: t for t in self.pred_tokens}.values(), key=lambda t: t.i)
+        last = [t for t in toks if t.dep_ in ("prep", "agent") and t.head.pos_ in ("VERB", "AUX")]
+        if len(last) == 1:
+            toks = [t for t in toks if t.i != last[0].i] + last
+        return " ".join(t.text for t in toks)
+
+
+# ---------------------------------------------------------------- helpers
+
+def conjuncts(tok) -> list:
+    """The token and the tokens coordinated with it ("Lo and Tsai" → [Lo, Tsai]), in order.
+
+    Iterative: a list of a thousand names is a chain a thousand deep.
+    """
+    verbal = tok.pos_ in ("VERB", "AUX")
+    out, stack = [], [tok]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(reversed([c for c in t.children
+                               if c.dep_ == "conj" and (c.pos_ not in ("VERB", "AUX") or verbal)]))
+    return sorted(out, key=lambda t: t.i)
+
+
+def is_verb(tok) -> bool:
+    """A content verb that can head a clause (also one the tagger mislabelled: "to back/ADV its bid")."""
+    if tok.pos_ == "VERB":
+        return True
+    if tok.dep_ not in ("ROOT", "conj", "ccomp", "relcl", "advcl", "xcomp"):
+        return False
+    if tok.pos_ == "AUX":
+        return any(c.dep_ in ("attr", "nsubj", "nsubjpass") for c in tok.children)
+    return tok.pos_ in ("ADV", "NOUN", "ADJ") and any(c.dep_ == "dobj" for c in tok.children) \
+        and any(c.dep_ in ("aux", "nsubj") for c in tok.children)
+
+
+def is_passive(verb) -> bool:
+    """True when the verb has a passive subject or passive auxiliary."""
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
+def verb_lemma(verb) -> str:
+    """Lemma of a verb with its particle ("brushed off" → "brush off")."""
+    lemma = verb.lemma_.lower()
+    prt = [c for c in verb.children if c.dep_ == "prt"]
+    return " ".join([lemma] + [p.text.lower() for p in prt])
+
+
+def passive_lemma(verb) -> str:
+    """A passive without its agent keeps its voice: "were handed" → "be handed", "was thrown out" → "be thrown out"."""
+    prt = [c for c in verb.children if c.dep_ == "prt"]
+    return " ".join(["be", verb.lower_] + [p.lower_ for p in prt])
+
+
+#: Verbs that deny their complement: "failed to agree", "refused to sign".
+NEGATING_VERBS = {"fail", "refuse", "decline", "neglect", "reject"}
+
+
+def negated(verb) -> bool:
+    """The verb, or a verb it is governed by through a control chain, is negated ("did not", "failed to")."""
+    tok = verb
+    flips = 0
+    for _ in range(4):
+        flips += sum(1 for c in tok.children if c.dep_ == "neg")
+        if tok.dep_ in ("xcomp",) and tok.head.i != tok.i:
+            tok = tok.head
+            flips += tok.lemma_.lower() in NEGATING_VERBS
+            continue
+        break
+    return flips % 2 == 1
+
+
+def chain_tokens(verb) -> list:
+    """Predicate words: the control chain down to ``verb`` with its auxiliaries, negation and particle."""
+    toks = [verb]
+    toks += [c for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "prt")]
+    tok = verb
+    while tok.dep_ == "xcomp" and tok.head.i != tok.i:
+        tok = tok.head
+        toks.append(tok)
+        toks += [c for c in tok.children if c.dep_ in ("neg",)]
+    return toks
+
+
+def _subject_children(verb, deps=("nsubj", "nsubjpass")) -> list:
+    return [c for c in verb.children if c.dep_ in deps]
+
+
+def subjects(verb, depth: int = 0) -> tuple[list, str]:
+    """The logical subjects of ``verb`` and how they were found ("" when direct)."""
+    if depth > 6:
+        return [], ""
+    own = _subject_children(verb, ("nsubj",))
+    if own:
+        out = []
+        for s in own:
+            out.extend(conjuncts(s))
+        return out, ""
+    if _subject_children(verb, ("nsubjpass", "csubj")):
+        return [], ""
+    head, dep = verb.head, verb.dep_
+    if head.i == verb.i:
+        return [], ""
+    if dep == "xcomp":
+        objs = [c for c in head.children if c.dep_ in ("dobj",)]
+        if objs:
+            return [t for o in objs for t in conjuncts(o)], "+control"
+        passive_subj = _subject_children(head, ("nsubjpass",))
+        if passive_subj:
+            return [t for s in passive_subj for t in conjuncts(s)], "+control"
+        subj, how = subjects(head, depth + 1)
+        return subj, "+xcomp" + how
+    if dep == "conj" and head.pos_ in ("VERB", "AUX"):
+        subj, how = subjects(head, depth + 1)
+        if not subj:
+            passive_subj = _subject_children(head, ("nsubjpass",))
+            subj = [t for s in passive_subj for t in conjuncts(s)] if is_passive(head) and not is_passive(verb) else []
+        return subj, "+conj" + how
+    if dep == "relcl":
+        return [head], "+relcl"
+    if dep == "acl":
+        if verb.tag_ == "VBG":
+            return [head], "+participle"
+        if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+            poss = [c for c in head.children if c.dep_ == "poss"]
+            if poss:
+                return poss, "+nominal"
+            gov = head.head
+            if head.dep_ in ("dobj", "attr") and gov.pos_ in ("VERB", "AUX"):
+                subj, how = subjects(gov, depth + 1)
+                return subj, "+nominal" + how
+        return [], ""
+    if dep == "advcl" and (verb.tag_ == "VBG" or any(c.lower_ == "to" and c.dep_ == "aux" for c in verb.children)):
+        subj, how = subjects(head, depth + 1)
+        return subj, "+advcl" + how
+    if dep == "pcomp" and head.dep_ == "prep":
+        gov = head.head
+        if gov.pos_ in ("VERB", "AUX"):
+            objs = [c for c in gov.children if c.dep_ == "dobj"]
+            if head.lower_ in ("for", "of") and objs:
+                return [t for o in objs for t in conjuncts(o)], "+prep-control"
+            subj, how = subjects(gov, depth + 1)
+            return subj, "+pcomp" + how
+    return [], ""
+
+
+def prep_objects(tok) -> Iterator[tuple]:
+    """(preposition, object) pairs attached to ``tok`` ("invest in X" → (in, X))."""
+    for prep in tok.children:
+        if prep.dep_ != "prep" or prep.lower_ not in VERB_PREPS:
+            continue
+        for pobj in prep.children:
+            if pobj.dep_ == "pobj" and not _is_time(pobj):
+                for o in conjuncts(pobj):
+                    yield prep, o
+
+
+def _is_time(tok) -> bool:
+    return tok.ent_type_ in SKIP_TYPES or tok.lemma_.lower() in {"time", "year", "day", "week", "month", "today", "yesterday"}
+
+
+def objects(verb) -> list:
+    """Direct objects of a verb with their conjuncts (times and dates left out)."""
+    out = []
+    for c in verb.children:
+        if c.dep_ == "dobj" and not _is_time(c):
+            out.extend(conjuncts(c))
+    return out
+
+
+def entity_spans(sent) -> list:
+    """The sentence's named entities, repaired where NER stopped short of the name's head.
+
+    "Maria Corina" (PERSON) + "Machado" (untagged proper noun the first two modify)
+    → "Maria Corina Machado".  Computed once per sentence (``Span.ents`` scans the whole doc).
+    """
+    doc = sent.doc
+    cache = doc.user_data.setdefault("kg_entity_spans", {})
+    key = (sent.start, sent.end)
+    if key not in cache:
+        cache[key] = _entity_spans(sent)
+    return cache[key]
+
+
+def _entity_spans(sent) -> list:
+    from spacy.tokens import Span
+
+    doc = sent.doc
+    out = []
+    for ent in sent.ents:
+        end = ent.end
+        while (end < sent.end and doc[end].pos_ == "PROPN" and not doc[end].ent_type_
+               and doc[end - 1].dep_ == "compound" and doc[end - 1].head.i >= end):
+            end += 1
+        out.append(ent if end == ent.end else Span(doc, ent.start, end, label=ent.label_))
+    return out
+
+
+def entity_name(span, places=frozenset()) -> tuple[int, int]:
+    """Token range of an entity span's name: no leading article or title, no place possessor, no trailing "'s".
+
+    "Japan’s Liberal Democratic Party" → "Liberal Democratic Party" when Japan is a
+    place named in the document; "Chinese People’s Liberation Army" stays whole.
+    "Venezuelan opposition leader Maria Machado" → "Maria Machado".
+    """
+    start, end = span.start, span.end
+    doc = span.doc
+    for i in range(start, end - 1):
+        if (doc[i].dep_ == "case" or doc[i].tag_ == "POS") and normalise_name(doc[start:i].text) in places:
+            start = i + 1
+    while start < end and (doc[start].lower_ in LEADING_STRIP or doc[start].is_punct):
+        start += 1
+    if span.label_ == "PERSON":
+        while end - start > 1 and (doc[start].pos_ != "PROPN" or doc[start].lower_ in TITLE_WORDS
+                                   or doc[start].is_lower):
+            start += 1
+    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    paren = next((i for i in range(start, end) if doc[i].text == "("), None)
+    if paren is not None and paren > start:
+        end = paren
+        while end > start and doc[end - 1].is_space:
+            end -= 1
+    return start, end
