@@ -10,6 +10,7 @@ a verb, so each rule's confidence is below a verb rule's.
 rule                   example                                      triple
 =====================  ===========================================  ==========================
 ``possessive-place``   "Spain's Repsol", "Tokyo's Haneda Airport"   Repsol –be based in→ Spain
+``compound-place``     "the U.S. Congress", "a Hong Kong firm"      Congress –be based in→ U.S.
 ``place-apposition``   "Addis Ababa, Ethiopia"                      Addis Ababa –be in→ Ethiopia
 ``prep-place``         "the forum in Davos", "Co. of New York"      forum –be in→ Davos
 ``place-kind``         "the Pacific coast city of Pisco"            Pisco –be→ Pacific coast city
@@ -37,6 +38,17 @@ PLACE_KIND_NOUNS = {
     "city", "town", "village", "province", "state", "region", "county", "district", "prefecture",
     "island", "islands", "capital", "port", "country", "nation", "territory", "republic", "kingdom",
     "municipality", "borough", "suburb", "neighbourhood", "neighborhood", "enclave", "emirate",
+}
+#: Common nouns for things that are somewhere: a facility, an institution, a gathering.
+#: Other common nouns ("developments in Venezuela", "exports in March") are not located things.
+LOCATED_NOUNS = {
+    "airport", "base", "bank", "border", "branch", "building", "camp", "campus", "centre", "center", "church",
+    "clinic", "company", "conference", "consulate", "court", "dam", "embassy", "factory", "facility", "farm",
+    "field", "firm", "forum", "headquarters", "hospital", "hotel", "mine", "mosque", "museum", "office", "park",
+    "plant", "port", "prison", "rally", "reactor", "refinery", "school", "shaft", "shop", "site", "stadium",
+    "station", "store", "summit", "temple", "university", "warehouse", "meeting", "talks", "protest", "drill",
+    "exercise", "festival", "ceremony", "hub", "lab", "laboratory", "institute", "fab", "mall", "market",
+    "bureau", "agency", "ministry", "parliament", "assembly", "council", "school", "zone", "village", "town",
 }
 #: Head nouns that never take part in a located-in relation: people's numbers, time, quantities.
 UNPLACED_HEADS = {"people", "time", "year", "day", "week", "month", "percent", "%", "part", "rest", "number",
@@ -80,6 +92,19 @@ def possessive_place(sent) -> Iterator[Relation]:
                        0.55, None, text="'s")
 
 
+def compound_place(sent) -> Iterator[Relation]:
+    """"the U.S. Congress", "Sun Hung Kai, a Hong Kong construction firm" → organisation –be based in→ place."""
+    for tok in sent:
+        if tok.dep_ != "compound" or not _is_place(tok) or tok.head.ent_type_ == tok.ent_type_:
+            continue
+        head = tok.head
+        if head.dep_ == "appos" and head.head.ent_type_ == "ORG" and not head.ent_type_:
+            head = head.head  # the organisation the apposition describes
+        elif _head_type(head) != "ORG" and head.lemma_.lower() not in ("government", "firm", "company", "group"):
+            continue
+        yield Relation(head, tok, "be based in", [], "compound-place", False, 0.5, None, text="(based in)")
+
+
 def place_apposition(sent) -> Iterator[Relation]:
     """"Addis Ababa, Ethiopia" → Addis Ababa –be in→ Ethiopia; "Tainan in southern Taiwan" is prep-place."""
     doc = sent.doc
@@ -111,6 +136,8 @@ def prep_place(sent) -> Iterator[Relation]:
         if head.pos_ not in ("NOUN", "PROPN") or head.ent_type_ in SKIP_TYPES | {"NORP"}:
             continue
         if head.lower_ in UNPLACED_HEADS or head.lemma_.lower() in PLACE_KIND_NOUNS and prep.lower_ == "of":
+            continue
+        if not _head_type(head) and head.lemma_.lower() not in LOCATED_NOUNS:
             continue
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
             for place in conjuncts(pobj):
@@ -168,4 +195,4 @@ _TITLE_HEADS = {"minister", "president", "premier", "chancellor", "ambassador", 
                 "spokesman", "spokeswoman", "spokesperson", "official", "lawmaker", "senator", "prince"}
 
 #: The rules of this module, in the order they run.
-NOUN_PHRASE_RULES = (possessive_place, place_apposition, prep_place, place_kind, nationality)
+NOUN_PHRASE_RULES = (possessive_place, compound_place, place_apposition, prep_place, place_kind, nationality)

@@ -238,8 +238,8 @@ class DocResolver:
             self.mentions[si].sort(key=lambda m: m.token_index)
 
     def _remember(self, si: int, root, entity: Entity) -> None:
-        if any(m.token_index == root.i for m in self.mentions[si]):
-            return
+        if any(m.token_index == root.i for m in self.mentions[si]) or root.dep_ == "amod":
+            return  # "his Japanese counterpart": a nationality adjective is nobody a pronoun can mean
         coordinated = root.dep_ == "conj" or any(c.dep_ == "conj" for c in root.children)
         self.mentions[si].append(Mention(si, root.i, entity, root.dep_ in ("nsubj", "nsubjpass"),
                                          entity.type in ("NORP",) or root.tag_ in ("NNS", "NNPS") or coordinated,
@@ -439,8 +439,9 @@ class DocResolver:
             if resolved is None:
                 continue
             arg = resolved.argument
-            fits = arg.type in types or (arg.type == "CONCEPT" and subj.pos_ == "NOUN"
-                                         and (subj.tag_ in ("NNS", "NNPS")) == plural and low not in PERSON_PRONOUNS)
+            fits = arg.type in types or (arg.type == "CONCEPT" and subj.pos_ == "NOUN" and low not in PERSON_PRONOUNS
+                                         and ((subj.tag_ in ("NNS", "NNPS")) == plural
+                                              or plural and subj.lemma_.lower() in AGENT_NOUNS))
             if fits:
                 return self._entity_by_key(arg.key) or Entity(arg.name, arg.type)
         for k in range(si, max(-1, si - 4), -1):

@@ -211,12 +211,10 @@ def roles(sent) -> Iterator[Relation]:
         titles = [c for c in root.children if c.dep_ in ("compound", "nmod", "amod") and c.i < name_start
                   and (not c.ent_type_ or c.i >= ent.start) and c.pos_ in ("NOUN", "PROPN")]
         for title in titles:
-            org = _title_organisation(title, ent)
-            if org is not None:
-                yield Relation(root, org, f"{title.lemma_.lower()} of", [title], "role-title", False, 0.7, None)
+            for org in _title_organisations(title):
+                yield Relation(root, org, f"{_title_words(title, org)} of", [title], "role-title", False, 0.7, None)
         for ap in (c for c in root.children if c.dep_ == "appos" and not c.ent_type_ and c.pos_ == "NOUN"):
-            org = _title_organisation(ap, ent)
-            if org is not None:
+            for org in _title_organisations(ap):
                 yield Relation(root, org, f"{_title_words(ap, org)} of", [ap], "role-appos", False, 0.7, None)
     for ent in entity_spans(sent):
         # "its chairman Jerome Powell": the title heads the phrase, the name is its apposition
@@ -225,11 +223,11 @@ def roles(sent) -> Iterator[Relation]:
                 and not any(t.is_punct for t in sent.doc[title.i + 1:ent.start])):
             for c in title.children:
                 if c.i < title.i and (c.dep_ == "poss" or (c.dep_ == "compound" and c.ent_type_ in ("ORG", "GPE", "NORP"))):
-                    yield Relation(ent.root, c, f"{title.lemma_.lower()} of", [title], "role-title", False, 0.65,
+                    yield Relation(ent.root, c, f"{_title_words(title, c)} of", [title], "role-title", False, 0.65,
                                    None)
             for prep, o in prep_objects(title):
                 if prep.lower_ in ("of", "for", "at"):
-                    yield Relation(ent.root, o, f"{title.lemma_.lower()} {prep.lower_}", [title], "role-title",
+                    yield Relation(ent.root, o, f"{_title_words(title, o)} {prep.lower_}", [title], "role-title",
                                    False, 0.65, None)
     for ent in entity_spans(sent):
         if ent.label_ in ("PERSON",) or ent.label_ not in ("ORG", "GPE", "FAC", "LOC"):
@@ -241,26 +239,64 @@ def roles(sent) -> Iterator[Relation]:
                     yield Relation(root, o, f"{_title_words(ap, o)} of", [ap], "part-appos", False, 0.65, None)
 
 
-def _title_words(title, org) -> str:
-    """"secretary general" when the organisation follows ("… of NATO"); else the head title word."""
-    if org.i > title.i:
-        words = [c for c in title.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ", "PROPN")
-                 and not c.ent_type_]
-        return " ".join([w.lower_ for w in words] + [title.lemma_.lower()])
-    return title.lemma_.lower()
+#: Words that stay in a title before its head: "former prime minister", "first minister", "acting chief".
+TITLE_MODIFIERS = {"former", "first", "acting", "interim", "deputy", "vice", "chief", "senior", "foreign", "prime",
+                   "general", "executive", "managing", "assistant", "associate", "lead", "head", "supreme", "top"}
 
 
-def _title_organisation(title, person_ent):
-    """The organisation a title belongs to: "DPP spokeswoman", "president of Venezuela"."""
-    for prep, o in prep_objects(title):
-        if prep.lower_ in ("of", "for", "at") and (o.ent_type_ in ("ORG", "GPE", "NORP") or o.pos_ == "NOUN"):
-            return o
+def _title_words(title, org=None) -> str:
+    """The whole title: "foreign minister", "vice chairman", "former prime minister", "secretary general".
+
+    Modifiers left of the head word that are part of the title (compounds that name no
+    entity, and title adjectives) are kept; the organisation itself is not.
+    """
+    words, stack = [], [c for c in title.lefts]
+    while stack:
+        c = stack.pop()
+        if org is not None and c.i == org.i:
+            continue
+        if c.dep_ == "compound" and not c.ent_type_ and c.pos_ in ("NOUN", "PROPN", "ADJ") \
+                or c.dep_ in ("amod", "compound") and (c.lower_ in TITLE_MODIFIERS or c.ent_type_ == "ORDINAL"):
+            words.append(c)
+            stack.extend(x for x in c.lefts if x.dep_ in ("compound", "amod"))
+    return " ".join([w.lower_ for w in sorted(words, key=lambda t: t.i)] + [title.lemma_.lower()])
+
+
+def _title_organisations(title) -> list:
+    """The organisations a title belongs to: "DPP spokeswoman", "president of Venezuela",
+    "vice chairman of the board at CBS and Viacom" (named ones win over common nouns)."""
+    found = [o for prep, o in prep_objects(title) if prep.lower_ in ("of", "for", "at")
+             and (o.ent_type_ in ("ORG", "GPE", "NORP") or o.pos_ == "NOUN")]
+    named = [o for o in found if o.ent_type_]
+    if found:
+        return named or found[:1]
     mods = [c for c in title.children if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < title.i]
-    named = [m for m in mods if m.ent_type_ in ("ORG", "GPE", "NORP")]
+    named = [m for m in mods if m.ent_type_ in ("ORG", "GPE", "NORP")
+             or m.pos_ == "PROPN" and m.text.isupper() and len(m.text) > 1 and m.ent_type_ != "DATE"]
     if named:
-        return named[-1]
+        return named[-1:]
     nouns = [m for m in mods if m.pos_ == "NOUN" and m.dep_ == "compound" and not m.ent_type_]
-    return nouns[-1] if nouns else None
+    return nouns[-1:]
+
+
+def as_title(sent) -> Iterator[Relation]:
+    """"Salmond will step down as first minister of Scotland" → Salmond –first minister of→ Scotland.
+
+    A role named after "as" belongs to the verb's subject ("served as chief executive of X",
+    "was named as coach of Y").
+    """
+    for prep in sent:
+        if prep.dep_ != "prep" or prep.lower_ != "as" or prep.head.pos_ not in ("VERB", "AUX"):
+            continue
+        verb = prep.head
+        for role in (c for c in prep.children if c.dep_ == "pobj" and c.pos_ == "NOUN"):
+            orgs = [o for p, o in prep_objects(role) if p.lower_ in ("of", "for", "at") and o.ent_type_]
+            if not orgs:
+                continue
+            subjs = [t for c in verb.children if c.dep_ == "nsubjpass" for t in conjuncts(c)] or subjects(verb)[0]
+            for s in subjs:
+                for org in orgs:
+                    yield Relation(s, org, f"{_title_words(role, org)} of", [role], "role-as", False, 0.6, verb)
 
 
 def member_of(sent) -> Iterator[Relation]:
@@ -305,11 +341,12 @@ def nominal_prep(sent) -> Iterator[Relation]:
 
 
 #: The rule table: adding a rule is one generator and one line here.
-RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, copula, roles, member_of, as_role,
-                               nominal_prep, *NOUN_PHRASE_RULES)
+RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, copula, roles, as_title, member_of,
+                               as_role, nominal_prep, *NOUN_PHRASE_RULES)
 #: Open information extraction (surface relations for benchmarks such as CaRB) adds these.
-OPEN_RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, open_copula, roles, member_of, as_role,
-                                    nominal_prep, *NOUN_PHRASE_RULES, apposition, svo_nary, possession)
+OPEN_RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, open_copula, roles, as_title,
+                                    member_of, as_role, nominal_prep, *NOUN_PHRASE_RULES, apposition, svo_nary,
+                                    possession)
 
 
 def relations(sent, rules=RULES) -> Iterator[Relation]:

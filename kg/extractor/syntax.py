@@ -226,6 +226,7 @@ def _entity_spans(sent) -> list:
     for ent in sent.ents:
         end = ent.end
         while (end < sent.end and doc[end].pos_ == "PROPN" and not doc[end].ent_type_
+               and doc[end].lower_ not in TITLE_WORDS  # "Scottish National Party Leader Alex Salmond"
                and doc[end - 1].dep_ == "compound" and doc[end - 1].head.i >= end):
             end += 1
         out.append(ent if end == ent.end else Span(doc, ent.start, end, label=ent.label_))
