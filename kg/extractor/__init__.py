@@ -66,9 +66,7 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
         if options.aliases:
             found.extend(_alias_triples(resolver, sentence))
         for rel in relations(sentence.span, options.rules):
-            t = _triple(resolver, sentence, rel)
-            if t is not None:
-                found.append(t)
+            found.extend(_triples(resolver, sentence, rel))
         for subj, pred, obj, speaker, negated, confidence, rule in found:
             if (subj.key == obj.key and pred.lemma != "alias") or confidence < options.min_confidence:
                 continue
@@ -90,17 +88,20 @@ def _shift(arg: Argument, offset: int) -> Argument:
     return Argument(arg.text, arg.name, arg.key, arg.type, arg.start + offset, arg.end + offset)
 
 
-def _triple(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> Optional[tuple]:
+def _triples(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> list[tuple]:
+    """The triples of one relation: one per argument its subject and object stand for."""
     si = sentence.index
     spk_tok = speaker_token(rel.verb, sentence.span) if rel.verb is not None else None
     speaker_subjects = (spk_tok,) if spk_tok is not None else ()
-    subj = resolver.argument(rel.subj, si, verb=rel.verb, speaker_subjects=speaker_subjects)
+    subj = (resolver.span_argument(rel.subj.doc, *rel.subj_span) if rel.subj_span is not None
+            else resolver.argument(rel.subj, si, verb=rel.verb, speaker_subjects=speaker_subjects))
     obj = (resolver.span_argument(rel.obj.doc, *rel.obj_span) if rel.obj_span is not None
            else resolver.argument(rel.obj, si, verb=rel.verb, speaker_subjects=speaker_subjects))
     if subj is None or obj is None:
-        return None
+        return []
+    objects = obj.arguments
     if rel.rule.startswith(("role", "copula-role", "nationality")):
-        obj.argument = resolver.place_of_people(obj.argument)
+        objects = tuple(resolver.place_of_people(o) for o in objects)
     speaker = None
     if spk_tok is not None:
         spk = resolver.argument(spk_tok, si)
@@ -114,8 +115,10 @@ def _triple(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> Option
         confidence -= 0.05
     if obj.argument.type == "CONCEPT" and subj.argument.type == "CONCEPT":
         confidence -= 0.05
-    return (subj.argument, Predicate(rel.predicate_text, rel.lemma), obj.argument, speaker, rel.negated,
-            round(max(0.05, min(confidence, 0.99)), 3), rel.rule + via)
+    confidence = round(max(0.05, min(confidence, 0.99)), 3)
+    predicate = Predicate(rel.predicate_text, rel.lemma)
+    return [(s, predicate, o, speaker, rel.negated, confidence, rel.rule + via)
+            for s in subj.arguments for o in objects]
 
 
 def _alias_triples(resolver: DocResolver, sentence: _Sentence) -> list[tuple]:

@@ -10,6 +10,7 @@ a verb, so each rule's confidence is below a verb rule's.
 rule                   example                                      triple
 =====================  ===========================================  ==========================
 ``possessive-place``   "Spain's Repsol", "Tokyo's Haneda Airport"   Repsol –be based in→ Spain
+``possessive-member``  "Macron's Renaissance party"                Macron –member of→ Renaissance party
 ``compound-place``     "the U.S. Congress", "a Hong Kong firm"      Congress –be based in→ U.S.
 ``place-apposition``   "Addis Ababa, Ethiopia"                      Addis Ababa –be in→ Ethiopia
 ``prep-place``         "the forum in Davos", "Co. of New York"      forum –be in→ Davos
@@ -66,7 +67,7 @@ def _head_type(tok) -> str:
 def _located_lemma(head, prep: str) -> str:
     """"be based in" for an organisation in a place; "be in", "be at", "be from" for anything else."""
     lemma = PLACE_PREPS[prep]
-    if _head_type(head) == "ORG" and prep in ("in", "of"):
+    if _head_type(head) == "ORG" and prep in ("in", "of") and head.lemma_.lower() not in LOCATED_NOUNS:
         return "be based in"
     return lemma
 
@@ -92,6 +93,24 @@ def possessive_place(sent) -> Iterator[Relation]:
                        0.55, None, text="'s")
 
 
+def possessive_member(sent) -> Iterator[Relation]:
+    """"Macron's Renaissance party" → Macron –member of→ Renaissance party;
+    "Alphabet's YouTube unit" → YouTube unit –be part of→ Alphabet."""
+    for tok in sent:
+        if tok.dep_ != "poss" or tok.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        head = tok.head
+        if tok.ent_type_ == "PERSON" and (head.lemma_.lower() in ("party", "union", "movement", "faction", "bloc")
+                                          or _head_type(head) == "ORG"):
+            yield Relation(tok, head, "member of", [], "possessive-member", False, 0.5, None, text="'s")
+        elif tok.ent_type_ == "ORG" and (head.lemma_.lower() in PART_NOUNS or _head_type(head) == "ORG"):
+            yield Relation(head, tok, "be part of", [], "possessive-member", False, 0.5, None, text="'s")
+
+
+#: Nouns for a part of an organisation: "Alphabet's YouTube unit", "Sony's music arm".
+PART_NOUNS = {"unit", "subsidiary", "division", "arm", "affiliate", "branch", "brand", "label", "wing", "business"}
+
+
 def compound_place(sent) -> Iterator[Relation]:
     """"the U.S. Congress", "Sun Hung Kai, a Hong Kong construction firm" → organisation –be based in→ place."""
     for tok in sent:
@@ -109,7 +128,8 @@ def place_apposition(sent) -> Iterator[Relation]:
     """"Addis Ababa, Ethiopia" → Addis Ababa –be in→ Ethiopia; "Tainan in southern Taiwan" is prep-place."""
     doc = sent.doc
     for ent in entity_spans(sent):
-        if ent.label_ not in PLACE_TYPES | {"FAC"}:
+        # any name: the tagger often takes a small place for a person or a firm ("Porto Alegre, Brazil")
+        if ent.label_ in SKIP_TYPES or ent.root.pos_ != "PROPN" and ent.label_ not in PLACE_TYPES | {"FAC"}:
             continue
         nxt = ent.end
         if nxt + 1 >= sent.end or doc[nxt].text != ",":
@@ -118,7 +138,8 @@ def place_apposition(sent) -> Iterator[Relation]:
         if place is None:
             continue
         root, other = ent.root, place.root
-        attached = other.head.i == root.i and other.dep_ in ("appos", "npadvmod", "conj")
+        attached = other.head.i == root.i and (other.dep_ in ("appos", "npadvmod") or other.dep_ == "conj"
+                                               and ent.label_ in PLACE_TYPES | {"FAC"})
         listed = any(c.dep_ == "cc" for t in conjuncts(root) for c in t.children) or any(
             c.dep_ == "cc" for c in other.children)
         after = doc[place.end] if place.end < sent.end else None
@@ -148,8 +169,10 @@ def prep_place(sent) -> Iterator[Relation]:
                 if head.ent_type_ == "PERSON" and prep.lower_ in ("of", "from"):
                     yield Relation(head, place, "be from", [prep], "prep-place", False, 0.5, None)
                 elif head.ent_type_ != "PERSON":
+                    # a common noun is named without the phrase that places it: "plant" of "plant in Mexico"
+                    span = None if head.ent_type_ else (min([c.left_edge.i for c in head.lefts] + [head.i]), head.i + 1)
                     yield Relation(head, place, _located_lemma(head, prep.lower_), [prep], "prep-place", False,
-                                   0.5 if not head.ent_type_ else 0.55, None)
+                                   0.5 if not head.ent_type_ else 0.55, None, subj_span=span)
 
 
 def place_kind(sent) -> Iterator[Relation]:
@@ -195,4 +218,4 @@ _TITLE_HEADS = {"minister", "president", "premier", "chancellor", "ambassador", 
                 "spokesman", "spokeswoman", "spokesperson", "official", "lawmaker", "senator", "prince"}
 
 #: The rules of this module, in the order they run.
-NOUN_PHRASE_RULES = (possessive_place, compound_place, place_apposition, prep_place, place_kind, nationality)
+NOUN_PHRASE_RULES = (possessive_place, possessive_member, compound_place, place_apposition, prep_place, place_kind, nationality)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..records import Argument, entity_key, normalise_name
-from .syntax import entity_name, entity_spans, subjects
-from .vocab import (AGENT_NOUNS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
+from .syntax import conjuncts, entity_name, entity_spans, subjects
+from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
                     PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, VALUE_TYPES)
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
@@ -26,6 +26,9 @@ MAX_CONCEPT_TOKENS = 12
 PERSONISH = {"PERSON"}
 THINGISH = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK_OF_ART"}
 GROUPISH = {"ORG", "GPE", "NORP"}
+#: Verbs whose subject and object make a pair ("Samsung met Intel …, the two companies …").
+MEETING_VERBS = {"meet", "face", "play", "fight", "marry", "host"}
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 
 
 @dataclass
@@ -55,10 +58,19 @@ class Mention:
 
 @dataclass
 class Resolved:
-    """An argument plus how it was found (for the rule name and confidence)."""
+    """An argument plus how it was found (for the rule name and confidence).
+
+    ``others``: further arguments the same words stand for ("the two companies" → CBS and Viacom).
+    """
 
     argument: Argument
     via: str = ""
+    others: tuple = ()
+
+    @property
+    def arguments(self) -> tuple:
+        """Every argument the words stand for, the first one first."""
+        return (self.argument, *self.others)
 
 
 def _tok_key(tok) -> tuple:
@@ -147,6 +159,7 @@ class DocResolver:
         self.alias_defs: list[tuple] = []  # (sent_index, entity, alias span start, end, entity span)
         self.token_entity: dict[tuple, tuple] = {}  # token -> (entity, span start, span end)
         self.mentions: list[list[Mention]] = [[] for _ in sentences]
+        self.groups: list[list[tuple]] = [[] for _ in sentences]
         self.long_forms: dict[tuple, tuple] = {}
         self._depth = 0
         self.places = frozenset(normalise_name(e.text) for s in sentences for e in s.ents if e.label_ in ("GPE", "LOC"))
@@ -236,6 +249,36 @@ class DocResolver:
                     if i == end - 1:
                         self._remember(si, doc[i], entity)
             self.mentions[si].sort(key=lambda m: m.token_index)
+            self.groups[si] = self._coordinations(sent)
+
+    def _coordinations(self, sent) -> list:
+        """(first token, entities) of every coordination of two or more named entities in a sentence."""
+        out = []
+        for tok in sent:
+            if tok.dep_ == "conj" or not any(c.dep_ == "conj" for c in tok.children):
+                continue
+            entities = []
+            for t in conjuncts(tok):
+                hit = self.entity_of(t)
+                if hit is not None and hit[0] not in entities:
+                    entities.append(hit[0])
+            if len(entities) >= 2:
+                out.append((tok.i, entities))
+        for verb in sent:  # "Chung met with Hayashi": the two are a pair ("the two diplomats")
+            if verb.pos_ != "VERB":
+                continue
+            subj = [self.entity_of(c) for c in verb.children if c.dep_ == "nsubj"]
+            met = [self.entity_of(c) for c in verb.children if c.dep_ == "dobj"] if verb.lemma_ in MEETING_VERBS else []
+            partner = [self.entity_of(p) for c in verb.children if c.dep_ == "prep" and c.lower_ == "with"
+                       for p in c.children if p.dep_ in ("pobj", "appos")]
+            partner += [self.entity_of(a) for c in verb.children if c.dep_ == "prep" and c.lower_ == "with"
+                        for p in c.children for a in p.children if a.dep_ == "appos"]
+            subj, partner = [h for h in subj if h], [h for h in met + partner if h]
+            pair = [h[0] for h in subj[:1] + partner[:1]]
+            if len(pair) == 2 and pair[0] is not pair[1] and pair[0].type == pair[1].type:
+                out.append((verb.i, pair))
+        out.sort(key=lambda g: g[0])
+        return out
 
     def _remember(self, si: int, root, entity: Entity) -> None:
         if any(m.token_index == root.i for m in self.mentions[si]) or root.dep_ == "amod":
@@ -333,6 +376,10 @@ class DocResolver:
             start, end = self._concept_range(tok, exclude=verb)
             return Resolved(Argument(_span_text(doc, start, end), entity.name, entity.key, entity.type,
                                      doc[start].idx, doc[end - 1].idx + len(doc[end - 1])), "+agent")
+        group = self._group_reference(tok, si)
+        if group:
+            args = [Argument(tok.text, e.name, e.key, e.type, tok.idx, tok.idx + len(tok)) for e in group]
+            return Resolved(args[0], "+group", tuple(args[1:]))
         definite = self._definite_reference(tok, si)
         if definite is not None:
             return Resolved(Argument(tok.text, definite.name, definite.key, definite.type, tok.idx,
@@ -348,7 +395,11 @@ class DocResolver:
         if end <= start:
             return None
         text = _span_text(doc, start, end)
-        return Resolved(Argument(text, text, entity_key(text, "CONCEPT"), "CONCEPT",
+        first = start
+        while first < end - 1 and doc[first].lower_ in LEADING_STRIP:
+            first += 1
+        name = _span_text(doc, first, end)
+        return Resolved(Argument(text, name, entity_key(name, "CONCEPT"), "CONCEPT",
                                  doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
 
     def _arg(self, entity: Entity, doc, start: int, end: int) -> Argument:
@@ -396,14 +447,52 @@ class DocResolver:
                         return hit[0], p
         return None
 
+    def _group_reference(self, tok, si: int) -> list:
+        """"the two companies", "both sides", "the leaders": the entities of the latest coordination that fits.
+
+        The noun must name a kind of entity (:data:`CLASS_NOUNS`) and carry a definite
+        determiner, "both", or a number equal to the size of the coordination.
+        """
+        if tok.pos_ != "NOUN" or tok.tag_ != "NNS":
+            return []
+        kinds = CLASS_NOUNS.get(tok.lemma_.lower())
+        if kinds is None:
+            return []
+        size = None
+        definite = False
+        for c in tok.children:
+            if c.dep_ in ("det", "predet", "preconj") and c.lower_ in ("the", "both", "these", "those"):
+                definite = True
+                size = 2 if c.lower_ == "both" else size
+            elif c.dep_ == "nummod":
+                size = _NUMBERS.get(c.lower_)
+                if size is None:
+                    return []
+            elif c.dep_ not in ("amod", "compound"):
+                return []
+        if not definite:
+            return []
+        for k in range(si, max(-1, si - 4), -1):
+            groups = [g for g in self.groups[k] if (k < si or g[0] < tok.i)]
+            for _, entities in reversed(groups):
+                if all(e.type in kinds for e in entities) and (size is None or len(entities) == size):
+                    return entities
+        return []
+
     def _definite_reference(self, tok, si: int) -> Optional[Entity]:
-        """"the ministry" for the Ministry of Foreign Affairs named before (the latest such)."""
+        """"the ministry" for the Ministry of Foreign Affairs named before (the latest such);
+        "the company", "the country" for the latest organisation or place (:data:`CLASS_NOUNS`)."""
         if tok.pos_ != "NOUN" or tok.tag_ != "NN":
             return None
         dets = [c for c in tok.children if c.dep_ == "det"]
         if len(dets) != 1 or dets[0].lower_ != "the" or len(list(tok.children)) != 1:
             return None
         lemma = tok.lemma_.lower()
+        kinds = CLASS_NOUNS.get(lemma, ())
+        for k in range(si, max(-1, si - 3), -1):
+            for m in reversed(self.mentions[k]):
+                if (k < si or m.token_index < tok.i) and m.entity.type in kinds and not m.plural:
+                    return m.entity
         for k in range(si, -1, -1):
             for m in reversed(self.mentions[k]):
                 if k == si and m.token_index >= tok.i:

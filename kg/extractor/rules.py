@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 from .syntax import (Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
                      objects, passive_lemma, prep_objects, subjects, verb_lemma)
 from .noun_phrases import NOUN_PHRASE_RULES
-from .vocab import PURE_SPEECH_VERBS, RELATIVE_PRONOUNS
+from .vocab import PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, TITLE_WORDS
 
 
 def _is_speech(verb) -> bool:
@@ -107,6 +107,8 @@ def verb_prep(sent) -> Iterator[Relation]:
 
 
 COPULAS = {"be", "become", "remain"}
+#: Prepositions that make a copula a relation of place or origin: "is in Tokyo", "was from Lyon".
+COPULA_PREPS = {"in", "at", "on", "from", "near", "inside", "outside", "within", "behind", "off", "under"}
 
 
 def copula(sent, *, open_ie: bool = False) -> Iterator[Relation]:
@@ -122,7 +124,7 @@ def copula(sent, *, open_ie: bool = False) -> Iterator[Relation]:
         if v.lemma_ not in COPULAS:
             continue
         attrs = [t for c in v.children if c.dep_ in ("attr", "acomp") for t in conjuncts(c)]
-        adverbials = [(prep, o) for prep, o in prep_objects(v) if prep.i > v.i]
+        adverbials = [(prep, o) for prep, o in prep_objects(v) if prep.i > v.i and prep.lower_ in COPULA_PREPS]
         if not attrs and not adverbials:
             continue
         subjs, how = subjects(v)
@@ -135,7 +137,7 @@ def copula(sent, *, open_ie: bool = False) -> Iterator[Relation]:
                 complements = [(prep, o) for prep, o in prep_objects(a) if prep.i > a.i]
                 if a.dep_ == "acomp":
                     for prep, o in complements:
-                        yield Relation(s, o, f"{v.lemma_} {a.lemma_.lower()} {prep.lower_}", [v, a, prep],
+                        yield Relation(s, o, f"{v.lemma_} {a.lower_} {prep.lower_}", [v, a, prep],
                                        "copula-adjective" + how, negated(v), 0.6, v)
                     if open_ie and not complements:
                         yield Relation(s, a, v.lemma_, chain_tokens(v), "copula" + how, negated(v), 0.5, v)
@@ -255,7 +257,7 @@ def _title_words(title, org=None) -> str:
         c = stack.pop()
         if org is not None and c.i == org.i:
             continue
-        if c.dep_ == "compound" and not c.ent_type_ and c.pos_ in ("NOUN", "PROPN", "ADJ") \
+        if c.dep_ in ("compound", "amod") and not c.ent_type_ and c.pos_ in ("NOUN", "PROPN", "ADJ") \
                 or c.dep_ in ("amod", "compound") and (c.lower_ in TITLE_MODIFIERS or c.ent_type_ == "ORDINAL"):
             words.append(c)
             stack.extend(x for x in c.lefts if x.dep_ in ("compound", "amod"))
@@ -271,7 +273,8 @@ def _title_organisations(title) -> list:
     if found:
         return named or found[:1]
     mods = [c for c in title.children if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < title.i]
-    named = [m for m in mods if m.ent_type_ in ("ORG", "GPE", "NORP")
+    named = [m for m in mods if m.ent_type_ in ("ORG", "GPE")
+             or m.ent_type_ == "NORP" and title.lower_ in TITLE_WORDS  # "Dutch researcher": a nationality only
              or m.pos_ == "PROPN" and m.text.isupper() and len(m.text) > 1 and m.ent_type_ != "DATE"]
     if named:
         return named[-1:]

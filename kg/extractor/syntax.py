@@ -27,6 +27,7 @@ class Relation:
     confidence: float = 0.7
     verb: object = None
     obj_span: Optional[tuple] = None  # (start, end) tokens: an object wider than the head's phrase (open IE)
+    subj_span: Optional[tuple] = None  # (start, end) tokens: a subject narrower than its phrase ("plant" of "plant in X")
     text: Optional[str] = None  # predicate text when no word of the sentence says it ("is" of an apposition)
 
     @property

@@ -69,3 +69,20 @@ TITLE_WORDS = {
     "defense", "defence", "finance", "spokesman", "spokeswoman", "lawmaker", "legislator", "ambassador", "envoy",
     "director", "chief", "executive", "leader", "opposition", "lt.", "gen.", "col.", "capt.", "sir", "lord", "dame",
 }
+
+_PEOPLE = frozenset({"PERSON"})
+_ORGS = frozenset({"ORG"})
+_PLACES = frozenset({"GPE"})
+_PARTIES = frozenset({"PERSON", "ORG", "GPE"})
+#: Nouns that name a kind of entity: "the company" is the latest organisation, "the two
+#: leaders" the latest pair of people, "both sides" the latest pair of anything.
+CLASS_NOUNS = {
+    **dict.fromkeys(("leader", "minister", "man", "woman", "diplomat", "president", "lawmaker", "politician",
+                     "candidate", "player", "executive", "founder", "brother", "sister", "suspect", "defendant",
+                     "counterpart", "premier", "envoy"), _PEOPLE),
+    **dict.fromkeys(("company", "firm", "group", "bank", "carrier", "automaker", "carmaker", "chipmaker",
+                     "organization", "organisation", "broadcaster", "network", "insurer", "lender", "retailer",
+                     "airline", "manufacturer", "conglomerate", "giant", "publisher", "studio", "party"), _ORGS),
+    **dict.fromkeys(("country", "nation", "neighbour", "neighbor", "city", "capital", "ally"), _PLACES),
+    **dict.fromkeys(("side", "partner", "rival"), _PARTIES),
+}
