@@ -28,6 +28,8 @@ THINGISH = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK
 GROUPISH = {"ORG", "GPE", "NORP"}
 #: Verbs whose subject and object make a pair ("Samsung met Intel …, the two companies …").
 MEETING_VERBS = {"meet", "face", "play", "fight", "marry", "host"}
+#: How many sentences back "the two companies" may look for the companies.
+GROUP_WINDOW = 8
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 
 
@@ -148,6 +150,27 @@ def _span_text(doc, start: int, end: int) -> str:
     return doc[start:end].text if end > start else ""
 
 
+#: Nouns that count or measure what follows their "of": "dozens of protesters", "a group of lawmakers".
+QUANTITY_NOUNS = {"ten", "tens", "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million",
+                  "millions", "billion", "billions", "number", "handful", "majority", "minority", "lot", "lots",
+                  "one", "two", "three", "some", "many", "most", "all", "each", "several", "few", "none",
+                  "part", "half", "percent", "%", "share", "portion", "group", "couple", "pair", "series"}
+
+
+def _counted(tok):
+    """The noun a quantity stands before ("thousands of miners" → miners), else ``None``."""
+    if tok.lower_ not in QUANTITY_NOUNS and not (tok.ent_type_ in ("CARDINAL", "PERCENT") and tok.pos_ in ("NOUN", "NUM")):
+        return None
+    for prep in tok.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj" and pobj.pos_ in ("NOUN", "PROPN", "PRON") and pobj.lower_ not in QUANTITY_NOUNS:
+                    return pobj
+                if pobj.dep_ == "pobj":
+                    return _counted(pobj)
+    return None
+
+
 class DocResolver:
     """Resolves the mentions of one document (all its parsed sentences)."""
 
@@ -252,7 +275,7 @@ class DocResolver:
             self.groups[si] = self._coordinations(sent)
 
     def _coordinations(self, sent) -> list:
-        """(first token, entities) of every coordination of two or more named entities in a sentence."""
+        """(first token, entities, is an argument of a verb) of every coordination of two or more named entities in a sentence."""
         out = []
         for tok in sent:
             if tok.dep_ == "conj" or not any(c.dep_ == "conj" for c in tok.children):
@@ -263,7 +286,8 @@ class DocResolver:
                 if hit is not None and hit[0] not in entities:
                     entities.append(hit[0])
             if len(entities) >= 2:
-                out.append((tok.i, entities))
+                out.append((tok.i, entities, tok.dep_ in ("nsubj", "nsubjpass", "dobj")
+                            or tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB"))
         for verb in sent:  # "Chung met with Hayashi": the two are a pair ("the two diplomats")
             if verb.pos_ != "VERB":
                 continue
@@ -276,7 +300,7 @@ class DocResolver:
             subj, partner = [h for h in subj if h], [h for h in met + partner if h]
             pair = [h[0] for h in subj[:1] + partner[:1]]
             if len(pair) == 2 and pair[0] is not pair[1] and pair[0].type == pair[1].type:
-                out.append((verb.i, pair))
+                out.append((verb.i, pair, True))
         out.sort(key=lambda g: g[0])
         return out
 
@@ -346,6 +370,9 @@ class DocResolver:
         if hit is not None:
             entity, start, end = hit
             return Resolved(self._arg(entity, doc, start, end))
+        counted = _counted(tok)
+        if counted is not None:  # "tens of thousands of platinum miners", "one of the country's industries"
+            return self.argument(counted, si, verb=verb, speaker_subjects=speaker_subjects)
         if tok.ent_type_ in SKIP_TYPES:
             return None
         low = tok.lower_
@@ -472,12 +499,12 @@ class DocResolver:
                 return []
         if not definite:
             return []
-        for k in range(si, max(-1, si - 4), -1):
-            groups = [g for g in self.groups[k] if (k < si or g[0] < tok.i)]
-            for _, entities in reversed(groups):
-                if all(e.type in kinds for e in entities) and (size is None or len(entities) == size):
-                    return entities
-        return []
+        fitting = [(argument, entities) for k in range(si, max(-1, si - GROUP_WINDOW), -1)
+                   for start, entities, argument in reversed(self.groups[k]) if (k < si or start < tok.i)
+                   and all(e.type in kinds for e in entities) and (size is None or len(entities) == size)]
+        # the latest group that was an argument of a verb: "the ruling parties of Taiwan and Japan" are not
+        # the two sides, the parties are
+        return next((entities for argument, entities in fitting if argument), [])
 
     def _definite_reference(self, tok, si: int) -> Optional[Entity]:
         """"the ministry" for the Ministry of Foreign Affairs named before (the latest such);

@@ -94,16 +94,35 @@ def verb_prep(sent) -> Iterator[Relation]:
             how = "+passive"
             if not subjs and v.dep_ == "relcl":
                 subjs, how = [v.head], "+passive+relcl"
+        elif v.dep_ == "acl" and v.tag_ == "VBN" and not any(c.dep_ == "agent" for c in v.children):
+            subjs, how = [v.head], "+passive+participle"  # "Peruvians frustrated over slow aid"
         else:
             subjs, how = subjects(v)
         if not subjs:
             continue
+        yield from _where(v, subjs, how)
         for prep, o in prep_objects(v):
             if prep.i < v.i:
                 continue  # fronted adjuncts ("In June, …", "At this point, …") are circumstances, not objects
+            if how == "+passive+participle" and not (o.ent_type_ or subjs[0].ent_type_):
+                continue  # "charges related to drug trafficking": a modifier between two concepts, not a fact
             lemma = f"{passive_lemma(v) if how.startswith('+passive') else verb_lemma(v)} {prep.lower_}"
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + [prep], "verb-prep" + how, negated(v), 0.6, v)
+
+
+def _where(verb, subjs, how) -> Iterator[Relation]:
+    """A relative clause on "where" places its verb at the noun: "the airport, where a plane
+    touched down" → plane –touch down at→ airport."""
+    if verb.dep_ != "relcl" or not any(c.dep_ == "advmod" and c.lower_ == "where" for c in verb.children):
+        return
+    place = verb.head
+    prep = "in" if place.ent_type_ in ("GPE", "LOC") else "at"
+    lemma = f"{passive_lemma(verb) if how.startswith('+passive') else verb_lemma(verb)} {prep}"
+    for s in subjs:
+        if s.i != place.i:
+            yield Relation(s, place, lemma, chain_tokens(verb), "verb-prep+where", negated(verb), 0.55, verb,
+                           text=f"{verb.text} ({prep})")
 
 
 COPULAS = {"be", "become", "remain"}
@@ -324,9 +343,17 @@ def member_of(sent) -> Iterator[Relation]:
 def as_role(sent) -> Iterator[Relation]:
     """"Taiwan, as a sovereign country, has …" → Taiwan –be→ sovereign country."""
     for tok in sent:
-        if tok.dep_ == "prep" and tok.lower_ == "as" and tok.head.dep_ in ("nsubj", "nsubjpass") and tok.head.ent_type_:
+        if tok.dep_ != "prep" or tok.lower_ != "as":
+            continue
+        head = tok.head
+        if head.dep_ in ("nsubj", "nsubjpass") and head.ent_type_:
+            named = [head]
+        else:  # the parser hangs "as …" on the verb: keep it when it sits between subject and verb
+            named = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass") and c.ent_type_
+                     and c.i < tok.i < head.i] if head.pos_ in ("VERB", "AUX") else []
+        for subj in named:
             for pobj in (c for c in tok.children if c.dep_ == "pobj"):
-                yield Relation(tok.head, pobj, "be", [tok], "as-role", False, 0.55, None)
+                yield Relation(subj, pobj, "be", [tok], "as-role", False, 0.55, None)
 
 
 def nominal_prep(sent) -> Iterator[Relation]:

@@ -84,5 +84,5 @@ CLASS_NOUNS = {
                      "organization", "organisation", "broadcaster", "network", "insurer", "lender", "retailer",
                      "airline", "manufacturer", "conglomerate", "giant", "publisher", "studio", "party"), _ORGS),
     **dict.fromkeys(("country", "nation", "neighbour", "neighbor", "city", "capital", "ally"), _PLACES),
-    **dict.fromkeys(("side", "partner", "rival"), _PARTIES),
+    **dict.fromkeys(("side", "partner", "rival"), _PARTIES - {"PERSON"}),
 }
