@@ -448,13 +448,18 @@ class DocResolver:
         return self._short_name(norm, "PERSON")
 
     def _appositive_name(self, tok) -> Optional[tuple]:
-        """"its chairman Jerome Powell", "the publisher Activision Blizzard": the name right after the noun."""
+        """"its chairman Jerome Powell", "the publisher Activision Blizzard", "Kennedy's assassin, Lee Harvey
+        Oswald": the name right after the noun (after a comma only when a possessor makes the noun a role)."""
         if tok.pos_ != "NOUN":
             return None
+        owned = any(c.dep_ == "poss" for c in tok.children)
         for c in tok.children:
             if c.dep_ == "appos" and c.i > tok.i:
                 hit = self.entity_of(c)
-                if hit is not None and not any(t.is_punct for t in tok.doc[tok.i + 1:hit[1]]):
+                if hit is None:
+                    continue
+                punct = [t for t in tok.doc[tok.i + 1:hit[1]] if t.is_punct]
+                if not punct or owned and hit[0].type == "PERSON" and all(t.text == "," for t in punct):
                     return hit
         return None
 

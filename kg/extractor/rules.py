@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 from .syntax import (Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
                      objects, passive_lemma, prep_objects, subjects, verb_lemma)
 from .noun_phrases import NOUN_PHRASE_RULES
-from .vocab import PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, TITLE_WORDS
+from .vocab import NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, TITLE_WORDS
 
 
 def _is_speech(verb) -> bool:
@@ -234,14 +234,18 @@ def roles(sent) -> Iterator[Relation]:
         for title in titles:
             for org in _title_organisations(title):
                 yield Relation(root, org, f"{_title_words(title, org)} of", [title], "role-title", False, 0.7, None)
-        for ap in (c for c in root.children if c.dep_ == "appos" and not c.ent_type_ and c.pos_ == "NOUN"):
+        appositions = [t for c in root.children if c.dep_ == "appos" for t in conjuncts(c)
+                       if not t.ent_type_ and t.pos_ == "NOUN"]
+        for ap in appositions:
             for org in _title_organisations(ap):
                 yield Relation(root, org, f"{_title_words(ap, org)} of", [ap], "role-appos", False, 0.7, None)
     for ent in entity_spans(sent):
         # "its chairman Jerome Powell": the title heads the phrase, the name is its apposition
         title = ent.root.head
+        between = sent.doc[title.i + 1:ent.start]
         if (ent.label_ == "PERSON" and ent.root.dep_ == "appos" and title.pos_ == "NOUN" and not title.ent_type_
-                and not any(t.is_punct for t in sent.doc[title.i + 1:ent.start])):
+                and (not any(t.is_punct for t in between) or title.i < ent.start and all(
+                    t.text == "," for t in between if t.is_punct) and any(c.dep_ == "poss" for c in title.children))):
             for c in title.children:
                 if c.i < title.i and (c.dep_ == "poss" or (c.dep_ == "compound" and c.ent_type_ in ("ORG", "GPE", "NORP"))):
                     yield Relation(ent.root, c, f"{_title_words(title, c)} of", [title], "role-title", False, 0.65,
@@ -286,8 +290,11 @@ def _title_words(title, org=None) -> str:
 def _title_organisations(title) -> list:
     """The organisations a title belongs to: "DPP spokeswoman", "president of Venezuela",
     "vice chairman of the board at CBS and Viacom" (named ones win over common nouns)."""
-    found = [o for prep, o in prep_objects(title) if prep.lower_ in ("of", "for", "at")
+    found = [o for prep, o in prep_objects(title) if prep.lower_ in ("of", "for", "at", "with")
              and (o.ent_type_ in ("ORG", "GPE", "NORP") or o.pos_ == "NOUN")]
+    # "a professor of political science at Queens College": the organisation may follow the field
+    found += [o for f in found if not f.ent_type_ for prep, o in prep_objects(f)
+              if prep.lower_ in ("at", "with") and o.ent_type_ == "ORG"]
     named = [o for o in found if o.ent_type_]
     if found:
         return named or found[:1]
@@ -327,8 +334,13 @@ def member_of(sent) -> Iterator[Relation]:
         if ent.label_ != "PERSON":
             continue
         root = ent.root
+        title = next((c for c in root.children if c.dep_ == "compound" and c.lower_ in TITLE_WORDS and c.i < ent.start
+                      or c.i >= ent.start and c.dep_ == "compound" and c.lower_ in TITLE_WORDS), None)
         for prep, o in prep_objects(root):
-            if prep.lower_ == "of" and o.ent_type_ == "ORG":
+            if prep.lower_ == "of" and o.ent_type_ == "GPE" and title is not None:
+                # "Prime Minister Felipe Gonzalez of Spain"
+                yield Relation(root, o, f"{_title_words(title)} of", [title, prep], "member-of", False, 0.65, None)
+            if prep.lower_ in ("of", "at", "with") and o.ent_type_ == "ORG":
                 people = [root]
                 if root.dep_ == "conj":  # "Lo and Tsai of the DPP": the "of" attaches to the last one
                     head = root.head
@@ -356,6 +368,22 @@ def as_role(sent) -> Iterator[Relation]:
                 yield Relation(subj, pobj, "be", [tok], "as-role", False, 0.55, None)
 
 
+def nominal_verb(sent) -> Iterator[Relation]:
+    """A noun that names an action, with its agent and patient: "Russia's invasion of Ukraine" →
+    Russia –invade→ Ukraine; "the assassination of Kennedy by Oswald" → Oswald –assassinate→ Kennedy."""
+    for noun in sent:
+        verb = NOMINALISATIONS.get(noun.lemma_.lower()) if noun.pos_ == "NOUN" else None
+        if verb is None:
+            continue
+        patients = [o for prep, o in prep_objects(noun) if prep.lower_ == "of"]
+        agents = [o for prep, o in prep_objects(noun) if prep.lower_ == "by"]
+        agents += [t for c in noun.children if c.dep_ == "poss" and c.pos_ == "PROPN" for t in conjuncts(c)]
+        for agent in agents:
+            for patient in patients:
+                if agent.ent_type_ or patient.ent_type_:
+                    yield Relation(agent, patient, verb, [noun], "nominal-verb", False, 0.55, None, text=noun.text)
+
+
 def nominal_prep(sent) -> Iterator[Relation]:
     """"Taiwan's participation in the WHO" → Taiwan –participation in→ WHO (names on both ends)."""
     for noun in sent:
@@ -372,11 +400,11 @@ def nominal_prep(sent) -> Iterator[Relation]:
 
 #: The rule table: adding a rule is one generator and one line here.
 RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, copula, roles, as_title, member_of,
-                               as_role, nominal_prep, *NOUN_PHRASE_RULES)
+                               as_role, nominal_verb, nominal_prep, *NOUN_PHRASE_RULES)
 #: Open information extraction (surface relations for benchmarks such as CaRB) adds these.
 OPEN_RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, open_copula, roles, as_title,
-                                    member_of, as_role, nominal_prep, *NOUN_PHRASE_RULES, apposition, svo_nary,
-                                    possession)
+                                    member_of, as_role, nominal_verb, nominal_prep, *NOUN_PHRASE_RULES, apposition,
+                                    svo_nary, possession)
 
 
 def relations(sent, rules=RULES) -> Iterator[Relation]:

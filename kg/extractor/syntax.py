@@ -158,6 +158,8 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
     if dep == "acl":
         if verb.tag_ == "VBG":
             return [head], "+participle"
+        if verb.tag_ == "VBN" and depth > 0:  # "Adamson, convicted of murdering Bolles": the noun does the next verb
+            return [head], "+participle"
         if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
             poss = [c for c in head.children if c.dep_ == "poss"]
             if poss:

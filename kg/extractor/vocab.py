@@ -86,3 +86,20 @@ CLASS_NOUNS = {
     **dict.fromkeys(("country", "nation", "neighbour", "neighbor", "city", "capital", "ally"), _PLACES),
     **dict.fromkeys(("side", "partner", "rival"), _PARTIES - {"PERSON"}),
 }
+
+#: Nouns that name an action, with the verb that states it: "Russia's invasion of Ukraine" says
+#: Russia –invade→ Ukraine, "the assassination of Kennedy by Oswald" says Oswald –assassinate→ Kennedy.
+NOMINALISATIONS = {
+    "acquisition": "acquire", "annexation": "annex", "appointment": "appoint", "arrest": "arrest",
+    "assassination": "assassinate", "attack": "attack", "ban": "ban", "blockade": "blockade",
+    "bombing": "bomb", "capture": "capture", "condemnation": "condemn", "conquest": "conquer",
+    "criticism": "criticize", "defeat": "defeat", "deployment": "deploy", "detention": "detain",
+    "election": "elect", "execution": "execute", "expulsion": "expel", "funding": "fund", "invasion": "invade",
+    "killing": "kill", "kidnapping": "kidnap", "murder": "murder", "nationalization": "nationalize",
+    "nationalisation": "nationalize", "nomination": "nominate", "occupation": "occupy", "purchase": "purchase",
+    "recognition": "recognize", "rejection": "reject", "release": "release", "sale": "sell", "seizure": "seize",
+    "shooting": "shoot", "takeover": "take over", "visit": "visit", "approval": "approve", "dismissal": "dismiss",
+    "impeachment": "impeach", "indictment": "indict", "prosecution": "prosecute", "sanctioning": "sanction",
+    "support": "support", "backing": "back", "endorsement": "endorse", "investigation": "investigate",
+    "withdrawal": "withdraw", "destruction": "destroy", "bailout": "bail out", "buyout": "buy out",
+}
