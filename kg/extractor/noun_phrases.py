@@ -218,4 +218,5 @@ _TITLE_HEADS = {"minister", "president", "premier", "chancellor", "ambassador", 
                 "spokesman", "spokeswoman", "spokesperson", "official", "lawmaker", "senator", "prince"}
 
 #: The rules of this module, in the order they run.
-NOUN_PHRASE_RULES = (possessive_place, possessive_member, compound_place, place_apposition, prep_place, place_kind, nationality)
+NOUN_PHRASE_RULES = (possessive_place, possessive_member, compound_place, place_apposition, prep_place, place_kind,
+                     nationality)

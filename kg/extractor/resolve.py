@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..records import Argument, entity_key, normalise_name
 from .syntax import conjuncts, entity_name, entity_spans, subjects
-from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
+from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONYMS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
                     PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, VALUE_TYPES)
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
@@ -593,7 +593,8 @@ class DocResolver:
         return False
 
     def place_of_people(self, arg: Argument) -> Argument:
-        """A nationality as the place named in the document ("Venezuelan" → Venezuela), else unchanged."""
+        """A nationality as its country: the place named in the document ("Venezuelan" → Venezuela),
+        else the country of :data:`DEMONYMS` ("British" → Britain), else unchanged."""
         if arg.type != "NORP":
             return arg
         demonym = normalise_name(arg.name)
@@ -605,6 +606,8 @@ class DocResolver:
             common = len(_common_prefix(place, demonym))
             if common >= 4 and common >= len(place) - 1 and (best is None or len(place) > len(normalise_name(best.name))):
                 best = entity
+        if best is None and demonym in DEMONYMS:
+            best = self.lookup(DEMONYMS[demonym], "GPE")
         if best is None:
             return arg
         return Argument(arg.text, best.name, best.key, best.type, arg.start, arg.end)

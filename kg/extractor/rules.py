@@ -40,6 +40,8 @@ def svo(sent) -> Iterator[Relation]:
         if not is_verb(v) or is_passive(v) or _is_speech(v) or v.lemma_ == "be":
             continue
         objs = objects(v)
+        if any(p.i > v.i for p, _ in prep_objects(v)):
+            objs = [o for o in objs if not is_bare(o)]  # "took power in 1949" is said by verb_prep
         if not objs:
             continue
         subjs, how = subjects(v)
@@ -101,14 +103,32 @@ def verb_prep(sent) -> Iterator[Relation]:
         if not subjs:
             continue
         yield from _where(v, subjs, how)
+        base = passive_lemma(v) if how.startswith('+passive') else verb_lemma(v)
+        idiom = [o for o in objects(v) if is_bare(o)]  # "took power in 1949": the bare noun is part of the verb
+        if idiom:
+            base, extra = f"{base} {idiom[0].lower_}", [idiom[0]]
+        else:
+            extra = []
         for prep, o in prep_objects(v):
             if prep.i < v.i:
                 continue  # fronted adjuncts ("In June, …", "At this point, …") are circumstances, not objects
             if how == "+passive+participle" and not (o.ent_type_ or subjs[0].ent_type_):
                 continue  # "charges related to drug trafficking": a modifier between two concepts, not a fact
-            lemma = f"{passive_lemma(v) if how.startswith('+passive') else verb_lemma(v)} {prep.lower_}"
+            if is_bare(o) and any(p.i > o.i for p, _ in prep_objects(v)):
+                continue  # "went on strike in South Africa": the bare noun joins the predicate below
+            bare = [x for p, x in prep_objects(v) if p.i < prep.i and p.i > v.i and is_bare(x)]
+            words = " ".join(f"{p.lower_} {x.lower_}" for p, x in prep_objects(v) if x in bare)
+            lemma = f"{base} {words + ' ' if words else ''}{prep.lower_}"
             for s in subjs:
-                yield Relation(s, o, lemma, chain_tokens(v) + [prep], "verb-prep" + how, negated(v), 0.6, v)
+                yield Relation(s, o, lemma, chain_tokens(v) + extra + bare + [prep], "verb-prep" + how, negated(v),
+                               0.6, v)
+
+
+def is_bare(noun) -> bool:
+    """A singular noun with no determiner or modifier, as in an idiom: "go on strike", "take power", "take part"."""
+    return (noun.tag_ == "NN" and not noun.ent_type_ and noun.lemma_.lower() not in ("time", "day", "year")
+            and not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod", "prep", "acl", "relcl", "conj",
+                                   "nmod", "quantmod") for c in noun.children))
 
 
 def _where(verb, subjs, how) -> Iterator[Relation]:
@@ -304,8 +324,9 @@ def _title_organisations(title) -> list:
              or m.pos_ == "PROPN" and m.text.isupper() and len(m.text) > 1 and m.ent_type_ != "DATE"]
     if named:
         return named[-1:]
+    # "division director": a common noun before a title names its unit; "power broker" is no title
     nouns = [m for m in mods if m.pos_ == "NOUN" and m.dep_ == "compound" and not m.ent_type_]
-    return nouns[-1:]
+    return nouns[-1:] if title.lower_ in TITLE_WORDS else []
 
 
 def as_title(sent) -> Iterator[Relation]:

@@ -199,11 +199,19 @@ def _is_time(tok) -> bool:
 
 
 def objects(verb) -> list:
-    """Direct objects of a verb with their conjuncts (times and dates left out)."""
+    """Direct objects of a verb with their conjuncts (times and dates left out).
+
+    A verb coordinated with a later one shares its object when it has none of its own
+    ("police shot and killed several miners": both verbs take "miners").
+    """
     out = []
     for c in verb.children:
         if c.dep_ == "dobj" and not _is_time(c):
             out.extend(conjuncts(c))
+    if not out and not any(c.dep_ in ("prep", "ccomp", "xcomp", "dative", "attr") for c in verb.children):
+        nxt = [c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB" and c.i > verb.i]
+        if nxt and not any(c.dep_ in ("nsubj", "nsubjpass") for c in nxt[0].children):
+            out = [t for c in nxt[0].children if c.dep_ == "dobj" and not _is_time(c) for t in conjuncts(c)]
     return out
 
 

@@ -103,3 +103,32 @@ NOMINALISATIONS = {
     "support": "support", "backing": "back", "endorsement": "endorse", "investigation": "investigate",
     "withdrawal": "withdraw", "destruction": "destroy", "bailout": "bail out", "buyout": "buy out",
 }
+
+#: Nationality adjectives whose country is not spelled with the same stem ("British" → Britain is,
+#: "Dutch" → Netherlands is not); the rest are matched against the places a document names.
+DEMONYMS = {
+    "american": "United States", "u.s.": "United States", "us": "United States", "british": "Britain",
+    "english": "England", "scottish": "Scotland", "welsh": "Wales", "irish": "Ireland", "dutch": "Netherlands",
+    "french": "France", "german": "Germany", "spanish": "Spain", "portuguese": "Portugal", "swiss": "Switzerland",
+    "swedish": "Sweden", "danish": "Denmark", "finnish": "Finland", "norwegian": "Norway", "polish": "Poland",
+    "czech": "Czech Republic", "slovak": "Slovakia", "hungarian": "Hungary", "greek": "Greece",
+    "turkish": "Turkey", "cypriot": "Cyprus", "icelandic": "Iceland", "belgian": "Belgium",
+    "austrian": "Austria", "italian": "Italy", "russian": "Russia", "ukrainian": "Ukraine",
+    "belarusian": "Belarus", "chinese": "China", "japanese": "Japan", "korean": "Korea",
+    "south korean": "South Korea", "north korean": "North Korea", "taiwanese": "Taiwan", "vietnamese": "Vietnam",
+    "thai": "Thailand", "filipino": "Philippines", "philippine": "Philippines", "indonesian": "Indonesia",
+    "malaysian": "Malaysia", "singaporean": "Singapore", "burmese": "Myanmar", "indian": "India",
+    "pakistani": "Pakistan", "bangladeshi": "Bangladesh", "afghan": "Afghanistan", "iranian": "Iran",
+    "iraqi": "Iraq", "syrian": "Syria", "lebanese": "Lebanon", "israeli": "Israel", "palestinian": "Palestine",
+    "jordanian": "Jordan", "saudi": "Saudi Arabia", "emirati": "United Arab Emirates", "qatari": "Qatar",
+    "kuwaiti": "Kuwait", "yemeni": "Yemen", "egyptian": "Egypt", "libyan": "Libya", "tunisian": "Tunisia",
+    "algerian": "Algeria", "moroccan": "Morocco", "sudanese": "Sudan", "ethiopian": "Ethiopia",
+    "kenyan": "Kenya", "nigerian": "Nigeria", "ghanaian": "Ghana", "south african": "South Africa",
+    "congolese": "Congo", "canadian": "Canada", "mexican": "Mexico", "brazilian": "Brazil",
+    "argentine": "Argentina", "argentinian": "Argentina", "chilean": "Chile", "peruvian": "Peru",
+    "colombian": "Colombia", "venezuelan": "Venezuela", "cuban": "Cuba", "australian": "Australia",
+    "new zealand": "New Zealand", "mongolian": "Mongolia", "kazakh": "Kazakhstan", "georgian": "Georgia",
+    "armenian": "Armenia", "azerbaijani": "Azerbaijan", "serbian": "Serbia", "croatian": "Croatia",
+    "bosnian": "Bosnia", "romanian": "Romania", "bulgarian": "Bulgaria", "estonian": "Estonia",
+    "latvian": "Latvia", "lithuanian": "Lithuania", "european": "Europe",
+}
