@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..records import Argument, entity_key, normalise_name
-from .syntax import conjuncts, entity_name, entity_spans, subjects
+from .syntax import conjuncts, entity_name, entity_spans, relative_head, subjects
 from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONYMS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
                     PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, VALUE_TYPES)
 
@@ -378,7 +378,7 @@ class DocResolver:
         low = tok.lower_
         if tok.pos_ == "PRON" or low in PERSON_PRONOUNS | THING_PRONOUNS | PLURAL_PRONOUNS:
             if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
-                return self.argument(tok.head.head, si)
+                return self.argument(relative_head(tok.head.head), si)
             antecedent = self.antecedent(tok, si, speaker_subjects=speaker_subjects)
             if antecedent is not None:
                 return Resolved(Argument(tok.text, antecedent.name, antecedent.key, antecedent.type,

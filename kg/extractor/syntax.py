@@ -154,7 +154,9 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
             subj = [t for s in passive_subj for t in conjuncts(s)] if is_passive(head) and not is_passive(verb) else []
         return subj, "+conj" + how
     if dep == "relcl":
-        return [head], "+relcl"
+        if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+            return [], ""  # "more heft to compete with X": the noun is not who competes
+        return [relative_head(head)], "+relcl"
     if dep == "acl":
         if verb.tag_ == "VBG":
             return [head], "+participle"
@@ -181,6 +183,16 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
             subj, how = subjects(gov, depth + 1)
             return subj, "+pcomp" + how
     return [], ""
+
+
+def relative_head(noun):
+    """The noun a relative clause is about; past a copula to its subject: "the contract is an achievement
+    that proves X" → contract."""
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+        subj = [c for c in noun.head.children if c.dep_ == "nsubj"]
+        if subj:
+            return subj[0]
+    return noun
 
 
 def prep_objects(tok) -> Iterator[tuple]:
