@@ -24,8 +24,8 @@ from typing import Callable, Iterator
 
 from .syntax import (Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
                      objects, passive_lemma, prep_objects, subjects, verb_lemma)
-from .noun_phrases import NOUN_PHRASE_RULES
-from .vocab import NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, TITLE_WORDS
+from .noun_phrases import NOUN_PHRASE_RULES, place_kind, prep_place
+from .vocab import NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS, TITLE_WORDS
 
 
 def _is_speech(verb) -> bool:
@@ -40,7 +40,7 @@ def svo(sent) -> Iterator[Relation]:
         if not is_verb(v) or is_passive(v) or _is_speech(v) or v.lemma_ == "be":
             continue
         objs = objects(v)
-        if any(p.i > v.i for p, _ in prep_objects(v)):
+        if v.lemma_.lower() in IDIOM_VERBS and any(p.i > v.i for p, _ in prep_objects(v)):
             objs = [o for o in objs if not is_bare(o)]  # "took power in 1949" is said by verb_prep
         if not objs:
             continue
@@ -64,8 +64,11 @@ def passive_object(sent) -> Iterator[Relation]:
                 yield Relation(s, o, passive_lemma(v), chain_tokens(v), "passive-object", negated(v), 0.65, v)
 
 
-def passive_agent(sent) -> Iterator[Relation]:
-    """Passive with an agent: "X was attended by Y" → Y –attend→ X."""
+def passive_agent(sent, *, open_ie: bool = False) -> Iterator[Relation]:
+    """Passive with an agent: "X was attended by Y" → Y –attend→ X.
+
+    With ``open_ie`` the surface order is kept: X –was attended by→ Y.
+    """
     for v in sent:
         if not is_verb(v) or not is_passive(v):
             continue
@@ -81,7 +84,33 @@ def passive_agent(sent) -> Iterator[Relation]:
         by = [c for c in v.children if c.dep_ == "agent"]
         for a in (t for ag in agents for t in conjuncts(ag)):
             for p in patients:
-                yield Relation(a, p, verb_lemma(v), chain_tokens(v) + by, "passive-agent" + how, negated(v), 0.75, v)
+                if open_ie:
+                    yield Relation(p, a, passive_lemma(v) + " by", chain_tokens(v) + by, "passive-agent" + how,
+                                   negated(v), 0.75, v)
+                else:
+                    yield Relation(a, p, verb_lemma(v), chain_tokens(v) + by, "passive-agent" + how, negated(v),
+                                   0.75, v)
+
+
+def open_passive(sent) -> Iterator[Relation]:
+    """:func:`passive_agent` in surface order, for open information extraction."""
+    return passive_agent(sent, open_ie=True)
+
+
+def open_speech(sent) -> Iterator[Relation]:
+    """Who said what, the content clause as the object (open information extraction only: in the
+    graph, speech is the ``speaker`` of the content's own triples)."""
+    for v in sent:
+        if not is_verb(v) or v.lemma_.lower() not in REPORTING_VERBS:
+            continue
+        clauses = [c for c in v.children if c.dep_ == "ccomp"]
+        subjs, how = subjects(v)
+        for clause in clauses:
+            start = next((t.i for t in clause.subtree if t.dep_ != "mark" and not t.is_punct), clause.i)
+            end = max(t.i for t in clause.subtree if not t.is_punct) + 1
+            for s in subjs:
+                yield Relation(s, clause, verb_lemma(v), chain_tokens(v), "speech" + how, negated(v), 0.6, v,
+                               obj_span=(start, end))
 
 
 def verb_prep(sent) -> Iterator[Relation]:
@@ -104,7 +133,8 @@ def verb_prep(sent) -> Iterator[Relation]:
             continue
         yield from _where(v, subjs, how)
         base = passive_lemma(v) if how.startswith('+passive') else verb_lemma(v)
-        idiom = [o for o in objects(v) if is_bare(o)]  # "took power in 1949": the bare noun is part of the verb
+        # "took power in 1949", "paid tribute to X": a light verb's bare noun is part of the predicate
+        idiom = [o for o in objects(v) if is_bare(o)] if v.lemma_.lower() in IDIOM_VERBS else []
         if idiom:
             base, extra = f"{base} {idiom[0].lower_}", [idiom[0]]
         else:
@@ -122,6 +152,11 @@ def verb_prep(sent) -> Iterator[Relation]:
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + extra + bare + [prep], "verb-prep" + how, negated(v),
                                0.6, v)
+
+
+#: Verbs whose bare object is part of the predicate: "take part in", "pay tribute to", "make progress on".
+IDIOM_VERBS = {"take", "make", "have", "give", "pay", "hold", "keep", "play", "set", "put", "get", "do", "lose",
+               "gain", "win", "come", "go", "bring"}
 
 
 def is_bare(noun) -> bool:
@@ -224,16 +259,6 @@ def svo_nary(sent) -> Iterator[Relation]:
         for s in subjs:
             yield Relation(s, objs[0], verb_lemma(v), chain_tokens(v), "svo-nary" + how, negated(v), 0.45, v,
                            (objs[0].left_edge.i, end))
-
-
-def possession(sent) -> Iterator[Relation]:
-    """"Australia's High Court" → Australia –have→ High Court (open IE only)."""
-    for tok in sent:
-        if tok.dep_ == "poss" and tok.pos_ in ("PROPN", "NOUN") and tok.head.pos_ in ("NOUN", "PROPN"):
-            head = tok.head
-            start = min([c.i for c in head.lefts if c.dep_ in ("amod", "compound", "nmod")] + [head.i])
-            yield Relation(tok, head, "have", [], "possession", False, 0.4, None, obj_span=(start, head.i + 1),
-                           text="has")
 
 
 def open_copula(sent) -> Iterator[Relation]:
@@ -423,9 +448,8 @@ def nominal_prep(sent) -> Iterator[Relation]:
 RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, copula, roles, as_title, member_of,
                                as_role, nominal_verb, nominal_prep, *NOUN_PHRASE_RULES)
 #: Open information extraction (surface relations for benchmarks such as CaRB) adds these.
-OPEN_RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, open_copula, roles, as_title,
-                                    member_of, as_role, nominal_verb, nominal_prep, *NOUN_PHRASE_RULES, apposition,
-                                    svo_nary, possession)
+OPEN_RULES: tuple[Callable, ...] = (svo, passive_object, open_passive, verb_prep, open_copula, open_speech, as_role,
+                                    nominal_prep, prep_place, place_kind, apposition, svo_nary)
 
 
 def relations(sent, rules=RULES) -> Iterator[Relation]:

@@ -198,7 +198,8 @@ def relative_head(noun):
 def prep_objects(tok) -> Iterator[tuple]:
     """(preposition, object) pairs attached to ``tok`` ("invest in X" → (in, X))."""
     for prep in tok.children:
-        if prep.dep_ != "prep" or prep.lower_ not in VERB_PREPS:
+        # "paid tribute to X": the parser calls some "to" phrases datives
+        if not (prep.dep_ == "prep" or prep.dep_ == "dative" and prep.pos_ == "ADP") or prep.lower_ not in VERB_PREPS:
             continue
         for pobj in prep.children:
             if pobj.dep_ == "pobj" and not _is_time(pobj):
