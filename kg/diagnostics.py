@@ -21,7 +21,8 @@ data; they are diagnostics for engineers, not metrics.
                               "base in", "locate in", "own", "unit of", "capital of")
   ``passive``                 relation "be " + participle ("be sentenced to", "be handed")
   ``negated``                 the triple is negated
-  ``coordination``            an argument is a conjunct in the sentence ("X and Y")
+  ``coordination``            an argument is a conjunct ("X and Y"), or the verb follows
+                              "and" ("... and sold Y")
   ``speech-attributed``       the triple has a speaker
   ``other verb``              anything else
   ==========================  ===============================================================
@@ -58,8 +59,11 @@ fallen fled forbidden forgotten frozen grown hidden hung laid lent lost meant me
 risen run said sought shaken shut sung sunk slain spent split spread stolen stuck sworn swept torn
 thrown understood upheld woken worn withdrawn written
 """.split())
-# a capitalised demonym-like word, then only lower-case words (a role) up to the name
-_DEMONYM = re.compile(r"\b([A-Z][a-z]+(?:an|ese|ish|ch|i))\s+(?:[a-z-]+\s+){0,3}$")
+
+# a capitalised demonym-like word ("Dutch", "Canadian"), then at most three words (a role) up to the name
+_DEMONYM = re.compile(r"\b([A-Z][a-z]{2,}(?:an|ese|ish|ch|i))\s+((?:[A-Za-z-]+\s+){0,3})$")
+_FUNCTION_WORDS = frozenset({"the", "a", "an", "that", "this", "of", "and", "or", "to", "in", "on", "at", "for",
+                             "with", "by", "from", "said", "says", "told", "who", "which", "was", "is"})
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
@@ -74,21 +78,18 @@ def _alts(slot) -> list[str]:
     return [a for a in slot if a] if isinstance(slot, (list, tuple)) else ([slot] if slot else [])
 
 
-def _words(text: str) -> list[str]:
-    return text.lower().split()
-
-
 def sentence_of(triple: dict, text: str) -> str:
-    """The sentence of ``text`` that shares most tokens with the triple's subject and object.
+    """The sentence of ``text`` with both arguments of the triple, or most of their tokens.
 
     >>> sentence_of({"subject": "Acme", "object": "Lyon"}, "Acme grew. Acme moved to Lyon.")
     'Acme moved to Lyon.'
     """
-    want = Counter(t for slot in ("subject", "object") for a in _alts(triple.get(slot)) for t in tokens(a))
-    best, best_score = "", -1
+    slots = [{t for a in _alts(triple.get(slot)) for t in tokens(a)} for slot in ("subject", "object")]
+    best, best_score = "", (-1, -1)
     for sent in _SENTENCE.split(text or ""):
         have = set(tokens(sent))
-        score = sum(n for t, n in want.items() if t in have)
+        # first how many slots are present at all, then how many of their tokens
+        score = (sum(bool(slot & have) for slot in slots), sum(len(slot & have) for slot in slots))
         if score > best_score:
             best, best_score = sent, score
     return best
@@ -102,23 +103,30 @@ def _is_role(rel: list[str]) -> bool:
     return len(rel) >= 2 and rel[-1] in _ROLE_PREPS and any(w in ROLE_WORDS for w in rel[:-1])
 
 
-def _has_demonym_before(subject_alts: list[str], sentence: str) -> bool:
-    for alt in subject_alts:
-        at = sentence.find(alt)
-        if at > 0:
-            m = _DEMONYM.search(sentence[max(0, at - 60):at])
-            if m and m.group(1).lower() not in ROLE_WORDS:
-                return True
-    return False
+def _has_demonym_before(name: str, sentence: str) -> bool:
+    at = sentence.find(name) if name else -1
+    m = _DEMONYM.search(sentence[max(0, at - 60):at]) if at > 0 else None
+    return bool(m) and m.group(1).lower() not in ROLE_WORDS and \
+        not any(w.lower() in _FUNCTION_WORDS for w in m.group(2).split())
 
 
 def _is_conjunct(alts: list[str], sentence: str) -> bool:
+    """An argument joined to another by "and"/"or" (a comma before "and" joins clauses, not names)."""
     for alt in alts:
         name = re.escape(alt)
-        if re.search(rf"\b(?:and|or|as well as)\s+(?:the\s+)?{name}\b", sentence) or \
-                re.search(rf"\b{name}(?:'s)?\s*,?\s+(?:and|or)\s", sentence):
+        if re.search(rf"(?<!,)\s(?:and|or|as well as)\s+(?:the\s+)?{name}\b", sentence) or \
+                re.search(rf"\b{name}(?:'s?)?\s+(?:and|or)\s", sentence):
             return True
     return False
+
+
+def _verb_conjunct(relation: list[str], sentence: str) -> bool:
+    """The relation's verb follows "and"/"or": a coordinated verb sharing the subject."""
+    if not relation or relation[0] in ("be", "have", "alias"):
+        return False
+    verb = relation[0]
+    stem = verb[:-1] if verb.endswith("e") and len(verb) > 3 else verb
+    return bool(re.search(rf"\b(?:and|or)\s+(?:also\s+|then\s+)?{re.escape(stem)}\w*\b", sentence))
 
 
 def miss_kind(triple: dict, text: str = "") -> str:
@@ -133,13 +141,13 @@ def miss_kind(triple: dict, text: str = "") -> str:
     >>> miss_kind({"subject": ["aid workers"], "relation": ["be handed"], "object": ["sentences"]})
     'passive'
     """
-    rel = _words(_first(triple.get("relation")))
+    rel = _first(triple.get("relation")).lower().split()
     core = rel[1:] if rel[:1] == ["be"] and len(rel) > 1 else rel
     sentence = sentence_of(triple, text) if text else ""
     if rel == ["alias"]:
         return "alias"
     if NATIONALITY & set(rel) or core == ["from"] or \
-            ((rel == ["be"] or _is_role(core)) and _has_demonym_before(_alts(triple.get("subject")), sentence)):
+            ((rel == ["be"] or _is_role(core)) and _has_demonym_before(_first(triple.get("subject")), sentence)):
         return "nationality"
     if _is_role(core):
         return "role/title"
@@ -150,7 +158,7 @@ def miss_kind(triple: dict, text: str = "") -> str:
     if triple.get("negated"):
         return "negated"
     if sentence and (_is_conjunct(_alts(triple.get("subject")), sentence)
-                     or _is_conjunct(_alts(triple.get("object")), sentence)):
+                     or _is_conjunct(_alts(triple.get("object")), sentence) or _verb_conjunct(rel, sentence)):
         return "coordination"
     if triple.get("speaker"):
         return "speech-attributed"
