@@ -28,6 +28,7 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 ARTICLES = frozenset({"the", "a", "an"})
@@ -51,13 +52,18 @@ def tokens(text: str | None) -> list[str]:
     >>> tokens("The Acme's buying units")
     ['acme', 'buy', 'unit']
     """
+    return list(_tokens(text or ""))
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
     t = unicodedata.normalize("NFKC", text or "").lower()
     for a, b in _QUOTES.items():
         t = t.replace(a, b)
     t = _POSSESSIVE.sub(lambda m: "" if m.group(0) == "'s" else "s", t)
     t = "".join(ch if (ch.isalnum() or ch.isspace() or ch == "-") else " " for ch in t)
     t = t.replace("-", " ")
-    return [_stem(w) for w in t.split() if w not in ARTICLES]
+    return tuple(_stem(w) for w in t.split() if w not in ARTICLES)
 
 
 def token_f1(a: Sequence[str], b: Sequence[str]) -> float:
@@ -81,8 +87,8 @@ def slot_score(pred: str, alternatives: Iterable[str]) -> float:
     >>> slot_score("Acme", ["Acme Corp", "Acme"])
     1.0
     """
-    pt = tokens(pred)
-    return max((token_f1(pt, tokens(alt)) for alt in alternatives), default=0.0)
+    pt = _tokens(pred or "")
+    return max((token_f1(pt, _tokens(alt or "")) for alt in alternatives), default=0.0)
 
 
 def pair_score(p: dict, g: dict, *, threshold: float = LENIENT) -> float:
