@@ -4,7 +4,8 @@ Both take plain rows (the news scorer's form, see :mod:`kg.scoring`) and return 
 data; they are diagnostics for engineers, not metrics.
 
 - :func:`rule_table`: for every ``rule`` name on kg's predictions, how many triples it
-  produced, how many matched gold (one-to-one, lenient) and its precision.
+  produced, how many matched gold (one-to-one, lenient) and its precision; also per rule
+  family (the name before the first ``+``, e.g. ``svo`` for ``svo+xcomp``).
   :func:`precision_map` is the same as the JSON map ``kg eval --write-precision`` writes:
   ``{rule: {"n": produced, "matched": m, "precision": m / n}}``.
 - :func:`miss_kind`: the kind of construction a gold (or predicted) triple comes from,
@@ -165,10 +166,16 @@ def miss_kind(triple: dict, text: str = "") -> str:
     return "other verb"
 
 
-def rule_table(pred: Sequence[dict], matched: Iterable[int]) -> list[dict]:
+def rule_family(rule: str) -> str:
+    """The rule a compound rule name starts from (``svo+xcomp+pronoun`` → ``svo``)."""
+    return rule.split("+", 1)[0]
+
+
+def rule_table(pred: Sequence[dict], matched: Iterable[int], *, key=None) -> list[dict]:
     """Per rule: triples produced, how many matched gold, precision; most productive first.
 
-    ``matched`` holds indexes into ``pred`` of the matched predictions.
+    ``matched`` holds indexes into ``pred`` of the matched predictions; ``key`` maps a rule
+    name to the row it counts in (e.g. :func:`rule_family`).
 
     >>> rule_table([{"rule": "svo"}, {"rule": "svo"}, {"rule": "role"}], [0])
     [{'rule': 'svo', 'n': 2, 'matched': 1, 'precision': 0.5}, {'rule': 'role', 'n': 1, 'matched': 0, 'precision': 0.0}]
@@ -177,6 +184,7 @@ def rule_table(pred: Sequence[dict], matched: Iterable[int]) -> list[dict]:
     n, m = Counter(), Counter()
     for i, p in enumerate(pred):
         rule = p.get("rule") or "?"
+        rule = key(rule) if key else rule
         n[rule] += 1
         m[rule] += i in hit
     return [{"rule": r, "n": n[r], "matched": m[r], "precision": m[r] / n[r]}

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from . import scoring
-from .diagnostics import KINDS, kind_table, rule_table
+from .diagnostics import KINDS, kind_table, rule_family, rule_table
 from .extractor import ExtractOptions, triples_from_parses
 from .extractor.rules import OPEN_RULES
 from .errors import UserError
@@ -285,8 +285,9 @@ def evaluate_sets(nlp, *, news: Iterable[NewsSet] = (), conll04: Iterable[Conll0
     """Score kg (and textacy) on every set; each set's documents are parsed once.
 
     Returns ``{"model", "news": {set: {...}}, "conll04": {...}, "carb": {...}, "rules",
-    "kinds", "predictions"}``: per news set the lenient and strict scores of each system;
-    ``rules`` is the per-rule table over all news sets (lenient, one-to-one) and ``kinds``
+    "rule_families", "kinds", "predictions"}``: per news set the lenient and strict scores of
+    each system; ``rules`` is the per-rule table over all news sets (lenient, one-to-one),
+    ``rule_families`` the same per rule family, and ``kinds``
     the misses and extras of kg grouped by kind (:mod:`kg.diagnostics`); ``predictions``
     kg's news rows.
     """
@@ -298,18 +299,19 @@ def evaluate_sets(nlp, *, news: Iterable[NewsSet] = (), conll04: Iterable[Conll0
         gold = scoring.read_jsonl(s.gold)
         docs = read_gold_documents(s.docs)
         triples, base_rows = predict_news(docs, parse_documents(docs, nlp), baseline=baseline)
-        rows = [news_row(t) for t in triples]
+        rows = [{**news_row(t), "set": s.name} for t in triples]
         entry = {"documents": len(docs), "gold": len(gold)}
         systems = {"kg": rows, **({"textacy": base_rows} if baseline else {})}
+        own = scoring.evaluate(gold, rows)  # its pairs credit the rules
         for name, sys_rows in systems.items():
-            entry[name] = {"lenient": _summary(score_news(gold, sys_rows, scorer=scorer)),
+            lenient = own if name == "kg" and scorer is None else score_news(gold, sys_rows, scorer=scorer)
+            entry[name] = {"lenient": _summary(lenient),
                            "strict": _summary(score_news(gold, sys_rows, threshold=scoring.STRICT, scorer=scorer))}
         report["news"][s.name] = entry
-        own = scoring.evaluate(gold, rows)
         matched += [len(all_rows) + i for i, _ in own["pairs"]]
         all_rows += rows
-        table = kind_table([{**g, "set": s.name} for g in own["misses"]],
-                           [{**p, "set": s.name} for p in own["extras"]], {d.id: d.text for d in docs})
+        table = kind_table([{**g, "set": s.name} for g in own["misses"]], own["extras"],
+                           {d.id: d.text for d in docs})
         for kind, sides in table.items():
             for side, found in sides.items():
                 kinds.setdefault(kind, {"missed": [], "extra": []})[side].extend(found)
@@ -329,6 +331,7 @@ def evaluate_sets(nlp, *, news: Iterable[NewsSet] = (), conll04: Iterable[Conll0
             entry["textacy"] = score_carb(mod, s.dir / "dev_gold.tsv", base_lines, workdir)
         report["carb"][s.name] = entry
     report["rules"] = rule_table(all_rows, matched)
+    report["rule_families"] = rule_table(all_rows, matched, key=rule_family)
     report["kinds"] = {k: kinds[k] for k in KINDS if k in kinds}
     report["predictions"] = all_rows
     return report

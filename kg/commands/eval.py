@@ -101,6 +101,9 @@ def format_report(r: dict, *, show_misses: bool = False) -> str:
         out += ["", "kg rules on the news sets (lenient, one-to-one)",
                 f"{'rule':<28}{'triples':>8}{'matched':>8}{'precision':>10}"]
         out += [f"{x['rule']:<28}{x['n']:>8}{x['matched']:>8}{x['precision']:>10.3f}" for x in r["rules"]]
+        out += ["", "kg rule families (the rule before the first +)",
+                f"{'family':<28}{'triples':>8}{'matched':>8}{'precision':>10}"]
+        out += [f"{x['rule']:<28}{x['n']:>8}{x['matched']:>8}{x['precision']:>10.3f}" for x in r["rule_families"]]
     if r["kinds"]:
         out += ["", "kg misses and extras by kind (a diagnostic; see kg/diagnostics.py)",
                 f"{'kind':<26}{'missed':>7}{'extra':>7}"]
@@ -119,7 +122,7 @@ def format_report(r: dict, *, show_misses: bool = False) -> str:
 
 def json_report(r: dict) -> dict:
     """The report for machines: scores, the rule table and miss counts per kind (no row lists)."""
-    out = {k: r[k] for k in ("model", "news", "conll04", "carb", "rules")}
+    out = {k: r[k] for k in ("model", "news", "conll04", "carb", "rules", "rule_families")}
     out["kinds"] = {k: {"missed": len(v["missed"]), "extra": len(v["extra"])} for k, v in r["kinds"].items()}
     out["seconds"] = r.get("seconds")
     return out
