@@ -113,9 +113,9 @@ def shared_sets(directory: str | os.PathLike) -> tuple[list[NewsSet], list[Conll
     directory = Path(directory)
     if not directory.is_dir():
         raise UserError(f"not a folder: {directory}")
-    news = [news_set(g, g.with_name(g.name.replace("_gold.jsonl", "_docs.jsonl")))
-            for g in sorted(directory.glob("*_gold.jsonl"))
-            if g.with_name(g.name.replace("_gold.jsonl", "_docs.jsonl")).is_file()]
+    pairs = [(g, g.with_name(g.name.replace("_gold.jsonl", "_docs.jsonl")))
+             for g in sorted(directory.glob("*_gold.jsonl"))]
+    news = [news_set(g, d) for g, d in pairs if d.is_file()]
     conll = [conll04_set(p) for p in [directory / "conll04" / "conll04_dev.json"] if p.is_file()]
     carb = [carb_set(d) for d in [directory / "carb"] if (d / "dev_sentences.txt").is_file()]
     return news, conll, carb
@@ -203,6 +203,10 @@ def _textacy_pair_args(docs: list[Document], parses: list[list[tuple]]) -> dict:
     return out
 
 
+def _type_order(typ: str) -> tuple:
+    return (CONLL04_TYPES.index(typ) if typ in CONLL04_TYPES else len(CONLL04_TYPES), typ)
+
+
 def score_conll04(scorer, sents: list, kg_triples: list[Triple], workdir: Path,
                   base_args: Optional[dict] = None) -> dict:
     """Entity-pair recall, overall and per relation type, of kg (and textacy) with ``conll04_pairs.py``.
@@ -222,7 +226,7 @@ def score_conll04(scorer, sents: list, kg_triples: list[Triple], workdir: Path,
         n = sum(total.values())
         out[name] = {"pair_recall": sum(found.values()) / n if n else 0.0,
                      "pair_recall_overlap_only": sum(overlap.values()) / n if n else 0.0,
-                     "by_type": {typ: found[typ] / total[typ] for typ in sorted(total)},
+                     "by_type": {typ: found[typ] / total[typ] for typ in sorted(total, key=_type_order)},
                      "n_pairs": n, "n_triples": sum(len(v) for v in args.values())}
     return out
 

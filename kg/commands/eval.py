@@ -96,7 +96,7 @@ def format_report(r: dict, *, show_misses: bool = False) -> str:
         out += ["", f"CaRB {name} ({s['sentences']} sentences)", f"{'system':<10}{'P':>7}{'R':>7}{'F1':>7}{'AUC':>7}"]
         for k in ("kg", "textacy"):
             if k in s:
-                out.append(f"{k:<10}{s[k]['precision']:>7.3f}{s[k]['recall']:>7.3f}{s[k]['f1']:>7.3f}{s[k]['auc']:>7.3f}")
+                out.append(f"{k:<10}" + "".join(f"{s[k][m]:>7.3f}" for m in ("precision", "recall", "f1", "auc")))
     if r["rules"]:
         out += ["", "kg rules on the news sets (lenient, one-to-one)",
                 f"{'rule':<28}{'triples':>8}{'matched':>8}{'precision':>10}"]
@@ -115,8 +115,8 @@ def format_report(r: dict, *, show_misses: bool = False) -> str:
             out += ["", f"== {kind}"]
             out += [f"MISS  [{g['set']} {g['doc_id']}] {g['subject'][0]} | {g['relation'][0]} | {g['object'][0]}"
                     for g in v["missed"]]
-            out += [f"EXTRA [{p['set']} {p['doc_id']}] {p['subject']} | {p['relation']} | {p['object']}  ({p.get('rule')})"
-                    for p in v["extra"]]
+            out += [f"EXTRA [{p['set']} {p['doc_id']}] {p['subject']} | {p['relation']} | {p['object']}"
+                    f"  ({p.get('rule')})" for p in v["extra"]]
     return "\n".join(out)
 
 
