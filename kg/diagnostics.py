@@ -13,13 +13,14 @@ data; they are diagnostics for engineers, not metrics.
 
   ==========================  ===============================================================
   ``alias``                   relation ``alias``
-  ``nationality``             relation ``nationality`` / ``citizen of`` / ``be from``, or a
-                              demonym ("Dutch", "South Korean") just before the subject
-                              with relation ``be`` or a role
+  ``nationality``             relation ``nationality`` / ``citizen of``, or a demonym
+                              ("Dutch", "Canadian") just before the subject with relation
+                              ``be`` or a role ("Canadian Trade Minister Owen Blackwood")
   ``role/title``              relation is a role noun + preposition ("minister of",
-                              "chief executive of", "member of", "economist at")
+                              "chief executive of", "member of", "economist at"), or
+                              "belong to"
   ``noun-phrase place/owner`` relation is a place or owner link ("in", "of", "be in",
-                              "base in", "locate in", "own", "unit of", "capital of")
+                              "be from", "base in", "locate in", "own", "unit of", "capital of")
   ``passive``                 relation "be " + participle ("be sentenced to", "be handed")
   ``negated``                 the triple is negated
   ``coordination``            an argument is a conjunct ("X and Y"), or the verb follows
@@ -45,10 +46,11 @@ member director spokesman spokeswoman spokesperson head leader secretary governo
 co-founder economist analyst professor researcher scientist ambassador envoy commander general
 senator lawmaker legislator representative editor reporter correspondent manager employee staff
 adviser advisor counsel judge prosecutor official deputy vice king queen prince coach captain
-president-elect partner strategist lawyer attorney negotiator diplomat candidate chairperson
+president-elect partner strategist lawyer attorney negotiator diplomat candidate chairperson speaker
 """.split())
 _ROLE_PREPS = frozenset({"of", "at", "for", "with", "in", "to"})
-PLACE_OWNER = frozenset({"in", "of", "at", "on", "near", "from", "base", "based", "locate", "located",
+PLACE_PREPS = frozenset({"in", "of", "at", "on", "near", "from"})
+PLACE_OWNER = PLACE_PREPS | frozenset({"base", "based", "locate", "located",
                          "headquarter", "headquartered", "own", "owned", "part", "unit", "subsidiary",
                          "division", "capital", "city", "town", "province", "region", "home",
                          "branch", "arm", "parent"})
@@ -104,6 +106,16 @@ def _is_role(rel: list[str]) -> bool:
     return len(rel) >= 2 and rel[-1] in _ROLE_PREPS and any(w in ROLE_WORDS for w in rel[:-1])
 
 
+def _is_place_owner(core: list[str]) -> bool:
+    """A bare preposition ("in", "be from"), or a place/owner word with at most a preposition and
+    one more word ("base in", "locate southeast of", "unit of", "own")."""
+    if not core or core[0] not in PLACE_OWNER:
+        return False
+    if core[0] in PLACE_PREPS:
+        return len(core) == 1
+    return len(core) == 1 or (len(core) <= 3 and core[-1] in _ROLE_PREPS | {"by"})
+
+
 def _has_demonym_before(name: str, sentence: str) -> bool:
     at = sentence.find(name) if name else -1
     m = _DEMONYM.search(sentence[max(0, at - 60):at]) if at > 0 else None
@@ -147,12 +159,12 @@ def miss_kind(triple: dict, text: str = "") -> str:
     sentence = sentence_of(triple, text) if text else ""
     if rel == ["alias"]:
         return "alias"
-    if NATIONALITY & set(rel) or core == ["from"] or \
+    if NATIONALITY & set(rel) or \
             ((rel == ["be"] or _is_role(core)) and _has_demonym_before(_first(triple.get("subject")), sentence)):
         return "nationality"
-    if _is_role(core):
+    if _is_role(core) or core == ["belong", "to"]:
         return "role/title"
-    if core and len(core) <= 3 and core[0] in PLACE_OWNER and (len(core) == 1 or core[-1] in _ROLE_PREPS | {"by"}):
+    if _is_place_owner(core):
         return "noun-phrase place/owner"
     if rel[:1] == ["be"] and len(rel) > 1 and _is_participle(rel[1]):
         return "passive"

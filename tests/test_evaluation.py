@@ -155,6 +155,10 @@ TEXT = ("BRAGA, Portugal (Meridian Wire) -- Lawmakers from Mayor Rui Tavares' pa
     (gold("d", ["Okafor"], ["chief executive of"], ["Velora"]), "role/title"),
     (gold("d", ["Castell Hydro"], ["be based in"], ["Grenoble"]), "noun-phrase place/owner"),
     (gold("d", ["Norvik Sky"], ["unit of"], ["Norvik Systems"]), "noun-phrase place/owner"),
+    (gold("d", ["protesters"], ["be from"], ["Civic Forum"]), "noun-phrase place/owner"),
+    (gold("d", ["plant"], ["be located southeast of"], ["Braga"]), "noun-phrase place/owner"),
+    (gold("d", ["exports"], ["be on fire in"], ["March"]), "other verb"),   # a preposition alone, or nothing
+    (gold("d", ["Rui Tavares"], ["belong to"], ["Civic Union"]), "role/title"),
     (gold("d", ["plant"], ["be closed by", "close"], ["regulators"]), "passive"),
     (gold("d", ["aid workers"], ["be handed"], ["five-year sentences"]), "passive"),
     (gold("d", ["Acme"], ["comment on"], ["closure"], negated=True), "negated"),
