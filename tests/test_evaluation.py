@@ -260,3 +260,19 @@ def test_conll04_textacy_pairs_are_the_shipped_scorers_and_kg_records_are_read_b
     res = ev.score_conll04(mod, sents, triples, tmp_path, ours)
     assert res["kg"]["n_pairs"] == sum(len(s[3]) for s in sents)
     assert 0.0 <= res["textacy"]["pair_recall"] <= res["kg"]["pair_recall"] <= 1.0
+
+
+@needs_shared
+@pytest.mark.model
+def test_kg_scorer_gives_the_numbers_of_score_py_on_kg_predictions():
+    from kg.nlp import load_model
+
+    shipped = ev.load_scorer(SHARED / "score.py")
+    gold_rows = scoring.read_jsonl(SHARED / "dev_gold.jsonl")
+    docs = ev.read_gold_documents(SHARED / "dev_docs.jsonl")
+    triples, _ = ev.predict_news(docs, ev.parse_documents(docs, load_model()), baseline=False)
+    rows = [ev.news_row(t) for t in triples]
+    for threshold in (scoring.LENIENT, scoring.STRICT):
+        ours = scoring.evaluate(gold_rows, rows, threshold=threshold)
+        ours.pop("pairs")
+        assert ours == ev.score_news(gold_rows, rows, threshold=threshold, scorer=shipped)
