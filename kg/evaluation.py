@@ -121,6 +121,16 @@ def shared_sets(directory: str | os.PathLike) -> tuple[list[NewsSet], list[Conll
     return news, conll, carb
 
 
+def check_sets(news: Iterable[NewsSet] = (), conll04: Iterable[Conll04Set] = (),
+               carb: Iterable[CarbSet] = ()) -> None:
+    """Raise :class:`UserError` naming the first file of a set that is not there."""
+    paths = [p for s in news for p in (s.gold, s.docs)] + [p for s in conll04 for p in (s.path, s.scorer)] + \
+        [p for s in carb for p in (s.dir / "dev_sentences.txt", s.dir / "dev_gold.tsv", s.scorer)]
+    missing = next((p for p in paths if not p.is_file()), None)
+    if missing is not None:
+        raise UserError(f"not found: {missing}")
+
+
 def news_row(t: Triple) -> dict:
     """A triple in the news scorer's prediction form."""
     return {"doc_id": t.doc_id, "subject": t.subject.name, "relation": t.predicate.lemma,

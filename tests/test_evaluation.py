@@ -10,7 +10,7 @@ from kg import evaluation as ev
 from kg import scoring
 from kg.cli import main
 from kg.diagnostics import KINDS, kind_table, miss_kind, precision_map, rule_table
-from kg.errors import UsageError
+from kg.errors import UsageError, UserError
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 needs_shared = pytest.mark.skipif(not (SHARED / "score.py").is_file(),
@@ -219,6 +219,13 @@ def test_shared_finds_every_set_in_a_folder(tmp_path):
     news, conll, carb = _args("--shared", str(tmp_path))
     assert [s.name for s in news] == ["dev", "news_dev2"]   # a gold file without docs is not a set
     assert conll[0].scorer == tmp_path / "conll04_pairs.py" and carb[0].scorer == tmp_path / "carb_score.py"
+    with pytest.raises(UserError, match="dev_gold.tsv"):
+        ev.check_sets(news, conll, carb)
+
+
+def test_a_missing_file_is_one_error_line(tmp_path, capsys):
+    code = main(["-q", "eval", str(tmp_path / "gold.jsonl"), str(tmp_path / "docs.jsonl")])
+    assert code == 1 and "not found:" in capsys.readouterr().err
 
 
 @pytest.mark.model

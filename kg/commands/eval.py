@@ -131,6 +131,7 @@ def json_report(r: dict) -> dict:
 def run(args) -> int:
     """``kg eval``: scores of kg and the baseline on every set asked for."""
     news, conll, carb = _sets(args)
+    ev.check_sets(news, conll, carb)
     scorer = ev.load_scorer(args.scorer) if args.scorer else None
     baseline = not args.no_baseline
     if baseline:
