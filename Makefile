@@ -37,8 +37,11 @@ setup-test: setup neo4j-jars chromium
 test: setup-test
 	$(BIN)/python -m pytest -q
 
+# The gold set shipped with kg, plus every set in ../shared/eval when that folder is there.
+SHARED_EVAL ?= ../shared/eval
 eval: setup
-	$(BIN)/kg eval ../shared/eval/dev_gold.jsonl ../shared/eval/dev_docs.jsonl --carb ../shared/eval/carb
+	@if [ -d $(SHARED_EVAL) ]; then $(BIN)/kg eval --bundled --shared $(SHARED_EVAL); \
+	else $(BIN)/kg eval; fi
 
 bench: setup-test
 	$(BIN)/python bench/extract.py

@@ -1,26 +1,33 @@
-"""Measuring extraction: kg and a peer baseline through the same scorers, in one run.
+"""Measuring extraction: kg and a peer baseline through the same scorers, several gold sets in one run.
 
-Two benchmarks:
+Three kinds of gold set:
 
 - *news*: documents plus gold entity–relation triples with alternatives, scored by
-  ``score.py`` (slot token-F1 ≥ 0.5, and strict ≥ 0.8). Predictions use canonical
-  names (``subject.name``, ``predicate.lemma``, ``object.name``) and the speaker.
+  :mod:`kg.scoring` (the definition of ``score.py``: slot token-F1 ≥ 0.5, and strict
+  ≥ 0.8). Predictions use canonical names (``subject.name``, ``predicate.lemma``,
+  ``object.name``) and the speaker. A small set written for kg ships in the package
+  (:func:`bundled_set`).
+- *CoNLL04*: one document per sentence, made as ``conll04_pairs.py docs`` makes them,
+  scored by entity-pair recall with ``conll04_pairs.py`` itself (loaded from its path).
 - *CaRB*: open information extraction on single sentences, scored by
-  ``carb_score.py``; predictions use surface spans (predicate text, subject and
-  object text), with unresolved pronouns kept.
+  ``carb_score.py`` (loaded from its path); predictions use surface spans
+  (predicate text, subject and object text), with unresolved pronouns kept.
 
 The baseline is textacy's ``subject_verb_object_triples`` run on the same spaCy
-parses.  The scorers are plain Python files shipped with the gold data; they are
-loaded from where they are (``--scorer``), not copied.
+parses; every document of a set is parsed once (``nlp.pipe`` batches).
 """
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
+from . import scoring
+from .diagnostics import KINDS, kind_table, rule_family, rule_table
 from .extractor import ExtractOptions, triples_from_parses
 from .extractor.rules import OPEN_RULES
 from .errors import UserError
@@ -29,6 +36,37 @@ from .records import Document, Triple
 from .sources import iter_documents
 
 log = logging.getLogger(__name__)
+
+BUNDLED_DIR = Path(__file__).parent / "eval_data"
+CONLL04_TYPES = ("Located_In", "OrgBased_In", "Work_For", "Live_In", "Kill")
+BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class NewsSet:
+    """A news gold set: gold triples and their documents (JSON Lines)."""
+
+    name: str
+    gold: Path
+    docs: Path
+
+
+@dataclass(frozen=True)
+class Conll04Set:
+    """A CoNLL04 split (JSON) and the ``conll04_pairs.py`` that scores it."""
+
+    name: str
+    path: Path
+    scorer: Path
+
+
+@dataclass(frozen=True)
+class CarbSet:
+    """A CaRB split (``dev_sentences.txt``, ``dev_gold.tsv``) and the ``carb_score.py`` that scores it."""
+
+    name: str
+    dir: Path
+    scorer: Path
 
 
 def load_scorer(path: str | os.PathLike):
@@ -42,6 +80,57 @@ def load_scorer(path: str | os.PathLike):
     return module
 
 
+def news_set(gold: str | os.PathLike, docs: str | os.PathLike) -> NewsSet:
+    """A news set named after its gold file (``news_dev2_gold.jsonl`` → ``news_dev2``)."""
+    gold = Path(gold)
+    name = gold.stem[: -len("_gold")] if gold.stem.endswith("_gold") else gold.stem
+    return NewsSet(name, gold, Path(docs))
+
+
+def bundled_set() -> NewsSet:
+    """The gold set shipped with kg (``kg/eval_data``)."""
+    return NewsSet("bundled", BUNDLED_DIR / "gold.jsonl", BUNDLED_DIR / "docs.jsonl")
+
+
+def conll04_set(path: str | os.PathLike, scorer: Optional[str | os.PathLike] = None) -> Conll04Set:
+    """A CoNLL04 split; its scorer defaults to ``conll04_pairs.py`` beside the split's folder."""
+    path = Path(path)
+    if scorer is None:
+        near = [d / "conll04_pairs.py" for d in (path.parent, path.parent.parent)]
+        scorer = next((p for p in near if p.is_file()), near[-1])
+    return Conll04Set(path.stem, path, Path(scorer))
+
+
+def carb_set(directory: str | os.PathLike, scorer: Optional[str | os.PathLike] = None) -> CarbSet:
+    """The CaRB dev split in ``directory``; its scorer defaults to ``carb_score.py`` beside it."""
+    directory = Path(directory)
+    return CarbSet("carb_dev", directory, Path(scorer) if scorer else directory.parent / "carb_score.py")
+
+
+def shared_sets(directory: str | os.PathLike) -> tuple[list[NewsSet], list[Conll04Set], list[CarbSet]]:
+    """Every gold set in an evaluation folder: ``*_gold.jsonl`` with its ``*_docs.jsonl``,
+    ``conll04/conll04_dev.json`` and ``carb/``."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise UserError(f"not a folder: {directory}")
+    pairs = [(g, g.with_name(g.name.replace("_gold.jsonl", "_docs.jsonl")))
+             for g in sorted(directory.glob("*_gold.jsonl"))]
+    news = [news_set(g, d) for g, d in pairs if d.is_file()]
+    conll = [conll04_set(p) for p in [directory / "conll04" / "conll04_dev.json"] if p.is_file()]
+    carb = [carb_set(d) for d in [directory / "carb"] if (d / "dev_sentences.txt").is_file()]
+    return news, conll, carb
+
+
+def check_sets(news: Iterable[NewsSet] = (), conll04: Iterable[Conll04Set] = (),
+               carb: Iterable[CarbSet] = ()) -> None:
+    """Raise :class:`UserError` naming the first file of a set that is not there."""
+    paths = [p for s in news for p in (s.gold, s.docs)] + [p for s in conll04 for p in (s.path, s.scorer)] + \
+        [p for s in carb for p in (s.dir / "dev_sentences.txt", s.dir / "dev_gold.tsv", s.scorer)]
+    missing = next((p for p in paths if not p.is_file()), None)
+    if missing is not None:
+        raise UserError(f"not found: {missing}")
+
+
 def news_row(t: Triple) -> dict:
     """A triple in the news scorer's prediction form."""
     return {"doc_id": t.doc_id, "subject": t.subject.name, "relation": t.predicate.lemma,
@@ -49,19 +138,19 @@ def news_row(t: Triple) -> dict:
             "negated": t.negated, "confidence": t.confidence, "rule": t.rule}
 
 
-def _textacy_rows(doc_id: str, sdoc) -> list[dict]:
+def _textacy_svos(sdoc) -> list[tuple]:
     from textacy.extract import subject_verb_object_triples
 
-    rows = []
-    for svo in subject_verb_object_triples(sdoc):
-        rel = " ".join(t.lemma_ for t in svo.verb if t.dep_ not in ("aux", "auxpass", "neg")) or \
-            " ".join(t.lemma_ for t in svo.verb)
-        rows.append({"doc_id": doc_id, "subject": " ".join(t.text for t in svo.subject),
-                     "relation": rel, "object": " ".join(t.text for t in svo.object),
-                     "subject_text": " ".join(t.text for t in svo.subject),
-                     "relation_text": " ".join(t.text for t in svo.verb),
-                     "object_text": " ".join(t.text for t in svo.object)})
-    return rows
+    return [(list(s.subject), list(s.verb), list(s.object)) for s in subject_verb_object_triples(sdoc)]
+
+
+def _textacy_row(doc_id: str, svo: tuple) -> dict:
+    subj, verb, obj = svo
+    rel = " ".join(t.lemma_ for t in verb if t.dep_ not in ("aux", "auxpass", "neg")) or \
+        " ".join(t.lemma_ for t in verb)
+    subject, obj_text = " ".join(t.text for t in subj), " ".join(t.text for t in obj)
+    return {"doc_id": doc_id, "subject": subject, "relation": rel, "object": obj_text,
+            "subject_text": subject, "relation_text": " ".join(t.text for t in verb), "object_text": obj_text}
 
 
 def read_gold_documents(path: str | os.PathLike) -> list[Document]:
@@ -72,28 +161,84 @@ def read_gold_documents(path: str | os.PathLike) -> list[Document]:
     return docs
 
 
-def predict_news(docs: list[Document], nlp, *, options: ExtractOptions = ExtractOptions(),
-                 baseline: bool = True) -> tuple[list[dict], list[dict]]:
-    """kg's and (optionally) textacy's predictions for documents, parsed once."""
-    kg_rows, base_rows = [], []
-    for d in docs:
-        ps = [(p, nlp(p.text)) for p in pieces(d.text)]
-        kg_rows.extend(news_row(t) for t in triples_from_parses(d, ps, options=options))
+def parse_documents(docs: list[Document], nlp) -> list[list[tuple]]:
+    """The ``(piece, spaCy Doc)`` pairs of every document, parsed in ``nlp.pipe`` batches."""
+    jobs = [((p.text, (i, p))) for i, d in enumerate(docs) for p in pieces(d.text)]
+    out: list[list[tuple]] = [[] for _ in docs]
+    for sdoc, (i, piece) in nlp.pipe(jobs, as_tuples=True, batch_size=BATCH_SIZE):
+        out[i].append((piece, sdoc))
+    return out
+
+
+def predict_news(docs: list[Document], parses: list[list[tuple]], *,
+                 options: ExtractOptions = ExtractOptions(),
+                 baseline: bool = True) -> tuple[list[Triple], list[dict]]:
+    """kg's triples and (optionally) textacy's rows for parsed documents."""
+    kg_triples, base_rows = [], []
+    for d, ps in zip(docs, parses):
+        kg_triples.extend(triples_from_parses(d, ps, options=options))
         if baseline:
-            for _, sdoc in ps:
-                base_rows.extend(_textacy_rows(d.id, sdoc))
-    return kg_rows, base_rows
+            base_rows.extend(_textacy_row(d.id, svo) for _, sdoc in ps for svo in _textacy_svos(sdoc))
+    return kg_triples, base_rows
 
 
-def score_news(scorer, gold: list[dict], rows: list[dict], *, threshold: float = 0.5) -> dict:
-    """Scores of predictions against gold with the news scorer at a slot threshold."""
+def score_news(gold: list[dict], rows: list[dict], *, threshold: float = scoring.LENIENT,
+               scorer=None) -> dict:
+    """Scores of predictions against gold at a slot threshold (kg's scorer, or a loaded ``score.py``)."""
+    if scorer is None:
+        return scoring.evaluate(gold, rows, threshold=threshold)
     old = scorer.THRESHOLD
     scorer.THRESHOLD = threshold
     try:
-        res = scorer.evaluate(gold, rows)
+        return scorer.evaluate(gold, rows)
     finally:
         scorer.THRESHOLD = old
-    return res
+
+
+def conll04_documents(scorer, path: str | os.PathLike) -> tuple[list, list[Document]]:
+    """The scorer's sentences of a CoNLL04 split and one document per sentence (``conll04_pairs.py docs``)."""
+    sents = list(scorer.sentences(str(path)))
+    return sents, [Document(id=did, text=text) for did, text, _, _ in sents]
+
+
+def _textacy_pair_args(docs: list[Document], parses: list[list[tuple]]) -> dict:
+    """doc id → [(subject arg, object arg)] of textacy, in ``conll04_pairs.py``'s argument form."""
+    out: dict[str, list] = {}
+    for d, ps in zip(docs, parses):
+        for piece, sdoc in ps:
+            for subj, _, obj in _textacy_svos(sdoc):
+                out.setdefault(d.id, []).extend([tuple(
+                    {"spans": [(piece.start + t.idx, piece.start + t.idx + len(t.text)) for t in toks],
+                     "strings": [" ".join(t.text for t in toks)]} for toks in (subj, obj))])
+    return out
+
+
+def _type_order(typ: str) -> tuple:
+    return (CONLL04_TYPES.index(typ) if typ in CONLL04_TYPES else len(CONLL04_TYPES), typ)
+
+
+def score_conll04(scorer, sents: list, kg_triples: list[Triple], workdir: Path,
+                  base_args: Optional[dict] = None) -> dict:
+    """Entity-pair recall, overall and per relation type, of kg (and textacy) with ``conll04_pairs.py``.
+
+    kg's triples go through the scorer's own reader (``kg_args``) as ``kg extract`` records.
+    """
+    path = workdir / "conll04_triples.jsonl"
+    path.write_text("".join(json.dumps(t.to_dict(), ensure_ascii=False) + "\n" for t in kg_triples),
+                    encoding="utf-8")
+    systems = {"kg": scorer.kg_args(str(path))}
+    if base_args is not None:
+        systems["textacy"] = base_args
+    out = {}
+    for name, args in systems.items():
+        found, total = scorer.evaluate(sents, args)
+        overlap, _ = scorer.evaluate(sents, args, overlap_only=True)
+        n = sum(total.values())
+        out[name] = {"pair_recall": sum(found.values()) / n if n else 0.0,
+                     "pair_recall_overlap_only": sum(overlap.values()) / n if n else 0.0,
+                     "by_type": {typ: found[typ] / total[typ] for typ in sorted(total, key=_type_order)},
+                     "n_pairs": n, "n_triples": sum(len(v) for v in args.values())}
+    return out
 
 
 def read_carb_sentences(path: str | os.PathLike) -> list[str]:
@@ -113,7 +258,7 @@ def predict_carb(sentences: list[str], nlp, *, baseline: bool = True) -> tuple[l
     options = ExtractOptions(keep_unresolved=True, aliases=False, rules=OPEN_RULES)
     kg_lines, base_lines = [], []
     texts = [_carb_text(s) for s in sentences]
-    for sentence, sdoc in zip(sentences, nlp.pipe(texts, batch_size=64)):
+    for sentence, sdoc in zip(sentences, nlp.pipe(texts, batch_size=BATCH_SIZE)):
         doc = Document(id="carb", text=sdoc.text)
         piece = next(iter(pieces(sdoc.text)), None)
         if piece is None:
@@ -122,7 +267,7 @@ def predict_carb(sentences: list[str], nlp, *, baseline: bool = True) -> tuple[l
             kg_lines.append("\t".join([sentence, f"{t.confidence:.3f}", _one_line(t.predicate.text),
                                        _one_line(t.subject.text), _one_line(t.object.text)]))
         if baseline:
-            for r in _textacy_rows("carb", sdoc):
+            for r in (_textacy_row("carb", svo) for svo in _textacy_svos(sdoc)):
                 base_lines.append("\t".join([sentence, "1.0", r["relation_text"], r["subject_text"], r["object_text"]]))
     return kg_lines, base_lines
 
@@ -143,3 +288,64 @@ def model_name(nlp) -> str:
     """Description of the pipeline used."""
     return model_description(nlp)
 
+
+def _summary(r: dict) -> dict:
+    return {k: v for k, v in r.items() if k not in ("misses", "extras", "pairs")}
+
+
+def evaluate_sets(nlp, *, news: Iterable[NewsSet] = (), conll04: Iterable[Conll04Set] = (),
+                  carb: Iterable[CarbSet] = (), baseline: bool = True, scorer=None,
+                  workdir: Path) -> dict:
+    """Score kg (and textacy) on every set; each set's documents are parsed once.
+
+    Returns ``{"model", "news": {set: {...}}, "conll04": {...}, "carb": {...}, "rules",
+    "rule_families", "kinds", "predictions"}``: per news set the lenient and strict scores of
+    each system; ``rules`` is the per-rule table over all news sets (lenient, one-to-one),
+    ``rule_families`` the same per rule family, and ``kinds``
+    the misses and extras of kg grouped by kind (:mod:`kg.diagnostics`); ``predictions``
+    kg's news rows.
+    """
+    report: dict = {"model": model_description(nlp), "news": {}, "conll04": {}, "carb": {}}
+    all_rows: list[dict] = []
+    matched: list[int] = []
+    kinds: dict[str, dict] = {}
+    for s in news:
+        gold = scoring.read_jsonl(s.gold)
+        docs = read_gold_documents(s.docs)
+        triples, base_rows = predict_news(docs, parse_documents(docs, nlp), baseline=baseline)
+        rows = [{**news_row(t), "set": s.name} for t in triples]
+        entry = {"documents": len(docs), "gold": len(gold)}
+        systems = {"kg": rows, **({"textacy": base_rows} if baseline else {})}
+        own = scoring.evaluate(gold, rows)  # its pairs credit the rules
+        for name, sys_rows in systems.items():
+            lenient = own if name == "kg" and scorer is None else score_news(gold, sys_rows, scorer=scorer)
+            entry[name] = {"lenient": _summary(lenient),
+                           "strict": _summary(score_news(gold, sys_rows, threshold=scoring.STRICT, scorer=scorer))}
+        report["news"][s.name] = entry
+        matched += [len(all_rows) + i for i, _ in own["pairs"]]
+        all_rows += rows
+        table = kind_table([{**g, "set": s.name} for g in own["misses"]], own["extras"],
+                           {d.id: d.text for d in docs})
+        for kind, sides in table.items():
+            for side, found in sides.items():
+                kinds.setdefault(kind, {"missed": [], "extra": []})[side].extend(found)
+    for s in conll04:
+        mod = load_scorer(s.scorer)
+        sents, docs = conll04_documents(mod, s.path)
+        parses = parse_documents(docs, nlp)
+        triples, _ = predict_news(docs, parses, baseline=False)
+        base_args = _textacy_pair_args(docs, parses) if baseline else None
+        report["conll04"][s.name] = score_conll04(mod, sents, triples, workdir, base_args)
+    for s in carb:
+        mod = load_scorer(s.scorer)
+        sentences = read_carb_sentences(s.dir / "dev_sentences.txt")
+        kg_lines, base_lines = predict_carb(sentences, nlp, baseline=baseline)
+        entry = {"sentences": len(sentences), "kg": score_carb(mod, s.dir / "dev_gold.tsv", kg_lines, workdir)}
+        if baseline:
+            entry["textacy"] = score_carb(mod, s.dir / "dev_gold.tsv", base_lines, workdir)
+        report["carb"][s.name] = entry
+    report["rules"] = rule_table(all_rows, matched)
+    report["rule_families"] = rule_table(all_rows, matched, key=rule_family)
+    report["kinds"] = {k: kinds[k] for k in KINDS if k in kinds}
+    report["predictions"] = all_rows
+    return report
