@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 NEO4J_DIR = tests/neo4j
 
-.PHONY: demo test setup setup-test neo4j-jars chromium bench eval clean
+.PHONY: demo test setup setup-test neo4j-jars chromium bench eval calibrate clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ SHARED_EVAL ?= ../shared/eval
 eval: setup
 	@if [ -d $(SHARED_EVAL) ]; then $(BIN)/kg eval --bundled --shared $(SHARED_EVAL); \
 	else $(BIN)/kg eval; fi
+
+# Rule confidences from measured precision (kg/extractor/confidence.py): run after changing a rule.
+calibrate: setup
+	@if [ -d $(SHARED_EVAL) ]; then SETS="--bundled --shared $(SHARED_EVAL)"; else SETS=""; fi; \
+	$(BIN)/kg eval $$SETS --no-baseline --write-precision kg/extractor/rule_precision.json > /dev/null
 
 bench: setup-test
 	$(BIN)/python bench/extract.py

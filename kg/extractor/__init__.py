@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 from ..dateline import opening_meta
 from ..nlp import Piece
 from ..records import Argument, Document, Predicate, Speaker, Triple
+from .confidence import calibrated
 from .resolve import DocResolver
 from .rules import RULES, Relation, relations
 from .speech import speaker_token
@@ -115,9 +116,10 @@ def _triples(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> list[
         confidence -= 0.05
     if obj.argument.type == "CONCEPT" and subj.argument.type == "CONCEPT":
         confidence -= 0.05
-    confidence = round(max(0.05, min(confidence, 0.99)), 3)
+    rule = rel.rule + via
+    confidence = round(max(0.05, min(calibrated(rule, confidence), 0.99)), 3)
     predicate = Predicate(rel.predicate_text, rel.lemma)
-    return [(s, predicate, o, speaker, rel.negated, confidence, rel.rule + via)
+    return [(s, predicate, o, speaker, rel.negated, confidence, rule)
             for s in subj.arguments for o in objects]
 
 
@@ -133,6 +135,7 @@ def _alias_triples(resolver: DocResolver, sentence: _Sentence) -> list[tuple]:
         obj = Argument(alias_text, alias_text, entity.key, entity.type,
                        doc[a_start].idx, doc[a_end - 1].idx + len(doc[a_end - 1]))
         pred = Predicate(f"({alias_text})", "alias")
-        out.append((subj, pred, obj, None, False, 0.95, "alias-parenthesis"))
+        out.append((subj, pred, obj, None, False, min(calibrated("alias-parenthesis", 0.95), 0.99),
+                    "alias-parenthesis"))
     return out
 
