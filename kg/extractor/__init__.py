@@ -96,8 +96,10 @@ def _triples(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> list[
     speaker_subjects = (spk_tok,) if spk_tok is not None else ()
     subj = (resolver.span_argument(rel.subj.doc, *rel.subj_span) if rel.subj_span is not None
             else resolver.argument(rel.subj, si, verb=rel.verb, speaker_subjects=speaker_subjects))
-    obj = (resolver.span_argument(rel.obj.doc, *rel.obj_span) if rel.obj_span is not None
-           else resolver.argument(rel.obj, si, verb=rel.verb, speaker_subjects=speaker_subjects))
+    if rel.obj_span is not None:
+        obj = resolver.span_argument(rel.obj.doc, *rel.obj_span)
+    else:
+        obj = resolver.argument(rel.obj, si, verb=rel.verb, speaker_subjects=speaker_subjects)
     if subj is None or obj is None:
         return []
     objects = obj.arguments

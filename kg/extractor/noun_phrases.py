@@ -6,17 +6,18 @@ Much of what news says about its actors is never a clause: "Spain's Repsol",
 "synthetic clauses" of ClausIE. The relation is inferred rather than stated by
 a verb, so each rule's confidence is below a verb rule's.
 
-=====================  ===========================================  ==========================
-rule                   example                                      triple
-=====================  ===========================================  ==========================
-``possessive-place``   "Spain's Repsol", "Tokyo's Haneda Airport"   Repsol –be based in→ Spain
-``possessive-member``  "Macron's Renaissance party"                Macron –member of→ Renaissance party
-``compound-place``     "the U.S. Congress", "a Hong Kong firm"      Congress –be based in→ U.S.
-``place-apposition``   "Addis Ababa, Ethiopia"                      Addis Ababa –be in→ Ethiopia
-``prep-place``         "the forum in Davos", "Co. of New York"      forum –be in→ Davos
-``place-kind``         "the Pacific coast city of Pisco"            Pisco –be→ Pacific coast city
-``nationality``        "Dutch researcher Anna de Vries"             Anna de Vries –nationality→ Dutch
-=====================  ===========================================  ==========================
+=========================  ==========================================  =======================================
+rule                       example                                     triple
+=========================  ==========================================  =======================================
+``possessive-place``       "Spain's Repsol", "Tokyo's Haneda Airport"  Repsol –be based in→ Spain
+``possessive-member``      "Macron's Renaissance party"                Macron –member of→ Renaissance party
+``compound-place``         "the U.S. Congress", "a Hong Kong firm"     Congress –be based in→ U.S.
+``place-apposition``       "Addis Ababa, Ethiopia"                     Addis Ababa –be in→ Ethiopia
+``prep-place``             "the forum in Davos", "Co. of New York"     forum –be in→ Davos
+``place-kind-apposition``  "Leninakan, Armenia's second city"          Leninakan –be in→ Armenia
+``place-kind``             "the Pacific coast city of Pisco"           Pisco –be→ Pacific coast city
+``nationality``            "Dutch researcher Anna de Vries"            Anna de Vries –nationality→ Netherlands
+=========================  ==========================================  =======================================
 
 The place an organisation is "based in" and the place a thing is "in" are told
 apart by the entity type of the head (an organisation, or anything else).
@@ -74,6 +75,23 @@ def _located_lemma(head, prep: str) -> str:
 
 def _is_place(tok) -> bool:
     return tok.ent_type_ in PLACE_TYPES
+
+
+#: Nouns for a part of a place: "in the southeastern part of Rwanda" places a thing in Rwanda.
+REGION_NOUNS = {"part", "area", "region", "outskirts", "edge", "side", "corner", "heart", "centre", "center",
+                "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "suburb",
+                "suburbs", "coast", "border", "interior"}
+
+
+def _region_of(tok):
+    """The place a region noun belongs to ("part of Rwanda" → Rwanda), else the token itself."""
+    if tok.pos_ == "NOUN" and tok.lemma_.lower() in REGION_NOUNS:
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for pobj in prep.children:
+                    if pobj.dep_ == "pobj" and _is_place(pobj):
+                        return pobj
+    return tok
 
 
 def possessive_place(sent) -> Iterator[Relation]:
@@ -144,8 +162,8 @@ def place_apposition(sent) -> Iterator[Relation]:
             c.dep_ == "cc" for c in other.children)
         after = doc[place.end] if place.end < sent.end else None
         closes = after is None or after.is_punct or after.lower_ in ("and", "or") and not listed
-        if attached and not listed and closes:
-            yield Relation(root, other, "be in", [], "place-apposition", False, 0.6, None, text=",")
+        if attached and (other.dep_ == "appos" or not listed) and closes:
+            yield Relation(root, other, "be in", [], "place-apposition", False, 0.6, None, text="(in)")
 
 
 def prep_place(sent) -> Iterator[Relation]:
@@ -158,12 +176,18 @@ def prep_place(sent) -> Iterator[Relation]:
             continue
         if head.lower_ in UNPLACED_HEADS or head.lemma_.lower() in PLACE_KIND_NOUNS and prep.lower_ == "of":
             continue
-        if not _head_type(head) and head.lemma_.lower() not in LOCATED_NOUNS:
-            continue
+        if not _head_type(head) and head.pos_ != "PROPN" and head.lemma_.lower() not in LOCATED_NOUNS:
+            continue  # a name the tagger missed is still placed; a common noun only if it names a located thing
+        # "Brazoria, Fort Bend and Harris Counties in Texas": the place of the last holds for all
+        group = conjuncts(head) if head.ent_type_ in PLACE_TYPES else [head]
+        heads = group if prep.i > max(t.i for t in group) else [head]
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-            for place in conjuncts(pobj):
+            for place in (_region_of(p) for p in conjuncts(pobj)):
                 if not _is_place(place) or place.ent_type_ == _head_type(head) and prep.lower_ == "of":
                     continue
+                for other in heads:
+                    if other.i != head.i and other.ent_type_ in PLACE_TYPES:
+                        yield Relation(other, place, "be in", [prep], "prep-place", False, 0.5, None)
                 if prep.lower_ == "of" and _head_type(head) not in LOCATED_TYPES:
                     continue  # "the people of England", "the economy of Peru": not a location
                 if head.ent_type_ == "PERSON" and prep.lower_ in ("of", "from"):
@@ -173,6 +197,29 @@ def prep_place(sent) -> Iterator[Relation]:
                     span = None if head.ent_type_ else (min([c.left_edge.i for c in head.lefts] + [head.i]), head.i + 1)
                     yield Relation(head, place, _located_lemma(head, prep.lower_), [prep], "prep-place", False,
                                    0.5 if not head.ent_type_ else 0.55, None, subj_span=span)
+
+
+def place_kind_apposition(sent) -> Iterator[Relation]:
+    """A place described by a kind of place that is somewhere: "Leninakan, Armenia's second-largest city",
+    "Bosnia's capital, Sarajevo", "Madagascar, an island nation in the Indian Ocean" → X –be in→ Y."""
+    for tok in sent:
+        if tok.dep_ != "appos":
+            continue
+        a, b = tok.head, tok
+        pairs = [(a, b), (b, a)]  # the name may come first or second
+        for place, kind in pairs:
+            if not _is_place(place) or kind.pos_ != "NOUN" or kind.lemma_.lower() not in PLACE_KIND_NOUNS:
+                continue
+            # the kind says it is a place: a possessor the tagger took for a firm still is one
+            owners = [c for c in kind.children if c.dep_ == "poss" and c.pos_ == "PROPN" and c.ent_type_]
+            owners += [_region_of(o) for p, o in ((p, o) for p in kind.children if p.dep_ == "prep"
+                                                  and p.lower_ in ("in", "of") for o in p.children
+                                                  if o.dep_ == "pobj")]
+            for owner in owners:
+                if (_is_place(owner) or owner.dep_ == "poss") and owner.i != place.i:
+                    lemma = "be capital of" if kind.lemma_.lower() == "capital" else "be in"
+                    yield Relation(place, owner, lemma, [kind], "place-kind-apposition", False, 0.6, None,
+                                   text=f"(is {kind.lemma_.lower()} in)")
 
 
 def place_kind(sent) -> Iterator[Relation]:
@@ -218,5 +265,5 @@ _TITLE_HEADS = {"minister", "president", "premier", "chancellor", "ambassador", 
                 "spokesman", "spokeswoman", "spokesperson", "official", "lawmaker", "senator", "prince"}
 
 #: The rules of this module, in the order they run.
-NOUN_PHRASE_RULES = (possessive_place, possessive_member, compound_place, place_apposition, prep_place, place_kind,
-                     nationality)
+NOUN_PHRASE_RULES = (possessive_place, possessive_member, compound_place, place_apposition, prep_place,
+                     place_kind_apposition, place_kind, nationality)
