@@ -277,10 +277,16 @@ def roles(sent) -> Iterator[Relation]:
         titles = [c for c in root.children if c.dep_ in ("compound", "nmod", "amod") and c.i < name_start
                   and (not c.ent_type_ or c.i >= ent.start) and c.pos_ in ("NOUN", "PROPN")]
         for title in titles:
-            for org in _title_organisations(title):
+            orgs = _title_organisations(title)
+            if not orgs:  # "Sony's chief executive Kenichiro Yoshida": the possessor hangs on the name
+                orgs = [c for c in root.children if c.dep_ == "poss" and c.i < title.i and c.ent_type_ in
+                        (("ORG", "GPE", "PERSON") if title.lemma_.lower() in PERSONAL_ROLES else ("ORG", "GPE"))]
+            for org in orgs:
                 yield Relation(root, org, f"{_title_words(title, org)} of", [title], "role-title", False, 0.7, None)
-        appositions = [t for c in root.children if c.dep_ == "appos" for t in conjuncts(c)
-                       if not t.ent_type_ and t.pos_ == "NOUN"]
+        direct = [c for c in root.children if c.dep_ == "appos"]
+        # "Winter, 53, a former Yale law professor": the parser may hang the role on the age
+        direct += [a for c in direct if c.ent_type_ in ("DATE", "CARDINAL") for a in c.children if a.dep_ == "appos"]
+        appositions = [t for c in direct for t in conjuncts(c) if not t.ent_type_ and t.pos_ == "NOUN"]
         for ap in appositions:
             for org in _title_organisations(ap):
                 yield Relation(root, org, f"{_title_words(ap, org)} of", [ap], "role-appos", False, 0.7, None)
@@ -290,7 +296,9 @@ def roles(sent) -> Iterator[Relation]:
         between = sent.doc[title.i + 1:ent.start]
         if (ent.label_ == "PERSON" and ent.root.dep_ == "appos" and title.pos_ == "NOUN" and not title.ent_type_
                 and (not any(t.is_punct for t in between) or title.i < ent.start and all(
-                    t.text == "," for t in between if t.is_punct) and any(c.dep_ == "poss" for c in title.children))):
+                    t.text == "," for t in between if t.is_punct) and (
+                    any(c.dep_ == "poss" for c in title.children)
+                    or any(p.lower_ in ("of", "at") and o.ent_type_ == "ORG" for p, o in prep_objects(title))))):
             for c in title.children:
                 if c.i < title.i and (c.dep_ == "poss" or (c.dep_ == "compound" and c.ent_type_ in ("ORG", "GPE", "NORP"))):
                     yield Relation(ent.root, c, f"{_title_words(title, c)} of", [title], "role-title", False, 0.65,
@@ -309,6 +317,10 @@ def roles(sent) -> Iterator[Relation]:
                     yield Relation(root, o, f"{_title_words(ap, o)} of", [ap], "part-appos", False, 0.65, None)
 
 
+#: Roles a person has towards another person: "Kennedy's assassin", "the son of Sihanouk".
+PERSONAL_ROLES = {"assassin", "killer", "murderer", "son", "daughter", "wife", "husband", "widow", "father",
+                  "mother", "brother", "sister", "lawyer", "attorney", "aide", "adviser", "advisor", "spokesman",
+                  "spokeswoman", "spokesperson", "successor", "predecessor", "deputy", "biographer", "bodyguard"}
 #: Words that stay in a title before its head: "former prime minister", "first minister", "acting chief".
 TITLE_MODIFIERS = {"former", "first", "acting", "interim", "deputy", "vice", "chief", "senior", "foreign", "prime",
                    "general", "executive", "managing", "assistant", "associate", "lead", "head", "supreme", "top"}
@@ -336,7 +348,8 @@ def _title_organisations(title) -> list:
     """The organisations a title belongs to: "DPP spokeswoman", "president of Venezuela",
     "vice chairman of the board at CBS and Viacom" (named ones win over common nouns)."""
     found = [o for prep, o in prep_objects(title) if prep.lower_ in ("of", "for", "at", "with")
-             and (o.ent_type_ in ("ORG", "GPE", "NORP") or o.pos_ == "NOUN")]
+             and (o.ent_type_ in ("ORG", "GPE", "NORP") or o.pos_ == "NOUN"
+                  or o.ent_type_ == "PERSON" and title.lemma_.lower() in PERSONAL_ROLES)]
     # "a professor of political science at Queens College": the organisation may follow the field
     found += [o for f in found if not f.ent_type_ for prep, o in prep_objects(f)
               if prep.lower_ in ("at", "with") and o.ent_type_ == "ORG"]
@@ -344,7 +357,11 @@ def _title_organisations(title) -> list:
     if found:
         return named or found[:1]
     mods = [c for c in title.children if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < title.i]
+    # "CNEN Radioprotection Director": the organisation may modify the title's modifier
+    mods += [g for c in mods if c.dep_ == "compound" and not c.ent_type_ for g in c.children
+             if g.dep_ == "compound" and g.i < c.i]
     named = [m for m in mods if m.ent_type_ in ("ORG", "GPE")
+             or m.ent_type_ == "PERSON" and title.lemma_.lower() in PERSONAL_ROLES  # "McKinley's assassin"
              or m.ent_type_ == "NORP" and title.lower_ in TITLE_WORDS  # "Dutch researcher": a nationality only
              or m.pos_ == "PROPN" and m.text.isupper() and len(m.text) > 1 and m.ent_type_ != "DATE"]
     if named:
@@ -374,6 +391,20 @@ def as_title(sent) -> Iterator[Relation]:
                     yield Relation(s, org, f"{_title_words(role, org)} of", [role], "role-as", False, 0.6, verb)
 
 
+#: Common nouns for an organisation or a part of one: "of the law firm of Skadden, Arps", "of the DEM's division".
+ORGANISATION_NOUNS = {"firm", "company", "division", "department", "office", "unit", "branch", "agency", "bureau",
+                      "team", "group", "staff", "board", "committee", "section", "institute", "ministry"}
+
+
+def _organisation_of(tok):
+    """The named organisation a common noun for one belongs to ("the law firm of Skadden" → Skadden), else tok."""
+    if tok.ent_type_ or tok.pos_ != "NOUN" or tok.lemma_.lower() not in ORGANISATION_NOUNS:
+        return tok
+    owners = [c for c in tok.children if c.dep_ in ("poss", "compound") and c.ent_type_ == "ORG"]
+    owners += [o for p, o in prep_objects(tok) if p.lower_ == "of" and o.ent_type_ == "ORG"]
+    return owners[0] if owners else tok
+
+
 def member_of(sent) -> Iterator[Relation]:
     """"Lo Chih-cheng and Tsai Shih-ying of the DPP" → each –member of→ DPP."""
     for ent in entity_spans(sent):
@@ -386,6 +417,7 @@ def member_of(sent) -> Iterator[Relation]:
             if prep.lower_ == "of" and o.ent_type_ == "GPE" and title is not None:
                 # "Prime Minister Felipe Gonzalez of Spain"
                 yield Relation(root, o, f"{_title_words(title)} of", [title, prep], "member-of", False, 0.65, None)
+            o = _organisation_of(o)
             if prep.lower_ in ("of", "at", "with") and o.ent_type_ == "ORG":
                 people = [root]
                 if root.dep_ == "conj":  # "Lo and Tsai of the DPP": the "of" attaches to the last one

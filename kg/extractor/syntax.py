@@ -180,6 +180,9 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
             objs = [c for c in gov.children if c.dep_ == "dobj"]
             if head.lower_ in ("for", "of") and objs:
                 return [t for o in objs for t in conjuncts(o)], "+prep-control"
+            patients = _subject_children(gov, ("nsubjpass",))
+            if patients:  # "Sirhan was convicted of assassinating Kennedy": the patient did the gerund
+                return [t for p in patients for t in conjuncts(p)], "+pcomp"
             subj, how = subjects(gov, depth + 1)
             return subj, "+pcomp" + how
     return [], ""
