@@ -103,7 +103,7 @@ def _triples(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> list[
     if subj is None or obj is None:
         return []
     objects = obj.arguments
-    if rel.rule.startswith(("role", "copula-role", "nationality")):
+    if rel.rule.startswith(("role", "copula-role", "nationality")) or rel.rule.endswith("+nationality"):
         objects = tuple(resolver.place_of_people(o) for o in objects)
     speaker = None
     if spk_tok is not None:

@@ -77,6 +77,8 @@ def _is_place(tok) -> bool:
     return tok.ent_type_ in PLACE_TYPES
 
 
+#: Nouns for where an organisation sits: "NRC headquarters in Rockville".
+SEAT_NOUNS = {"headquarters", "seat", "head office", "base", "home"}
 #: Nouns for a part of a place: "in the southeastern part of Rwanda" places a thing in Rwanda.
 REGION_NOUNS = {"part", "area", "region", "outskirts", "edge", "side", "corner", "heart", "centre", "center",
                 "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "suburb",
@@ -130,16 +132,20 @@ PART_NOUNS = {"unit", "subsidiary", "division", "arm", "affiliate", "branch", "b
 
 
 def compound_place(sent) -> Iterator[Relation]:
-    """"the U.S. Congress", "Sun Hung Kai, a Hong Kong construction firm" → organisation –be based in→ place."""
+    """"the U.S. Congress", "Sun Hung Kai, a Hong Kong construction firm", "the Haitian Parliament"
+    → organisation –be based in→ place."""
     for tok in sent:
-        if tok.dep_ != "compound" or not _is_place(tok) or tok.head.ent_type_ == tok.ent_type_:
+        national = tok.ent_type_ == "NORP" and tok.dep_ in ("amod", "compound") and tok.head.ent_type_ == "ORG"
+        if not national and (tok.dep_ != "compound" or not _is_place(tok) or tok.head.ent_type_ == tok.ent_type_):
             continue
         head = tok.head
         if head.dep_ == "appos" and head.head.ent_type_ == "ORG" and not head.ent_type_:
             head = head.head  # the organisation the apposition describes
         elif _head_type(head) != "ORG" and head.lemma_.lower() not in ("government", "firm", "company", "group"):
             continue
-        yield Relation(head, tok, "be based in", [], "compound-place", False, 0.5, None, text="(based in)")
+        # "the Haitian Parliament": a nationality outside the name says the country (resolved as for titles)
+        yield Relation(head, tok, "be based in", [], "compound-place" + ("+nationality" if national else ""),
+                       False, 0.5, None, text="(based in)")
 
 
 def place_apposition(sent) -> Iterator[Relation]:
@@ -181,6 +187,12 @@ def prep_place(sent) -> Iterator[Relation]:
         # "Brazoria, Fort Bend and Harris Counties in Texas": the place of the last holds for all
         group = conjuncts(head) if head.ent_type_ in PLACE_TYPES else [head]
         heads = group if prep.i > max(t.i for t in group) else [head]
+        if head.lemma_.lower() in SEAT_NOUNS:  # "NRC headquarters in Rockville": the organisation is based there
+            owner = [c for c in head.children if c.dep_ in ("compound", "poss") and c.ent_type_ == "ORG"]
+            if owner:
+                for pobj in (c for c in prep.children if c.dep_ == "pobj" and _is_place(c)):
+                    yield Relation(owner[0], pobj, "be based in", [head, prep], "prep-place", False, 0.6, None)
+                continue
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
             for place in (_region_of(p) for p in conjuncts(pobj)):
                 if not _is_place(place) or place.ent_type_ == _head_type(head) and prep.lower_ == "of":
