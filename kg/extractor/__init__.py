@@ -107,7 +107,7 @@ def _triples(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> list[
         objects = tuple(resolver.place_of_people(o) for o in objects)
     speaker = None
     if spk_tok is not None:
-        spk = resolver.argument(spk_tok, si)
+        spk = resolver.argument(resolver.source_owner(spk_tok, si), si)
         if spk is not None:
             speaker = Speaker(spk.argument.name, spk.argument.key)
     confidence = rel.confidence

@@ -157,6 +157,35 @@ QUANTITY_NOUNS = {"ten", "tens", "dozen", "dozens", "hundred", "hundreds", "thou
                   "part", "half", "percent", "%", "share", "portion", "group", "couple", "pair", "series"}
 
 
+#: Nouns for documents that speak for someone: "the report said", "according to the statement".
+SOURCE_NOUNS = {"report", "study", "statement", "survey", "analysis", "paper", "document", "assessment",
+                "communique", "release", "verdict", "ruling", "filing", "letter", "memo", "poll", "review"}
+
+
+def _owner(noun):
+    """The named author of a document noun: "X's report", "a report by X", "a study from X"."""
+    for c in noun.children:
+        if c.dep_ == "poss" and c.ent_type_ in ("ORG", "PERSON", "GPE"):
+            return c
+        if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from", "of"):
+            for o in c.children:
+                if o.dep_ == "pobj" and o.ent_type_ in ("ORG", "PERSON", "GPE"):
+                    return o
+        if c.dep_ == "acl" and c.tag_ == "VBN":  # "a report released by X"
+            for a in c.children:
+                if a.dep_ == "agent":
+                    for o in a.children:
+                        if o.dep_ == "pobj" and o.ent_type_ in ("ORG", "PERSON", "GPE"):
+                            return o
+    # "X released a report", "In a report released on Wednesday, X said": the verb's subject wrote it
+    verb = noun.head
+    if noun.dep_ == "pobj" and verb.dep_ == "prep" and verb.lower_ == "in":
+        verb = verb.head
+    elif not (noun.dep_ == "dobj" and verb.lemma_.lower() in ("release", "publish", "issue", "write", "file")):
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubj" and c.ent_type_ in ("ORG", "PERSON", "GPE")), None)
+
+
 def _counted(tok):
     """The noun a quantity stands before ("thousands of miners" → miners), else ``None``."""
     if tok.lower_ not in QUANTITY_NOUNS and not (tok.ent_type_ in ("CARDINAL", "PERCENT") and tok.pos_ in ("NOUN", "NUM")):
@@ -414,6 +443,23 @@ class DocResolver:
         if tok.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ", "X", "VERB") and not self.keep_unresolved:
             return None
         return Resolved(self._concept_arg(tok, si, exclude=verb))
+
+    def source_owner(self, tok, si: int):
+        """Whose words a document noun carries: "a report by the Institute for the Study of War" → the
+        institute; a later "the report" → the same institute. Other tokens are returned unchanged."""
+        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in SOURCE_NOUNS:
+            return tok
+        owner = _owner(tok)
+        if owner is not None:
+            return owner
+        lemma = tok.lemma_.lower()
+        for k in range(si, max(-1, si - GROUP_WINDOW), -1):
+            for t in reversed(list(self.sentences[k])):
+                if (k < si or t.i < tok.i) and t.lemma_.lower() == lemma and t.pos_ == "NOUN":
+                    owner = _owner(t)
+                    if owner is not None:
+                        return owner
+        return tok
 
     def span_argument(self, doc, start: int, end: int) -> Optional[Resolved]:
         """A concept argument for an explicit token range (open IE's wide objects)."""

@@ -388,7 +388,7 @@ def as_title(sent) -> Iterator[Relation]:
             subjs = [t for c in verb.children if c.dep_ == "nsubjpass" for t in conjuncts(c)] or subjects(verb)[0]
             for s in subjs:
                 for org in orgs:
-                    yield Relation(s, org, f"{_title_words(role, org)} of", [role], "role-as", False, 0.6, verb)
+                    yield Relation(s, org, f"{_title_words(role, org)} of", [role], "role-as", False, 0.6, None)
 
 
 #: Common nouns for an organisation or a part of one: "of the law firm of Skadden, Arps", "of the DEM's division".

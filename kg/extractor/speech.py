@@ -37,7 +37,7 @@ def _speaker_token(verb, sent) -> Optional[int]:
     while tok.head.i != tok.i:
         tok = tok.head
         if is_reporting(tok) and tok.i != verb.i:
-            subj = _reporting_subject(tok)
+            subj = _source(tok)
             if subj:
                 return subj[0].i
     node = verb
@@ -45,13 +45,24 @@ def _speaker_token(verb, sent) -> Optional[int]:
         for c in node.children:
             if c.dep_ in ("parataxis", "ccomp", "advcl", "conj") and is_reporting(c) and c.i > verb.i \
                     and not any(x.dep_ in ("ccomp", "xcomp") for x in c.children):
-                subj = _reporting_subject(c)
+                subj = _source(c)
                 if subj:
                     return subj[0].i
         if node.head.i == node.i:
             break
         node = node.head
     return _according_to(sent)
+
+
+def _source(reporting) -> list:
+    """Who a reporting verb's clause comes from: the source it cites when it cites one
+    ("Kyodo reported, citing the foreign ministry": the ministry, the innermost speaker), else its subject."""
+    for c in reporting.children:
+        if c.dep_ in ("advcl", "xcomp", "prep") and c.lemma_.lower() in ("cite", "quote"):
+            cited = [o for o in c.children if o.dep_ in ("dobj", "pobj")]
+            if cited:
+                return cited[:1]
+    return _reporting_subject(reporting)
 
 
 def _according_to(sent) -> Optional[int]:

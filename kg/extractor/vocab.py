@@ -36,7 +36,7 @@ LIGHT_VERBS = {"be", "have", "do", "get", "make", "become", "seem", "appear", "r
 #: Nouns for people acting for an organisation: "LDP representatives" stand for the LDP.
 AGENT_NOUNS = {
     "representative", "official", "member", "lawmaker", "legislator", "leader", "delegation", "delegate",
-    "spokesperson", "spokesman", "spokeswoman", "envoy", "minister", "ministry", "diplomat", "negotiator",
+    "spokesperson", "spokesman", "spokeswoman", "envoy", "minister", "diplomat", "negotiator",
     "officer", "authority", "executive", "lawyer", "counsel", "staff", "team", "side",
 }
 

@@ -149,6 +149,12 @@ CASES = [
 ]
 
 SPEAKERS = [
+    ("Hayashi and Chung agreed to resume talks, Kyodo News reported, citing the Japanese Foreign Ministry.",
+     ("Hayashi", "resume", "talks"), "Japanese Foreign Ministry"),
+    ("The Brookings Institution released a report on Monday. The report said Iran would enrich more uranium.",
+     ("Iran", "enrich", "more uranium"), "Brookings Institution"),
+    ("In a report released on Wednesday, the Institute for the Study of War said China rehearsed a blockade.",
+     ("China", "rehearse", "blockade"), "Institute for the Study of War"),
     ("According to the ministry, Egypt will buy wheat from Russia.", ("Egypt", "buy from", "Russia"), "ministry"),
     ("Tesla said it would build a plant in Mexico.", ("Tesla", "build", "plant in Mexico"), "Tesla"),
     ("Siemens will build a factory in Texas, its spokesman said.", ("Siemens", "build in", "Texas"),
