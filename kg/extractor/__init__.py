@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable
 
 from ..dateline import opening_meta
 from ..nlp import Piece

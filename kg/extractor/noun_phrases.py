@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .syntax import Relation, conjuncts, entity_spans
-from .vocab import SKIP_TYPES
+from .vocab import PLACE_KIND_NOUNS, SKIP_TYPES
 
 #: Entity labels of places.
 PLACE_TYPES = {"GPE", "LOC"}
@@ -35,12 +35,6 @@ PLACE_TYPES = {"GPE", "LOC"}
 LOCATED_TYPES = {"GPE", "LOC", "FAC", "ORG", "EVENT"}
 #: Prepositions that place a noun: "the forum in Davos", "a lawyer from Lyon".
 PLACE_PREPS = {"in": "be in", "at": "be at", "near": "be near", "from": "be from", "of": "be in"}
-#: Nouns naming a kind of place: "the city of Pisco", "the southern province of Guangdong".
-PLACE_KIND_NOUNS = {
-    "city", "town", "village", "province", "state", "region", "county", "district", "prefecture",
-    "island", "islands", "capital", "port", "country", "nation", "territory", "republic", "kingdom",
-    "municipality", "borough", "suburb", "neighbourhood", "neighborhood", "enclave", "emirate",
-}
 #: Common nouns for things that are somewhere: a facility, an institution, a gathering.
 #: Other common nouns ("developments in Venezuela", "exports in March") are not located things.
 LOCATED_NOUNS = {

@@ -17,8 +17,8 @@ from typing import Optional
 
 from ..records import Argument, entity_key, normalise_name
 from .syntax import conjuncts, entity_name, entity_spans, relative_head, subjects
-from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONYMS, DEMONSTRATIVES, ENTITY_TYPES, FIRST_PERSON, LEADING_STRIP, PERSON_PRONOUNS,
-                    PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, VALUE_TYPES)
+from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP, PERSON_PRONOUNS,
+                    PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS)
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 #: Longest concept name, in tokens, before it is cut to its core.
@@ -184,6 +184,14 @@ def _owner(noun):
     elif not (noun.dep_ == "dobj" and verb.lemma_.lower() in ("release", "publish", "issue", "write", "file")):
         return None
     return next((c for c in verb.children if c.dep_ == "nsubj" and c.ent_type_ in ("ORG", "PERSON", "GPE")), None)
+
+
+def _whose(tok):
+    """The antecedent of "whose" when ``tok`` is the subject noun it possesses in a relative clause."""
+    if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "relcl" and any(
+            c.dep_ == "poss" and c.lower_ == "whose" for c in tok.children):
+        return relative_head(tok.head.head)
+    return None
 
 
 def _counted(tok):
@@ -422,10 +430,13 @@ class DocResolver:
             if entity is not None:
                 span = self._compound_span(tok)
                 return Resolved(self._arg(entity, doc, span[0], span[1]))
-        named = self._appositive_name(tok)
+        named = self._appositive_name(tok) or self._kind_of_place(tok)
         if named is not None:
             entity, start, end = named
             return Resolved(self._arg(entity, doc, start, end))
+        owner = _whose(tok)
+        if owner is not None:  # "the alliance, whose factions have links to Iran": the alliance has them
+            return self.argument(owner, si, verb=verb, speaker_subjects=speaker_subjects)
         agent = self._agent_organisation(tok)
         if agent is not None:
             entity, _ = agent
@@ -507,6 +518,18 @@ class DocResolver:
                 punct = [t for t in tok.doc[tok.i + 1:hit[1]] if t.is_punct]
                 if not punct or owned and hit[0].type == "PERSON" and all(t.text == "," for t in punct):
                     return hit
+        return None
+
+    def _kind_of_place(self, tok) -> Optional[tuple]:
+        """"the Pacific coast city of Pisco", "the southern province of Guangdong": the place itself."""
+        if tok.pos_ != "NOUN" or tok.lemma_.lower() not in PLACE_KIND_NOUNS:
+            return None
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for pobj in prep.children:
+                    hit = self.entity_of(pobj) if pobj.dep_ == "pobj" and pobj.ent_type_ in ("GPE", "LOC") else None
+                    if hit is not None:
+                        return hit
         return None
 
     def _agent_organisation(self, tok) -> Optional[tuple]:

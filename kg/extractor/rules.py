@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 from .syntax import (Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
                      objects, passive_lemma, prep_objects, subjects, verb_lemma)
 from .noun_phrases import NOUN_PHRASE_RULES, place_kind, prep_place
-from .vocab import NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS, TITLE_WORDS
+from .vocab import IDIOM_VERBS, NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS, TITLE_WORDS
 
 
 def _is_speech(verb) -> bool:
@@ -152,11 +152,6 @@ def verb_prep(sent) -> Iterator[Relation]:
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + extra + bare + [prep], "verb-prep" + how, negated(v),
                                0.6, v)
-
-
-#: Verbs whose bare object is part of the predicate: "take part in", "pay tribute to", "make progress on".
-IDIOM_VERBS = {"take", "make", "have", "give", "pay", "hold", "keep", "play", "set", "put", "get", "do", "lose",
-               "gain", "win", "come", "go", "bring"}
 
 
 def is_bare(noun) -> bool:

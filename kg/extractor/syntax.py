@@ -189,9 +189,12 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
 
 
 def relative_head(noun):
-    """The noun a relative clause is about; past a copula to its subject: "the contract is an achievement
-    that proves X" → contract."""
-    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+    """The noun a relative clause is about; past a copula to its subject when the clause follows the
+    noun directly: "the contract is an achievement that proves X" → contract (but "X is the producer of
+    platinum, which is used in Y" stays with its noun)."""
+    relcl = next((c for c in noun.children if c.dep_ == "relcl"), None)
+    adjacent = relcl is not None and all(t.is_punct for t in noun.doc[noun.i + 1:relcl.left_edge.i])
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be" and adjacent:
         subj = [c for c in noun.head.children if c.dep_ == "nsubj"]
         if subj:
             return subj[0]

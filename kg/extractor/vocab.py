@@ -1,18 +1,7 @@
-"""Word lists and dependency-label sets the extraction rules are written in."""
-
-# Dependency labels (spaCy's English ClearNLP-style scheme).
-SUBJ_DEPS = {"nsubj", "nsubjpass"}
-ACTIVE_SUBJ_DEPS = {"nsubj"}
-PASSIVE_SUBJ_DEPS = {"nsubjpass"}
-OBJ_DEPS = {"dobj"}
-ATTR_DEPS = {"attr"}
-CLAUSE_DEPS = {"ccomp", "xcomp", "advcl", "conj", "relcl", "acl", "pcomp", "parataxis"}
-NEG_DEPS = {"neg"}
+"""Word lists the extraction rules are written in."""
 
 #: Entity labels that become graph entities (numbers, dates and the like do not).
 ENTITY_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE"}
-#: Entity labels of values: kept as concept arguments only when they are objects.
-VALUE_TYPES = {"MONEY", "PERCENT", "QUANTITY"}
 #: Entity labels never used as arguments.
 SKIP_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL"}
 
@@ -30,8 +19,9 @@ PURE_SPEECH_VERBS = {"say", "tell", "add", "state", "note", "remark", "reply", "
                      "observe", "contend", "argue", "believe", "think", "claim", "allege", "acknowledge",
                      "admit", "indicate", "caution", "declare", "estimate", "predict"}
 
-#: Light verbs whose meaning lives in their complement: never a predicate on their own.
-LIGHT_VERBS = {"be", "have", "do", "get", "make", "become", "seem", "appear", "remain", "go", "come"}
+#: Light verbs whose bare object is part of the predicate: "take part in", "pay tribute to", "make progress on".
+IDIOM_VERBS = {"take", "make", "have", "give", "pay", "hold", "keep", "play", "set", "put", "get", "do", "lose",
+               "gain", "win", "come", "go", "bring"}
 
 #: Nouns for people acting for an organisation: "LDP representatives" stand for the LDP.
 AGENT_NOUNS = {
@@ -44,7 +34,6 @@ AGENT_NOUNS = {
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THING_PRONOUNS = {"it", "its", "itself"}
 PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
-FIRST_PERSON = {"i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours"}
 RELATIVE_PRONOUNS = {"who", "whom", "which", "that", "whose", "what"}
 DEMONSTRATIVES = {"this", "that", "these", "those", "there", "here", "which", "what", "who", "whom",
                   "whoever", "whatever", "something", "anything", "nothing", "everything", "someone",
@@ -131,4 +120,11 @@ DEMONYMS = {
     "armenian": "Armenia", "azerbaijani": "Azerbaijan", "serbian": "Serbia", "croatian": "Croatia",
     "bosnian": "Bosnia", "romanian": "Romania", "bulgarian": "Bulgaria", "estonian": "Estonia",
     "latvian": "Latvia", "lithuanian": "Lithuania", "european": "Europe",
+}
+
+#: Nouns naming a kind of place: "the city of Pisco", "the southern province of Guangdong".
+PLACE_KIND_NOUNS = {
+    "city", "town", "village", "province", "state", "region", "county", "district", "prefecture",
+    "island", "islands", "capital", "port", "country", "nation", "territory", "republic", "kingdom",
+    "municipality", "borough", "suburb", "neighbourhood", "neighborhood", "enclave", "emirate",
 }
