@@ -45,10 +45,18 @@ def svo(sent) -> Iterator[Relation]:
         if not objs:
             continue
         subjs, how = subjects(v)
+        light = v.lemma_.lower() in IDIOM_VERBS
         for s in subjs:
             for o in objs:
-                yield Relation(s, o, verb_lemma(v), chain_tokens(v), "svo" + how, negated(v),
-                               0.8 if not how else 0.7, v)
+                # "has links to Iran", "took a first step toward YPF": a light verb's noun joins the predicate
+                merged = [(p, x) for p, x in prep_objects(o) if p.i > o.i and p.lower_ != "of"] if (
+                    light and o.pos_ == "NOUN" and not o.ent_type_) else []
+                for p, x in merged:
+                    yield Relation(s, x, f"{verb_lemma(v)} {o.lemma_.lower()} {p.lower_}", chain_tokens(v) + [o, p],
+                                   "svo-light" + how, negated(v), 0.6, v)
+                if not merged:
+                    yield Relation(s, o, verb_lemma(v), chain_tokens(v), "svo" + how, negated(v),
+                                   0.8 if not how else 0.7, v)
 
 
 def passive_object(sent) -> Iterator[Relation]:
