@@ -90,6 +90,12 @@ def _region_of(tok):
     return tok
 
 
+def _is_person(tok) -> bool:
+    """A person's name, also one the tagger mislabelled but an age gives away ("Ferraro, 50, of Bethany")."""
+    return tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN" and any(
+        c.dep_ == "appos" and c.like_num and c.text.isdigit() and 0 < int(c.text) < 120 for c in tok.children)
+
+
 def possessive_place(sent) -> Iterator[Relation]:
     """"Spain's Repsol" → Repsol –be based in→ Spain; "Tokyo's Haneda Airport" → –be in→ Tokyo."""
     for tok in sent:
@@ -194,14 +200,14 @@ def prep_place(sent) -> Iterator[Relation]:
                 for other in heads:
                     if other.i != head.i and other.ent_type_ in PLACE_TYPES:
                         yield Relation(other, place, "be in", [prep], "prep-place", False, 0.5, None)
-                if prep.lower_ == "of" and _head_type(head) not in LOCATED_TYPES:
-                    continue  # "the people of England", "the economy of Peru": not a location
-                if head.ent_type_ == "PERSON" and prep.lower_ in ("of", "from"):
+                if _is_person(head) and prep.lower_ in ("of", "from"):
                     yield Relation(head, place, "be from", [prep], "prep-place", False, 0.5, None)
-                elif head.ent_type_ != "PERSON":
-                    # a common noun is named without the phrase that places it: "plant" of "plant in Mexico"
-                    span = None if head.ent_type_ else (min([c.left_edge.i for c in head.lefts] + [head.i]), head.i + 1)
-                    yield Relation(head, place, _located_lemma(head, prep.lower_), [prep], "prep-place", False,
+                    continue
+                if prep.lower_ == "of" and _head_type(head) not in LOCATED_TYPES or head.ent_type_ == "PERSON":
+                    continue  # "the people of England", "the economy of Peru": not a location
+                # a common noun is named without the phrase that places it: "plant" of "plant in Mexico"
+                span = None if head.ent_type_ else (min([c.left_edge.i for c in head.lefts] + [head.i]), head.i + 1)
+                yield Relation(head, place, _located_lemma(head, prep.lower_), [prep], "prep-place", False,
                                    0.5 if not head.ent_type_ else 0.55, None, subj_span=span)
 
 

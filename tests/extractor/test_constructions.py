@@ -92,6 +92,8 @@ CASES = [
      {("Senkaku Islands", "be in", "East China Sea"), ("China", "claim", "Senkaku Islands")}, set()),
     ("prepositional place, common noun", "Toyota's plant in Kentucky resumed production.",
      {("Toyota's plant", "be in", "Kentucky")}, {("Toyota's plant in Kentucky", "be in", "Kentucky")}),
+    ("person from a place", '"I see no answer," said Virginia Towle of Wallingford, a family friend.',
+     {("Virginia Towle", "be from", "Wallingford")}, set()),
     ("kind of place", "The port of Gdansk is the largest container terminal in Poland.",
      {("Gdansk", "be", "port")}, set()),
     ("title before a name", '"We will not raise prices," Unilever chief executive Hein Schumacher told Reuters.',
