@@ -71,6 +71,10 @@ def _is_place(tok) -> bool:
     return tok.ent_type_ in PLACE_TYPES
 
 
+#: Words for a part of a place that may stand before its name: "south-east Algeria", "central Idaho".
+COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "northern",
+           "southern", "eastern", "western", "central", "northeastern", "northwestern", "southeastern",
+           "southwestern", "upper", "lower", "coastal", "rural"}
 #: Nouns for where an organisation sits: "NRC headquarters in Rockville".
 SEAT_NOUNS = {"headquarters", "seat", "head office", "base", "home"}
 #: Nouns for a part of a place: "in the southeastern part of Rwanda" places a thing in Rwanda.
@@ -158,7 +162,10 @@ def place_apposition(sent) -> Iterator[Relation]:
         nxt = ent.end
         if nxt + 1 >= sent.end or doc[nxt].text != ",":
             continue
-        place = next((e for e in entity_spans(sent) if e.start == nxt + 1 and e.label_ in PLACE_TYPES), None)
+        start = nxt + 1  # past a compass word outside the name: "Mohammadia, south-east Algeria"
+        while start < sent.end and doc[start].lower_.replace("-", "") in COMPASS and not doc[start].ent_type_:
+            start += 1
+        place = next((e for e in entity_spans(sent) if e.start == start and e.label_ in PLACE_TYPES), None)
         if place is None:
             continue
         root, other = ent.root, place.root
@@ -178,6 +185,10 @@ def prep_place(sent) -> Iterator[Relation]:
         if prep.dep_ != "prep" or prep.lower_ not in PLACE_PREPS:
             continue
         head = prep.head
+        if head.dep_ == "appos" and _is_person(head.head) and prep.lower_ in ("of", "from"):
+            for place in (c for c in prep.children if c.dep_ == "pobj" and _is_place(c)):
+                yield Relation(head.head, place, "be from", [prep], "prep-place", False, 0.5, None)
+            continue  # "Derwinski, a Republican from Chicago": the person is from there
         if head.pos_ not in ("NOUN", "PROPN") or head.ent_type_ in SKIP_TYPES | {"NORP"}:
             continue
         if head.lower_ in UNPLACED_HEADS or head.lemma_.lower() in PLACE_KIND_NOUNS and prep.lower_ == "of":
@@ -185,7 +196,10 @@ def prep_place(sent) -> Iterator[Relation]:
         if not _head_type(head) and head.pos_ != "PROPN" and head.lemma_.lower() not in LOCATED_NOUNS:
             continue  # a name the tagger missed is still placed; a common noun only if it names a located thing
         # "Brazoria, Fort Bend and Harris Counties in Texas": the place of the last holds for all
-        group = conjuncts(head) if head.ent_type_ in PLACE_TYPES else [head]
+        first = head
+        while first.dep_ == "conj" and first.head.ent_type_ in PLACE_TYPES:
+            first = first.head
+        group = conjuncts(first) if head.ent_type_ in PLACE_TYPES else [head]
         heads = group if prep.i > max(t.i for t in group) else [head]
         if head.lemma_.lower() in SEAT_NOUNS:  # "NRC headquarters in Rockville": the organisation is based there
             owner = [c for c in head.children if c.dep_ in ("compound", "poss") and c.ent_type_ == "ORG"]

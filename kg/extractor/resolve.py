@@ -18,7 +18,7 @@ from typing import Optional
 from ..records import Argument, entity_key, normalise_name
 from .syntax import conjuncts, entity_name, entity_spans, relative_head, subjects
 from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP, PERSON_PRONOUNS,
-                    PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS)
+                    PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, TITLE_WORDS)
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 #: Longest concept name, in tokens, before it is cut to its core.
@@ -506,8 +506,8 @@ class DocResolver:
 
     def _appositive_name(self, tok) -> Optional[tuple]:
         """"its chairman Jerome Powell", "the publisher Activision Blizzard", "Kennedy's assassin, Lee Harvey
-        Oswald": the name right after the noun (after a comma only when a possessor makes the noun a role)."""
-        if tok.pos_ != "NOUN":
+        Oswald": the name right after the noun (after a comma only for a person with a title or a role)."""
+        if tok.pos_ != "NOUN" and not (tok.pos_ == "PROPN" and tok.lower_ in TITLE_WORDS):
             return None
         owned = any(c.dep_ == "poss" for c in tok.children)
         for c in tok.children:
@@ -516,7 +516,8 @@ class DocResolver:
                 if hit is None:
                     continue
                 punct = [t for t in tok.doc[tok.i + 1:hit[1]] if t.is_punct]
-                if not punct or owned and hit[0].type == "PERSON" and all(t.text == "," for t in punct):
+                titled = owned or tok.lower_ in TITLE_WORDS  # "the 34th President of the United States, Eisenhower"
+                if not punct or titled and hit[0].type == "PERSON" and all(t.text == "," for t in punct):
                     return hit
         return None
 

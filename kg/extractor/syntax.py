@@ -192,6 +192,8 @@ def relative_head(noun):
     """The noun a relative clause is about; past a copula to its subject when the clause follows the
     noun directly: "the contract is an achievement that proves X" → contract (but "X is the producer of
     platinum, which is used in Y" stays with its noun)."""
+    if noun.dep_ == "appos" and noun.head.ent_type_ == "PERSON" and noun.pos_ in ("NOUN", "PROPN"):
+        return noun.head  # "Derwinski, a Republican from Chicago who served in Congress": Derwinski served
     relcl = next((c for c in noun.children if c.dep_ == "relcl"), None)
     adjacent = relcl is not None and all(t.is_punct for t in noun.doc[noun.i + 1:relcl.left_edge.i])
     if noun.dep_ == "attr" and noun.head.lemma_ == "be" and adjacent:

@@ -57,6 +57,8 @@ TITLE_WORDS = {
     "colonel", "captain", "lieutenant", "sergeant", "judge", "justice", "pope", "bishop", "deputy", "foreign",
     "defense", "defence", "finance", "spokesman", "spokeswoman", "lawmaker", "legislator", "ambassador", "envoy",
     "director", "chief", "executive", "leader", "opposition", "lt.", "gen.", "col.", "capt.", "sir", "lord", "dame",
+    "sultan", "emir", "sheikh", "shah", "tsar", "czar", "crown", "grand", "duke", "duchess", "baron", "mullah",
+    "ayatollah", "rabbi", "cardinal", "archbishop", "commander", "marshal", "general", "inspector", "superintendent",
 }
 
 _PEOPLE = frozenset({"PERSON"})

@@ -94,6 +94,12 @@ CASES = [
      {("Toyota's plant", "be in", "Kentucky")}, {("Toyota's plant in Kentucky", "be in", "Kentucky")}),
     ("person from a place", '"I see no answer," said Virginia Towle of Wallingford, a family friend.',
      {("Virginia Towle", "be from", "Wallingford")}, set()),
+    ("title, comma and the name", "In 1890, the 34th President of the United States, Dwight D. Eisenhower, was born "
+                                  "in Denison, Texas.",
+     {("Dwight D. Eisenhower", "be born in", "Denison")}, set()),
+    ("an apposition's place and clause", "Derwinski, a Republican from Chicago who served 24 years in Congress, "
+                                         "denied the allegations.",
+     {("Derwinski", "be from", "Chicago"), ("Derwinski", "serve in", "Congress")}, {"Republican"}),
     ("kind of place", "The port of Gdansk is the largest container terminal in Poland.",
      {("Gdansk", "be", "port")}, set()),
     ("title before a name", '"We will not raise prices," Unilever chief executive Hein Schumacher told Reuters.',
