@@ -11,6 +11,7 @@ rule                       example                                     triple
 =========================  ==========================================  =======================================
 ``possessive-place``       "Spain's Repsol", "Tokyo's Haneda Airport"  Repsol –be based in→ Spain
 ``possessive-member``      "Macron's Renaissance party"                Macron –member of→ Renaissance party
+``listed-members``         "the Andean Group (Colombia, Peru, …)"      Colombia –member of→ Andean Group
 ``compound-place``         "the U.S. Congress", "a Hong Kong firm"     Congress –be based in→ U.S.
 ``place-apposition``       "Addis Ababa, Ethiopia"                     Addis Ababa –be in→ Ethiopia
 ``prep-place``             "the forum in Davos", "Co. of New York"     forum –be in→ Davos
@@ -98,6 +99,19 @@ def _is_person(tok) -> bool:
     """A person's name, also one the tagger mislabelled but an age gives away ("Ferraro, 50, of Bethany")."""
     return tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN" and any(
         c.dep_ == "appos" and c.like_num and c.text.isdigit() and 0 < int(c.text) < 120 for c in tok.children)
+
+
+def listed_members(sent) -> Iterator[Relation]:
+    """An organisation with its members in parentheses: "the Andean Group (Colombia, Bolivia and Peru)"
+    → each –member of→ Andean Group."""
+    doc = sent.doc
+    for tok in sent:
+        if tok.dep_ != "appos" or tok.head.ent_type_ != "ORG" or tok.i == 0 or doc[tok.i - 1].text != "(":
+            continue
+        members = [t for t in conjuncts(tok) if t.ent_type_ in ("GPE", "ORG", "PERSON") and t.i != tok.head.i]
+        if len(members) >= 2:
+            for m in members:
+                yield Relation(m, tok.head, "member of", [], "listed-members", False, 0.55, None, text="(member of)")
 
 
 def possessive_place(sent) -> Iterator[Relation]:
@@ -291,5 +305,5 @@ _TITLE_HEADS = {"minister", "president", "premier", "chancellor", "ambassador", 
                 "spokesman", "spokeswoman", "spokesperson", "official", "lawmaker", "senator", "prince"}
 
 #: The rules of this module, in the order they run.
-NOUN_PHRASE_RULES = (possessive_place, possessive_member, compound_place, place_apposition, prep_place,
+NOUN_PHRASE_RULES = (possessive_place, possessive_member, listed_members, compound_place, place_apposition, prep_place,
                      place_kind_apposition, place_kind, nationality)

@@ -100,6 +100,8 @@ CASES = [
     ("an apposition's place and clause", "Derwinski, a Republican from Chicago who served 24 years in Congress, "
                                          "denied the allegations.",
      {("Derwinski", "be from", "Chicago"), ("Derwinski", "serve in", "Congress")}, {"Republican"}),
+    ("members in parentheses", "Ministers of the Andean Group (Colombia, Bolivia, Ecuador and Peru) met.",
+     {("Colombia", "member of", "Andean Group"), ("Peru", "member of", "Andean Group")}, set()),
     ("kind of place", "The port of Gdansk is the largest container terminal in Poland.",
      {("Gdansk", "be", "port")}, set()),
     ("title before a name", '"We will not raise prices," Unilever chief executive Hein Schumacher told Reuters.',
