@@ -199,10 +199,12 @@ def prep_place(sent) -> Iterator[Relation]:
         if prep.dep_ != "prep" or prep.lower_ not in PLACE_PREPS:
             continue
         head = prep.head
-        if head.dep_ == "appos" and _is_person(head.head) and prep.lower_ in ("of", "from"):
+        # "Derwinski, a Republican from Chicago", "Ferraro, 50, of Bethany": the person is from there
+        described = head.head if head.dep_ == "appos" and _is_person(head.head) else None
+        if described is not None and prep.lower_ in ("of", "from"):
             for place in (c for c in prep.children if c.dep_ == "pobj" and _is_place(c)):
-                yield Relation(head.head, place, "be from", [prep], "prep-place", False, 0.5, None)
-            continue  # "Derwinski, a Republican from Chicago": the person is from there
+                yield Relation(described, place, "be from", [prep], "prep-place", False, 0.5, None)
+            continue
         if head.pos_ not in ("NOUN", "PROPN") or head.ent_type_ in SKIP_TYPES | {"NORP"}:
             continue
         if head.lower_ in UNPLACED_HEADS or head.lemma_.lower() in PLACE_KIND_NOUNS and prep.lower_ == "of":
@@ -230,7 +232,7 @@ def prep_place(sent) -> Iterator[Relation]:
                         yield Relation(other, place, "be in", [prep], "prep-place", False, 0.5, None)
                 if _is_person(head) and prep.lower_ in ("of", "from"):
                     yield Relation(head, place, "be from", [prep], "prep-place", False, 0.5, None)
-                    continue
+                    continue  # "Virginia Towle of Wallingford"
                 if prep.lower_ == "of" and _head_type(head) not in LOCATED_TYPES or head.ent_type_ == "PERSON":
                     continue  # "the people of England", "the economy of Peru": not a location
                 # a common noun is named without the phrase that places it: "plant" of "plant in Mexico"

@@ -269,11 +269,26 @@ def open_copula(sent) -> Iterator[Relation]:
     return copula(sent, open_ie=True)
 
 
+def _people(sent) -> list:
+    """Entity spans of people, and names the tagger gave another type that a person's apposition
+    gives away ("Harrington, a professor of political science at Queens College")."""
+    from spacy.tokens import Span
+
+    def person_apposition(tok) -> bool:
+        return any(c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in PERSON_NOUNS for c in tok.children)
+
+    out = [ent for ent in entity_spans(sent) if ent.label_ == "PERSON"
+           or ent.label_ in ("ORG", "GPE", "NORP") and person_apposition(ent.root)]
+    for tok in sent:  # "Tal, a senior Defense Ministry official": a name with no entity at all
+        if tok.pos_ == "PROPN" and not tok.ent_type_ and tok.dep_ != "compound" and person_apposition(tok):
+            start = min([c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok.i])
+            out.append(Span(sent.doc, start, tok.i + 1, label="PERSON"))
+    return out
+
+
 def roles(sent) -> Iterator[Relation]:
     """Titles and appositions: "DPP spokeswoman Hsieh Pei-fen" → Hsieh –spokeswoman of→ DPP."""
-    for ent in entity_spans(sent):
-        if ent.label_ != "PERSON":
-            continue
+    for ent in _people(sent):
         root = ent.root
         name_start = entity_name(ent)[0]
         # a title word just left of the name, attached to it (NER may have put it inside the entity)
@@ -320,6 +335,13 @@ def roles(sent) -> Iterator[Relation]:
                     yield Relation(root, o, f"{_title_words(ap, o)} of", [ap], "part-appos", False, 0.65, None)
 
 
+#: Nouns only a person can be: an apposition of one of these makes a name a person's.
+PERSON_NOUNS = TITLE_WORDS | {
+    "professor", "official", "lawyer", "attorney", "economist", "analyst", "manager", "activist", "researcher",
+    "scientist", "engineer", "teacher", "student", "journalist", "reporter", "editor", "author", "writer",
+    "officer", "soldier", "doctor", "nurse", "farmer", "worker", "founder", "owner", "candidate", "politician",
+    "diplomat", "consultant", "expert", "strategist", "lecturer", "dean", "coach", "player", "actor", "singer",
+    "artist", "banker", "trader", "investor", "entrepreneur", "spokesperson", "aide", "adviser", "advisor"}
 #: Roles a person has towards another person: "Kennedy's assassin", "the son of Sihanouk".
 PERSONAL_ROLES = {"assassin", "killer", "murderer", "son", "daughter", "wife", "husband", "widow", "father",
                   "mother", "brother", "sister", "lawyer", "attorney", "aide", "adviser", "advisor", "spokesman",
@@ -416,7 +438,8 @@ def member_of(sent) -> Iterator[Relation]:
         root = ent.root
         title = next((c for c in root.children if c.dep_ == "compound" and c.lower_ in TITLE_WORDS and c.i < ent.start
                       or c.i >= ent.start and c.dep_ == "compound" and c.lower_ in TITLE_WORDS), None)
-        for prep, o in prep_objects(root):
+        ages = [c for c in root.children if c.dep_ == "appos" and c.like_num]  # "Merbold, 47, of the ESA"
+        for prep, o in [*prep_objects(root), *(po for a in ages for po in prep_objects(a))]:
             if prep.lower_ == "of" and o.ent_type_ == "GPE" and title is not None:
                 # "Prime Minister Felipe Gonzalez of Spain"
                 yield Relation(root, o, f"{_title_words(title)} of", [title, prep], "member-of", False, 0.65, None)

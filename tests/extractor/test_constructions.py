@@ -110,6 +110,8 @@ CASES = [
      {("Keir Starmer", "prime minister of", "Britain")}, {("Keir Starmer", "nationality", "Britain")}),
     ("role apposition", "Satya Nadella, chief executive of Microsoft, spoke at the conference.",
      {("Satya Nadella", "chief executive of", "Microsoft")}, set()),
+    ("name the tagger missed, with a person's apposition", "Tal, a senior Defense Ministry official, spoke.",
+     {("Tal", "senior official of", "Defense Ministry")}, set()),
     ("role apposition, founder", "Jensen Huang, the founder of Nvidia, visited Taipei.",
      {("Jensen Huang", "founder of", "Nvidia")}, set()),
     ("role after as", "Nicola Sturgeon will step down as first minister of Scotland.",
