@@ -416,6 +416,10 @@ class DocResolver:
         if tok.pos_ == "PRON" or low in PERSON_PRONOUNS | THING_PRONOUNS | PLURAL_PRONOUNS:
             if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
                 return self.argument(relative_head(tok.head.head), si)
+            group = self._pronoun_group(tok, si) if low in PLURAL_PRONOUNS else []
+            if group:  # "Chung met Hayashi … as they attended": both
+                args = [Argument(tok.text, e.name, e.key, e.type, tok.idx, tok.idx + len(tok)) for e in group]
+                return Resolved(args[0], "+pronoun+group", tuple(args[1:]))
             antecedent = self.antecedent(tok, si, speaker_subjects=speaker_subjects)
             if antecedent is not None:
                 return Resolved(Argument(tok.text, antecedent.name, antecedent.key, antecedent.type,
@@ -548,6 +552,16 @@ class DocResolver:
                     if hit is not None:
                         return hit[0], p
         return None
+
+    def _pronoun_group(self, pron, si: int) -> list:
+        """The people or parties "they" stands for: the latest group of two or more that was an argument
+        of a verb, earlier in this sentence or in the one before (where no group fits, a single antecedent)."""
+        for k in range(si, max(-1, si - 2), -1):
+            for start, entities, argument in reversed(self.groups[k]):
+                if argument and (k < si or start < pron.i) and all(e.type in ("PERSON", "ORG", "GPE")
+                                                                  for e in entities):
+                    return entities
+        return []
 
     def _group_reference(self, tok, si: int) -> list:
         """"the two companies", "both sides", "the leaders": the entities of the latest coordination that fits.

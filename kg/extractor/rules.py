@@ -481,7 +481,7 @@ def nominal_verb(sent) -> Iterator[Relation]:
             continue
         patients = [o for prep, o in prep_objects(noun) if prep.lower_ == "of"]
         agents = [o for prep, o in prep_objects(noun) if prep.lower_ == "by"]
-        agents += [t for c in noun.children if c.dep_ == "poss" and c.pos_ == "PROPN" for t in conjuncts(c)]
+        agents += [t for c in noun.children if c.dep_ == "poss" and c.pos_ in ("PROPN", "PRON") for t in conjuncts(c)]
         for agent in agents:
             for patient in patients:
                 if agent.ent_type_ or patient.ent_type_:
