@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from .syntax import (Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
-                     objects, passive_lemma, prep_objects, subjects, verb_lemma)
+                     objects, passive_lemma, prep_objects, relative_head, subjects, verb_lemma)
 from .noun_phrases import NOUN_PHRASE_RULES, place_kind, prep_place
 from .vocab import IDIOM_VERBS, NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS, TITLE_WORDS
 
@@ -134,7 +134,7 @@ def verb_prep(sent) -> Iterator[Relation]:
             if not subjs and v.dep_ == "relcl":
                 subjs, how = [v.head], "+passive+relcl"
         elif v.dep_ == "acl" and v.tag_ == "VBN" and not any(c.dep_ == "agent" for c in v.children):
-            subjs, how = [v.head], "+passive+participle"  # "Peruvians frustrated over slow aid"
+            subjs, how = [relative_head(v.head)], "+passive+participle"  # "Peruvians frustrated over slow aid"
         else:
             subjs, how = subjects(v)
         if not subjs:

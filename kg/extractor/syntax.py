@@ -159,9 +159,9 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
         return [relative_head(head)], "+relcl"
     if dep == "acl":
         if verb.tag_ == "VBG":
-            return [head], "+participle"
+            return [relative_head(head)], "+participle"
         if verb.tag_ == "VBN" and depth > 0:  # "Adamson, convicted of murdering Bolles": the noun does the next verb
-            return [head], "+participle"
+            return [relative_head(head)], "+participle"
         if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
             poss = [c for c in head.children if c.dep_ == "poss"]
             if poss:
@@ -188,11 +188,16 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
     return [], ""
 
 
+#: Entity labels of things a description in apposition can describe.
+NAMED_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
+
+
 def relative_head(noun):
-    """The noun a relative clause is about; past a copula to its subject when the clause follows the
-    noun directly: "the contract is an achievement that proves X" → contract (but "X is the producer of
-    platinum, which is used in Y" stays with its noun)."""
-    if noun.dep_ == "appos" and noun.head.ent_type_ == "PERSON" and noun.pos_ in ("NOUN", "PROPN"):
+    """The noun a relative clause or participle is about: the name an apposition describes ("Castell Hydro,
+    a producer based in Grenoble" → Castell Hydro); past a copula to its subject when the clause follows
+    the noun directly ("the contract is an achievement that proves X" → contract; but "X is the producer
+    of platinum, which is used in Y" stays with its noun)."""
+    if noun.dep_ == "appos" and noun.head.ent_type_ in NAMED_TYPES and noun.pos_ in ("NOUN", "PROPN"):
         return noun.head  # "Derwinski, a Republican from Chicago who served in Congress": Derwinski served
     relcl = next((c for c in noun.children if c.dep_ == "relcl"), None)
     adjacent = relcl is not None and all(t.is_punct for t in noun.doc[noun.i + 1:relcl.left_edge.i])
