@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from .syntax import (Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
+from .syntax import (NAMED_TYPES, Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
                      objects, passive_lemma, prep_objects, relative_head, subjects, verb_lemma)
 from .noun_phrases import NOUN_PHRASE_RULES, place_kind, prep_place
 from .vocab import IDIOM_VERBS, NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS, TITLE_WORDS
@@ -243,6 +243,22 @@ def apposition(sent) -> Iterator[Relation]:
         for t in titles:
             yield Relation(ent.root, t, "be", [], "title", False, 0.5, None, obj_span=(t.left_edge.i, t.i + 1),
                            text="is")
+
+
+def description(sent) -> Iterator[Relation]:
+    """A name described in apposition: "Kessler Logistics, a freight company, …" → Kessler Logistics
+    –be→ freight company; "Linda Schmitt, an assistant product manager" → –be→ assistant product manager.
+    A description that names an organisation ("the chief of NATO") is a role instead."""
+    for tok in sent:
+        if tok.dep_ != "appos" or tok.pos_ != "NOUN" or tok.ent_type_ or not tok.head.ent_type_:
+            continue
+        if tok.head.ent_type_ not in NAMED_TYPES:
+            continue
+        if any(p.lower_ in ("of", "for", "at", "with") and o.ent_type_ for p, o in prep_objects(tok)):
+            continue
+        start = min([c.left_edge.i for c in tok.lefts if c.dep_ not in ("det", "punct")] + [tok.i])
+        yield Relation(tok.head, tok, "be", [], "description", False, 0.55, None, obj_span=(start, tok.i + 1),
+                       text="(is)")
 
 
 def svo_nary(sent) -> Iterator[Relation]:
@@ -504,7 +520,7 @@ def nominal_prep(sent) -> Iterator[Relation]:
 
 #: The rule table: adding a rule is one generator and one line here.
 RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, copula, roles, as_title, member_of,
-                               as_role, nominal_verb, nominal_prep, *NOUN_PHRASE_RULES)
+                               as_role, nominal_verb, nominal_prep, description, *NOUN_PHRASE_RULES)
 #: Open information extraction (surface relations for benchmarks such as CaRB) adds these.
 OPEN_RULES: tuple[Callable, ...] = (svo, passive_object, open_passive, verb_prep, open_copula, open_speech, as_role,
                                     nominal_prep, prep_place, place_kind, apposition, svo_nary)
