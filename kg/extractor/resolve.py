@@ -427,7 +427,7 @@ class DocResolver:
             if self.keep_unresolved:
                 return Resolved(self._concept_arg(tok, si, exclude=verb))
             return None
-        if low in DEMONSTRATIVES and tok.pos_ in ("PRON", "DET") and not self.keep_unresolved:
+        if low in DEMONSTRATIVES and tok.pos_ in ("PRON", "DET", "NUM") and not self.keep_unresolved:
             return None
         if tok.pos_ == "PROPN":
             entity = self._proper_noun(tok)
@@ -753,6 +753,11 @@ class DocResolver:
                     prefix = f"{ante.name}'" if ante.name.endswith("s") else f"{ante.name}'s "
                     prefix = prefix if prefix.endswith(" ") else prefix + " "
             start += 1
+        # a phrase that only dates the thing is not part of its name: "plans on Monday" → plans
+        dated = [c.i for c in tok.rights if c.dep_ == "prep" and c.i < end and any(
+            o.dep_ == "pobj" and o.ent_type_ in ("DATE", "TIME") for o in c.children)]
+        if dated:
+            end = min(dated)
         if end - start > MAX_CONCEPT_TOKENS:
             # keep the head with its left modifiers and, if short, its first prepositional phrase
             end = tok.i + 1

@@ -256,6 +256,12 @@ def description(sent) -> Iterator[Relation]:
             continue
         if any(p.lower_ in ("of", "for", "at", "with") and o.ent_type_ for p, o in prep_objects(tok)):
             continue
+        of = [o for p, o in prep_objects(tok) if p.lower_ == "of"]
+        if of:  # "Rustenburg, the centre of platinum mining" → –be centre of→ platinum mining
+            for o in of:
+                yield Relation(tok.head, o, f"be {tok.lemma_.lower()} of", [tok], "description", False, 0.55, None,
+                               text=f"(is {tok.lemma_.lower()} of)")
+            continue
         start = min([c.left_edge.i for c in tok.lefts if c.dep_ not in ("det", "punct")] + [tok.i])
         yield Relation(tok.head, tok, "be", [], "description", False, 0.55, None, obj_span=(start, tok.i + 1),
                        text="(is)")
