@@ -59,40 +59,6 @@ def svo(sent) -> Iterator[Relation]:
                                    0.8 if not how else 0.7, v)
 
 
-#: Prepositions that complete what a verb does to its object: "sentenced X to life", "accused X of fraud",
-#: "seized X from Y", "named X as Z" (place and time phrases say where the verb happened instead).
-OBJECT_PREPS = {"to", "from", "as", "of"}
-
-
-def object_prep(sent) -> Iterator[Relation]:
-    """What a verb does to its object, told of the object (ClausIE's SVOA): "a court sentenced Huang to life
-    in prison" → Huang –be sentenced to→ life in prison; "Argentina seized a stake from Repsol" → stake
-    –be seized from→ Repsol."""
-    for v in sent:
-        if not is_verb(v) or is_passive(v) or _is_speech(v) or v.lemma_ == "be" or not v.tag_.startswith("VB"):
-            continue
-        objs = [o for o in objects(v) if o.head.i == v.i or o.dep_ == "conj"]
-        if not objs or v.lemma_.lower() in IDIOM_VERBS:
-            continue
-        participle = _participle(v)
-        for prep, x in prep_objects(v):
-            if prep.i < max(o.i for o in objs) or prep.lower_ not in OBJECT_PREPS:
-                continue
-            for o in objs:
-                yield Relation(o, x, f"be {participle} {prep.lower_}", [v, prep], "object-prep", negated(v), 0.5, v,
-                               text=f"(be {participle} {prep.lower_})")
-
-
-def _participle(verb) -> str:
-    """The past participle of a verb: "sentenced", "imposed", "cut", "taken" (lemminflect's tables)."""
-    if verb.tag_ == "VBN":
-        return verb.lower_
-    from lemminflect import getInflection
-
-    forms = getInflection(verb.lemma_.lower(), tag="VBN")
-    return forms[0] if forms else verb.lower_
-
-
 def passive_object(sent) -> Iterator[Relation]:
     """A passive with an object of its own: "two aid workers were handed sentences" → be handed."""
     for v in sent:
@@ -559,8 +525,8 @@ def nominal_prep(sent) -> Iterator[Relation]:
 
 
 #: The rule table: adding a rule is one generator and one line here.
-RULES: tuple[Callable, ...] = (svo, object_prep, passive_object, passive_agent, verb_prep, copula, roles, as_title,
-                               member_of, as_role, nominal_verb, nominal_prep, description, *NOUN_PHRASE_RULES)
+RULES: tuple[Callable, ...] = (svo, passive_object, passive_agent, verb_prep, copula, roles, as_title, member_of,
+                               as_role, nominal_verb, nominal_prep, description, *NOUN_PHRASE_RULES)
 #: Open information extraction (surface relations for benchmarks such as CaRB) adds these.
 OPEN_RULES: tuple[Callable, ...] = (svo, passive_object, open_passive, verb_prep, open_copula, open_speech, as_role,
                                     nominal_prep, prep_place, place_kind, apposition, svo_nary)
