@@ -20,6 +20,8 @@ from .syntax import conjuncts, entity_name, entity_spans, relative_head, subject
 from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP, PERSON_PRONOUNS,
                     PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, TITLE_WORDS)
 
+#: A stock ticker with its exchange: "REP.MC", "YPFD.BA", "7203.T", "BRK.B".
+_TICKER = re.compile(r"^[A-Z0-9]{1,6}\.[A-Z]{1,3}$")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 #: Longest concept name, in tokens, before it is cut to its core.
 MAX_CONCEPT_TOKENS = 12
@@ -85,11 +87,11 @@ def _is_non_latin(text: str) -> bool:
 
 
 def is_alias_text(text: str) -> bool:
-    """An acronym ("LDP", "CPTPP") or a name in a non-Latin script ("羅致政")."""
+    """An acronym ("LDP", "CPTPP"), a stock ticker ("7203.T") or a name in a non-Latin script ("羅致政")."""
     text = text.strip()
     if not text or len(text) > 40:
         return False
-    if _is_non_latin(text):
+    if _is_non_latin(text) or _TICKER.match(text):
         return True
     return bool(_ACRONYM.match(text)) and sum(ch.isupper() for ch in text) >= 2
 
@@ -263,6 +265,13 @@ class DocResolver:
         ent_range = entity_name(ent, self.places) if ent is not None else None
         if ent_range is not None and ent_range[1] != end:
             ent_range = None
+        if _TICKER.match(alias):  # "Repsol (REP.MC)": a stock ticker names the company just before it
+            if ent_range is not None:
+                return ent_range[0], ent_range[1], ent.label_
+            start = end
+            while start > sent.start and doc[start - 1].pos_ == "PROPN":
+                start -= 1
+            return (start, end, "ORG") if start < end else None
         if not _is_non_latin(alias):
             n_letters = sum(ch.isalnum() for ch in alias)
             window = max(sent.start, end - min(n_letters + 5, n_letters * 2))

@@ -38,6 +38,8 @@ CASES = [
      {("Finnair", "order from", "Airbus")}, {"HELSINKI", "Baltic Press"}),
     ("byline", "By Maria Lindqvist\nThe Danish shipping group Maersk opened a terminal in Rotterdam.",
      {("Maersk", "open in", "Rotterdam")}, {"Maria Lindqvist"}),
+    ("stock ticker", "Shares of Spain's Repsol (REP.MC) fell after Toyota (7203.T) cut its forecast.",
+     {("Repsol", "alias", "REP.MC"), ("Toyota", "alias", "7203.T")}, set()),
     # 2. clauses without a tidy subject-verb-object
     ("passive without agent", "Five activists were arrested in Minsk.",
      {("Five activists", "be arrested in", "Minsk")}, set()),
