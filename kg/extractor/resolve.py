@@ -17,8 +17,9 @@ from typing import Optional
 
 from ..records import Argument, entity_key, normalise_name
 from .syntax import conjuncts, entity_name, entity_spans, relative_head, subjects
-from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP, PERSON_PRONOUNS,
-                    PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, TITLE_WORDS)
+from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, FIRST_PERSON_PLURAL,
+                    FIRST_PERSON_SINGULAR, LEADING_STRIP, PERSON_PRONOUNS, PLACE_KIND_NOUNS, PLURAL_PRONOUNS,
+                    RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, TITLE_WORDS)
 
 #: A stock ticker with its exchange: "REP.MC", "YPFD.BA", "7203.T", "BRK.B".
 _TICKER = re.compile(r"^[A-Z0-9]{1,6}\.[A-Z]{1,3}$")
@@ -222,6 +223,7 @@ class DocResolver:
         self.token_entity: dict[tuple, tuple] = {}  # token -> (entity, span start, span end)
         self.mentions: list[list[Mention]] = [[] for _ in sentences]
         self.groups: list[list[tuple]] = [[] for _ in sentences]
+        self._employers: dict[str, Optional[Entity]] = {}
         self.long_forms: dict[tuple, tuple] = {}
         self._depth = 0
         self.places = frozenset(normalise_name(e.text) for s in sentences for e in s.ents if e.label_ in ("GPE", "LOC"))
@@ -294,6 +296,8 @@ class DocResolver:
         if norm in self.alias_of:
             return self.alias_of[norm]
         if norm not in self.by_name:
+            if type_ == "PERSON" and name.isupper() and _ACRONYM.match(name):
+                type_ = "ORG"  # "JAXA", "KHNP": people are not named by initials in capitals
             self.by_name[norm] = Entity(name, type_)
         return self.by_name[norm]
 
@@ -637,8 +641,10 @@ class DocResolver:
             types, plural = THINGISH - {"NORP"}, False
         elif low in PLURAL_PRONOUNS:
             types, plural = GROUPISH, True
+        elif low in FIRST_PERSON_SINGULAR | FIRST_PERSON_PLURAL:
+            return self._speaker_side(low, si, speaker_subjects)
         else:
-            return None  # I, we, you: the speaker's side, not resolvable to a node here
+            return None  # you: the listener, not resolvable to a node here
         if pron.dep_ == "poss":
             # "Brazil asked Argentina to lower its tariffs": its = the subject of its own clause
             verb = pron.head
@@ -672,6 +678,41 @@ class DocResolver:
                 return None  # "blocked the merger …, ruling that it would …": "it" may be the merger
             return choice.entity
         return None
+
+    def _speaker_side(self, low: str, si: int, speaker_subjects) -> Optional[Entity]:
+        """"I" in a quote is its speaker; "we" is the speaker's organisation (the one a title or apposition
+        gives them in the document: "JAXA Vice President Kuninaka … 'We made the decision'"), or the
+        speaker when that is an organisation. Without a speaker, nobody."""
+        for subj in speaker_subjects:
+            resolved = self.argument(subj, si)
+            if resolved is None or resolved.argument.type == "CONCEPT":
+                continue
+            entity = self._entity_by_key(resolved.argument.key)
+            if entity is None:
+                continue
+            if low in FIRST_PERSON_SINGULAR:
+                return entity if entity.type == "PERSON" else None
+            if entity.type in ("ORG", "GPE", "NORP"):
+                return entity
+            return self.organisation_of(entity)
+        return None
+
+    def organisation_of(self, person: Entity) -> Optional[Entity]:
+        """The organisation a person's title or apposition names in this document, when there is one."""
+        if person.key not in self._employers:
+            from .rules import roles  # rules never import the resolver back
+
+            found = None
+            for sent in self.sentences:
+                for rel in roles(sent):
+                    subj, org = self.entity_of(rel.subj), self.entity_of(rel.obj)
+                    if subj is not None and org is not None and subj[0] is person and org[0].type == "ORG":
+                        found = org[0]
+                        break
+                if found is not None:
+                    break
+            self._employers[person.key] = found
+        return self._employers[person.key]
 
     def _thing_between(self, mention: Mention, k: int, pron, si: int) -> bool:
         """A singular common noun argument stands between a candidate antecedent and "it"."""

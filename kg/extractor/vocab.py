@@ -33,6 +33,9 @@ AGENT_NOUNS = {
 #: Personal pronouns, by the kinds of antecedent they can take.
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THING_PRONOUNS = {"it", "its", "itself"}
+#: First-person pronouns in quoted speech: "I" is the speaker, "we" the speaker's side.
+FIRST_PERSON_SINGULAR = {"i", "me", "my", "mine", "myself"}
+FIRST_PERSON_PLURAL = {"we", "us", "our", "ours", "ourselves"}
 PLURAL_PRONOUNS = {"they", "them", "their", "theirs", "themselves"}
 RELATIVE_PRONOUNS = {"who", "whom", "which", "that", "whose", "what"}
 DEMONSTRATIVES = {"this", "that", "these", "those", "there", "here", "which", "what", "who", "whom",

@@ -163,6 +163,11 @@ CASES = [
      {("Japan", "occupy", "Korea")}, set()),
     ("the company", "Mary Barra, General Motors' chief executive, told analysts the company would cut jobs.",
      {("General Motors", "cut", "jobs")}, {("company", "cut", "jobs")}),
+    ("we in a quote", "NASA deputy administrator Pam Melroy spoke in Houston. "
+                      '"We will launch the probe in May," she said.',
+     {("NASA", "launch", "probe")}, {"We"}),
+    ("I in a quote", '"I have signed the order," Joe Biden told reporters.',
+     {("Joe Biden", "sign", "order")}, {"I"}),
     ("generic words", "Officials said things would take some time.", set(),
      {"things", "some time", "Officials"}),
     _gap("generic pair without antecedent", "The two sides held talks in Geneva.", set(), {"two sides"},
