@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .syntax import Relation, conjuncts, entity_spans
+from .syntax import Relation, conjuncts, entity_spans, tokens
 from .vocab import PLACE_KIND_NOUNS, SKIP_TYPES
 
 #: Entity labels of places.
@@ -105,7 +105,7 @@ def listed_members(sent) -> Iterator[Relation]:
     """An organisation with its members in parentheses: "the Andean Group (Colombia, Bolivia and Peru)"
     → each –member of→ Andean Group."""
     doc = sent.doc
-    for tok in sent:
+    for tok in tokens(sent):
         if tok.dep_ != "appos" or tok.head.ent_type_ != "ORG" or tok.i == 0 or doc[tok.i - 1].text != "(":
             continue
         members = [t for t in conjuncts(tok) if t.ent_type_ in ("GPE", "ORG", "PERSON") and t.i != tok.head.i]
@@ -116,7 +116,7 @@ def listed_members(sent) -> Iterator[Relation]:
 
 def possessive_place(sent) -> Iterator[Relation]:
     """"Spain's Repsol" → Repsol –be based in→ Spain; "Tokyo's Haneda Airport" → –be in→ Tokyo."""
-    for tok in sent:
+    for tok in tokens(sent):
         if tok.dep_ != "poss" or not _is_place(tok):
             continue
         head = tok.head
@@ -134,7 +134,7 @@ def possessive_place(sent) -> Iterator[Relation]:
 def possessive_member(sent) -> Iterator[Relation]:
     """"Macron's Renaissance party" → Macron –member of→ Renaissance party;
     "Alphabet's YouTube unit" → YouTube unit –be part of→ Alphabet."""
-    for tok in sent:
+    for tok in tokens(sent):
         if tok.dep_ != "poss" or tok.head.pos_ not in ("NOUN", "PROPN"):
             continue
         head = tok.head
@@ -152,7 +152,7 @@ PART_NOUNS = {"unit", "subsidiary", "division", "arm", "affiliate", "branch", "b
 def compound_place(sent) -> Iterator[Relation]:
     """"the U.S. Congress", "Sun Hung Kai, a Hong Kong construction firm", "the Haitian Parliament"
     → organisation –be based in→ place."""
-    for tok in sent:
+    for tok in tokens(sent):
         national = tok.ent_type_ == "NORP" and tok.dep_ in ("amod", "compound") and tok.head.ent_type_ == "ORG"
         if not national and (tok.dep_ != "compound" or not _is_place(tok) or tok.head.ent_type_ == tok.ent_type_):
             continue
@@ -195,7 +195,7 @@ def place_apposition(sent) -> Iterator[Relation]:
 
 def prep_place(sent) -> Iterator[Relation]:
     """"the forum in Davos", "Manufacturers Hanover Trust Co. of New York", "a Republican from Chicago"."""
-    for prep in sent:
+    for prep in tokens(sent):
         if prep.dep_ != "prep" or prep.lower_ not in PLACE_PREPS:
             continue
         head = prep.head
@@ -244,7 +244,7 @@ def prep_place(sent) -> Iterator[Relation]:
 def place_kind_apposition(sent) -> Iterator[Relation]:
     """A place described by a kind of place that is somewhere: "Leninakan, Armenia's second-largest city",
     "Bosnia's capital, Sarajevo", "Madagascar, an island nation in the Indian Ocean" → X –be in→ Y."""
-    for tok in sent:
+    for tok in tokens(sent):
         if tok.dep_ != "appos":
             continue
         a, b = tok.head, tok
@@ -266,7 +266,7 @@ def place_kind_apposition(sent) -> Iterator[Relation]:
 
 def place_kind(sent) -> Iterator[Relation]:
     """"the Pacific coast city of Pisco" → Pisco –be→ Pacific coast city."""
-    for noun in sent:
+    for noun in tokens(sent):
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in PLACE_KIND_NOUNS:
             continue
         for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"):

@@ -10,25 +10,18 @@ argument" (an unresolved pronoun, a date): the triple is dropped.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass, field
 from typing import Optional
 
 from ..records import Argument, entity_key, normalise_name
-from .syntax import conjuncts, entity_name, entity_spans, relative_head, subjects
-from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, FIRST_PERSON_PLURAL,
-                    FIRST_PERSON_SINGULAR, LEADING_STRIP, PERSON_PRONOUNS, PLACE_KIND_NOUNS, PLURAL_PRONOUNS,
-                    RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, TITLE_WORDS)
+from .acronyms import ACRONYM, TICKER, abbreviation_long_form, initials, is_alias_text, is_non_latin
+from .entities import Entity, Mention, Resolved
+from .pronouns import Pronouns
+from .syntax import conjuncts, entity_name, entity_spans, relative_head, tokens
+from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP, PERSON_PRONOUNS,
+                    PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, TITLE_WORDS)
 
-#: A stock ticker with its exchange: "REP.MC", "YPFD.BA", "7203.T", "BRK.B".
-_TICKER = re.compile(r"^[A-Z0-9]{1,6}\.[A-Z]{1,3}$")
-_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&.\-]{1,11}$")
 #: Longest concept name, in tokens, before it is cut to its core.
 MAX_CONCEPT_TOKENS = 12
-PERSONISH = {"PERSON"}
-THINGISH = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK_OF_ART"}
-GROUPISH = {"ORG", "GPE", "NORP"}
 #: Verbs whose subject and object make a pair ("Samsung met Intel …, the two companies …").
 MEETING_VERBS = {"meet", "face", "play", "fight", "marry", "host"}
 #: How many sentences back "the two companies" may look for the companies.
@@ -36,110 +29,8 @@ GROUP_WINDOW = 8
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 
 
-@dataclass
-class Entity:
-    """One entity of a document under its canonical name."""
-
-    name: str
-    type: str
-    aliases: dict = field(default_factory=dict)  # alias text -> (start, end) of its definition
-
-    @property
-    def key(self) -> str:
-        return entity_key(self.name, self.type)
-
-
-@dataclass
-class Mention:
-    """A resolved mention, remembered for pronoun resolution."""
-
-    sent_index: int
-    token_index: int
-    entity: Entity
-    subject: bool
-    plural: bool
-    salience: int = 0  # 2 subject, 1 possessor, 0 other
-
-
-@dataclass
-class Resolved:
-    """An argument plus how it was found (for the rule name and confidence).
-
-    ``others``: further arguments the same words stand for ("the two companies" → CBS and Viacom).
-    """
-
-    argument: Argument
-    via: str = ""
-    others: tuple = ()
-
-    @property
-    def arguments(self) -> tuple:
-        """Every argument the words stand for, the first one first."""
-        return (self.argument, *self.others)
-
-
 def _tok_key(tok) -> tuple:
     return (id(tok.doc), tok.i)
-
-
-def _is_non_latin(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and all("LATIN" not in unicodedata.name(ch, "LATIN") for ch in letters)
-
-
-def is_alias_text(text: str) -> bool:
-    """An acronym ("LDP", "CPTPP"), a stock ticker ("7203.T") or a name in a non-Latin script ("羅致政")."""
-    text = text.strip()
-    if not text or len(text) > 40:
-        return False
-    if _is_non_latin(text) or _TICKER.match(text):
-        return True
-    return bool(_ACRONYM.match(text)) and sum(ch.isupper() for ch in text) >= 2
-
-
-def abbreviation_long_form(span, short: str) -> Optional[int]:
-    """Start token of the long form of ``short`` at the end of ``span`` (Schwartz & Hearst, 2003).
-
-    Characters of the short form are matched right to left in the text; the first
-    one must begin a word.  Returns ``None`` when the words do not spell it.
-    """
-    text = span.text
-    s_i, l_i = len(short) - 1, len(text) - 1
-    while s_i >= 0:
-        ch = short[s_i].lower()
-        if not ch.isalnum():
-            s_i -= 1
-            continue
-        while l_i >= 0 and (text[l_i].lower() != ch or (s_i == 0 and l_i > 0 and text[l_i - 1].isalnum())):
-            l_i -= 1
-        if l_i < 0:
-            return None
-        l_i -= 1
-        s_i -= 1
-    char_start = text.rfind(" ", 0, l_i + 1) + 1
-    offset = span[0].idx + char_start
-    for tok in span:
-        if tok.idx >= offset:
-            start = tok.i
-            break
-    else:
-        return None
-    doc = span.doc
-    while start < span.end and (doc[start].lower_ in LEADING_STRIP or doc[start].is_punct):
-        start += 1
-    if start >= span.end or not doc[start].text[:1].isupper():
-        return None
-    return start
-
-
-def initials(name: str) -> str:
-    """Upper-case initials of a name's content words ("Taiwan Semiconductor Manufacturing Co" → "TSMC")."""
-    words = re.findall(r"[A-Za-z][\w']*", name)
-    return "".join(w[0].upper() for w in words if w.lower() not in {"of", "and", "the", "for", "in", "on", "to", "a", "an", "&"})
-
-
-def _coordinated(tok) -> bool:
-    return tok.dep_ == "conj" or any(c.dep_ == "conj" for c in tok.children)
 
 
 def _common_prefix(a: str, b: str) -> str:
@@ -211,7 +102,7 @@ def _counted(tok):
     return None
 
 
-class DocResolver:
+class DocResolver(Pronouns):
     """Resolves the mentions of one document (all its parsed sentences)."""
 
     def __init__(self, sentences: list, *, keep_unresolved: bool = False):
@@ -234,7 +125,7 @@ class DocResolver:
     def _find_aliases(self) -> None:
         for si, sent in enumerate(self.sentences):
             doc = sent.doc
-            for tok in sent:
+            for tok in tokens(sent):
                 if tok.text != "(" or tok.i == sent.start:
                     continue
                 close = next((k for k in range(tok.i + 1, min(tok.i + 8, sent.end)) if doc[k].text == ")"), None)
@@ -267,14 +158,14 @@ class DocResolver:
         ent_range = entity_name(ent, self.places) if ent is not None else None
         if ent_range is not None and ent_range[1] != end:
             ent_range = None
-        if _TICKER.match(alias):  # "Repsol (REP.MC)": a stock ticker names the company just before it
+        if TICKER.match(alias):  # "Repsol (REP.MC)": a stock ticker names the company just before it
             if ent_range is not None:
                 return ent_range[0], ent_range[1], ent.label_
             start = end
             while start > sent.start and doc[start - 1].pos_ == "PROPN":
                 start -= 1
             return (start, end, "ORG") if start < end else None
-        if not _is_non_latin(alias):
+        if not is_non_latin(alias):
             n_letters = sum(ch.isalnum() for ch in alias)
             window = max(sent.start, end - min(n_letters + 5, n_letters * 2))
             found = abbreviation_long_form(doc[window:end], alias)
@@ -296,7 +187,7 @@ class DocResolver:
         if norm in self.alias_of:
             return self.alias_of[norm]
         if norm not in self.by_name:
-            if type_ == "PERSON" and name.isupper() and _ACRONYM.match(name):
+            if type_ == "PERSON" and name.isupper() and ACRONYM.match(name):
                 type_ = "ORG"  # "JAXA", "KHNP": people are not named by initials in capitals
             self.by_name[norm] = Entity(name, type_)
         return self.by_name[norm]
@@ -327,9 +218,9 @@ class DocResolver:
     def _coordinations(self, sent) -> list:
         """(first token, entities, is an argument of a verb) of every coordination of two or more named entities in a sentence."""
         out = []
-        for tok in sent:
-            if tok.dep_ == "conj" or not any(c.dep_ == "conj" for c in tok.children):
-                continue
+        doc = sent.doc
+        heads = sorted({t.head.i for t in tokens(sent) if t.dep_ == "conj" and t.head.dep_ != "conj"})
+        for tok in (doc[i] for i in heads):
             entities = []
             for t in conjuncts(tok):
                 hit = self.entity_of(t)
@@ -338,8 +229,9 @@ class DocResolver:
             if len(entities) >= 2:
                 out.append((tok.i, entities, tok.dep_ in ("nsubj", "nsubjpass", "dobj")
                             or tok.dep_ == "pobj" and tok.head.head.pos_ == "VERB"))
-        for verb in sent:  # "Chung met with Hayashi": the two are a pair ("the two diplomats")
-            if verb.pos_ != "VERB":
+        withs = {t.head.i for t in tokens(sent) if t.dep_ == "prep" and t.lower_ == "with"}
+        for verb in tokens(sent):  # "Chung met with Hayashi": the two are a pair ("the two diplomats")
+            if verb.pos_ != "VERB" or verb.i not in withs and verb.lemma_ not in MEETING_VERBS:
                 continue
             subj = [self.entity_of(c) for c in verb.children if c.dep_ == "nsubj"]
             met = [self.entity_of(c) for c in verb.children if c.dep_ == "dobj"] if verb.lemma_ in MEETING_VERBS else []
@@ -379,7 +271,7 @@ class DocResolver:
 
     def _initialism(self, name: str) -> Optional[Entity]:
         """"TSMC" for a "Taiwan Semiconductor Manufacturing Co" named before, when only one fits."""
-        if not _ACRONYM.match(name) or not name.isupper() or len(name) < 3:
+        if not ACRONYM.match(name) or not name.isupper() or len(name) < 3:
             return None
         hits = {e.key: e for e in self.by_name.values() if e.type == "ORG" and initials(e.name) == name}
         return next(iter(hits.values())) if len(hits) == 1 else None
@@ -566,16 +458,6 @@ class DocResolver:
                         return hit[0], p
         return None
 
-    def _pronoun_group(self, pron, si: int) -> list:
-        """The people or parties "they" stands for: the latest group of two or more that was an argument
-        of a verb, earlier in this sentence or in the one before (where no group fits, a single antecedent)."""
-        for k in range(si, max(-1, si - 2), -1):
-            for start, entities, argument in reversed(self.groups[k]):
-                if argument and (k < si or start < pron.i) and all(e.type in ("PERSON", "ORG", "GPE")
-                                                                  for e in entities):
-                    return entities
-        return []
-
     def _group_reference(self, tok, si: int) -> list:
         """"the two companies", "both sides", "the leaders": the entities of the latest coordination that fits.
 
@@ -631,100 +513,6 @@ class DocResolver:
                 if m.entity.type == "ORG" and lemma in normalise_name(m.entity.name).split()[:1]:
                     return m.entity
         return None
-
-    def antecedent(self, pron, si: int, *, speaker_subjects=()) -> Optional[Entity]:
-        """The entity a pronoun refers to: the speaker of its clause, else the nearest fitting mention."""
-        low = pron.lower_
-        if low in PERSON_PRONOUNS:
-            types, plural = PERSONISH, False
-        elif low in THING_PRONOUNS:
-            types, plural = THINGISH - {"NORP"}, False
-        elif low in PLURAL_PRONOUNS:
-            types, plural = GROUPISH, True
-        elif low in FIRST_PERSON_SINGULAR | FIRST_PERSON_PLURAL:
-            return self._speaker_side(low, si, speaker_subjects)
-        else:
-            return None  # you: the listener, not resolvable to a node here
-        if pron.dep_ == "poss":
-            # "Brazil asked Argentina to lower its tariffs": its = the subject of its own clause
-            verb = pron.head
-            while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-                verb = verb.head
-            clause_subjects, _ = subjects(verb)
-            speaker_subjects = tuple(clause_subjects[:1]) + tuple(speaker_subjects)
-        for subj in speaker_subjects:
-            if subj.left_edge.i <= pron.i <= subj.right_edge.i or (subj.pos_ == "PRON" and subj.dep_ == "poss"):
-                continue  # a noun phrase cannot be the antecedent of a pronoun inside it
-            resolved = self.argument(subj, si)
-            if resolved is None:
-                continue
-            arg = resolved.argument
-            fits = arg.type in types or (arg.type == "CONCEPT" and subj.pos_ == "NOUN" and low not in PERSON_PRONOUNS
-                                         and ((subj.tag_ in ("NNS", "NNPS")) == plural
-                                              or plural and subj.lemma_.lower() in AGENT_NOUNS))
-            if fits:
-                return self._entity_by_key(arg.key) or Entity(arg.name, arg.type)
-        for k in range(si, max(-1, si - 4), -1):
-            candidates = [m for m in self.mentions[k] if (k < si or m.token_index < pron.i)
-                          and m.entity.type in types]
-            if not plural:
-                candidates = [m for m in candidates if not m.plural or m.entity.type in ("ORG", "GPE")
-                              and not _coordinated(self.sentences[k].doc[m.token_index])]
-            if not candidates:
-                continue
-            best = max(m.salience for m in candidates)
-            choice = [m for m in candidates if m.salience == best][-1]
-            if low in ("it", "itself") and self._thing_between(choice, k, pron, si):
-                return None  # "blocked the merger …, ruling that it would …": "it" may be the merger
-            return choice.entity
-        return None
-
-    def _speaker_side(self, low: str, si: int, speaker_subjects) -> Optional[Entity]:
-        """"I" in a quote is its speaker; "we" is the speaker's organisation (the one a title or apposition
-        gives them in the document: "JAXA Vice President Kuninaka … 'We made the decision'"), or the
-        speaker when that is an organisation. Without a speaker, nobody."""
-        for subj in speaker_subjects:
-            resolved = self.argument(subj, si)
-            if resolved is None or resolved.argument.type == "CONCEPT":
-                continue
-            entity = self._entity_by_key(resolved.argument.key)
-            if entity is None:
-                continue
-            if low in FIRST_PERSON_SINGULAR:
-                return entity if entity.type == "PERSON" else None
-            if entity.type in ("ORG", "GPE", "NORP"):
-                return entity
-            return self.organisation_of(entity)
-        return None
-
-    def organisation_of(self, person: Entity) -> Optional[Entity]:
-        """The organisation a person's title or apposition names in this document, when there is one."""
-        if person.key not in self._employers:
-            from .rules import roles  # rules never import the resolver back
-
-            found = None
-            for sent in self.sentences:
-                for rel in roles(sent):
-                    subj, org = self.entity_of(rel.subj), self.entity_of(rel.obj)
-                    if subj is not None and org is not None and subj[0] is person and org[0].type == "ORG":
-                        found = org[0]
-                        break
-                if found is not None:
-                    break
-            self._employers[person.key] = found
-        return self._employers[person.key]
-
-    def _thing_between(self, mention: Mention, k: int, pron, si: int) -> bool:
-        """A singular common noun argument stands between a candidate antecedent and "it"."""
-        spans = [(self.sentences[j], mention.token_index if j == k else self.sentences[j].start,
-                  pron.i if j == si else self.sentences[j].end) for j in range(k, si + 1)]
-        for sent, start, end in spans:
-            doc = sent.doc if hasattr(sent, "doc") else None
-            for t in doc[max(start + 1, sent.start):min(end, sent.end)]:
-                if (t.pos_ == "NOUN" and t.tag_ == "NN" and t.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")
-                        and not t.ent_type_ and t.lemma_.lower() not in {"time", "year", "day", "week", "month"}):
-                    return True
-        return False
 
     def place_of_people(self, arg: Argument) -> Argument:
         """A nationality as its country: the place named in the document ("Venezuelan" → Venezuela),

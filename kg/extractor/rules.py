@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from .syntax import (NAMED_TYPES, Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
-                     objects, passive_lemma, prep_objects, relative_head, subjects, verb_lemma)
+from .syntax import (NAMED_TYPES, Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb,
+                     negated, objects, passive_lemma, prep_objects, relative_head, subjects, tokens, verb_lemma, verbs)
 from .noun_phrases import NOUN_PHRASE_RULES, place_kind, prep_place
 from .vocab import IDIOM_VERBS, NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS, TITLE_WORDS
 
@@ -36,7 +36,7 @@ def _is_speech(verb) -> bool:
 
 def svo(sent) -> Iterator[Relation]:
     """Active subject – verb – object, with subjects found through chains."""
-    for v in sent:
+    for v in verbs(sent):
         if not is_verb(v) or is_passive(v) or _is_speech(v) or v.lemma_ == "be":
             continue
         objs = objects(v)
@@ -61,7 +61,7 @@ def svo(sent) -> Iterator[Relation]:
 
 def passive_object(sent) -> Iterator[Relation]:
     """A passive with an object of its own: "two aid workers were handed sentences" → be handed."""
-    for v in sent:
+    for v in verbs(sent):
         if not is_verb(v) or not is_passive(v) or any(c.dep_ == "agent" for c in v.children):
             continue
         objs = objects(v)
@@ -77,7 +77,7 @@ def passive_agent(sent, *, open_ie: bool = False) -> Iterator[Relation]:
 
     With ``open_ie`` the surface order is kept: X –was attended by→ Y.
     """
-    for v in sent:
+    for v in verbs(sent):
         if not is_verb(v) or not is_passive(v):
             continue
         agents = [p for c in v.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
@@ -108,7 +108,7 @@ def open_passive(sent) -> Iterator[Relation]:
 def open_speech(sent) -> Iterator[Relation]:
     """Who said what, the content clause as the object (open information extraction only: in the
     graph, speech is the ``speaker`` of the content's own triples)."""
-    for v in sent:
+    for v in verbs(sent):
         if not is_verb(v) or v.lemma_.lower() not in REPORTING_VERBS:
             continue
         clauses = [c for c in v.children if c.dep_ == "ccomp"]
@@ -123,7 +123,7 @@ def open_speech(sent) -> Iterator[Relation]:
 
 def verb_prep(sent) -> Iterator[Relation]:
     """Verb + preposition objects: "invest in X", "cooperate with X", "was flown to X"."""
-    for v in sent:
+    for v in verbs(sent):
         if not is_verb(v) or _is_speech(v) or v.lemma_ == "be":
             continue
         if is_passive(v):
@@ -197,7 +197,7 @@ def copula(sent, *, open_ie: bool = False) -> Iterator[Relation]:
 
     With ``open_ie`` the plain "be" form is also made when a prepositional one is.
     """
-    for v in sent:
+    for v in tokens(sent):
         if v.lemma_ not in COPULAS:
             continue
         attrs = [t for c in v.children if c.dep_ in ("attr", "acomp") for t in conjuncts(c)]
@@ -232,7 +232,7 @@ def apposition(sent) -> Iterator[Relation]:
 
     Also a title before a name: "Undercover cop Muscles" → Muscles –be→ Undercover cop.
     """
-    for tok in sent:
+    for tok in tokens(sent):
         if tok.dep_ == "appos" and tok.pos_ in ("NOUN", "PROPN") and tok.head.pos_ in ("NOUN", "PROPN"):
             yield Relation(tok.head, tok, "be", [], "apposition", False, 0.5, None, text="is")
     for ent in entity_spans(sent):
@@ -249,7 +249,7 @@ def description(sent) -> Iterator[Relation]:
     """A name described in apposition: "Kessler Logistics, a freight company, …" → Kessler Logistics
     –be→ freight company; "Linda Schmitt, an assistant product manager" → –be→ assistant product manager.
     A description that names an organisation ("the chief of NATO") is a role instead."""
-    for tok in sent:
+    for tok in tokens(sent):
         if tok.dep_ != "appos" or tok.pos_ != "NOUN" or tok.ent_type_ or not tok.head.ent_type_:
             continue
         if tok.head.ent_type_ not in NAMED_TYPES:
@@ -272,7 +272,7 @@ def svo_nary(sent) -> Iterator[Relation]:
 
     "assigned all of its powers to the Community" → (Region, assigned, all of its powers to the Community).
     """
-    for v in sent:
+    for v in verbs(sent):
         if not is_verb(v) or is_passive(v) or _is_speech(v) or v.lemma_ == "be":
             continue
         objs = [c for c in v.children if c.dep_ == "dobj"]
@@ -301,7 +301,7 @@ def _people(sent) -> list:
 
     out = [ent for ent in entity_spans(sent) if ent.label_ == "PERSON"
            or ent.label_ in ("ORG", "GPE", "NORP") and person_apposition(ent.root)]
-    for tok in sent:  # "Tal, a senior Defense Ministry official": a name with no entity at all
+    for tok in tokens(sent):  # "Tal, a senior Defense Ministry official": a name with no entity at all
         if tok.pos_ == "PROPN" and not tok.ent_type_ and tok.dep_ != "compound" and person_apposition(tok):
             start = min([c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok.i])
             out.append(Span(sent.doc, start, tok.i + 1, label="PERSON"))
@@ -424,7 +424,7 @@ def as_title(sent) -> Iterator[Relation]:
     A role named after "as" belongs to the verb's subject ("served as chief executive of X",
     "was named as coach of Y").
     """
-    for prep in sent:
+    for prep in tokens(sent):
         if prep.dep_ != "prep" or prep.lower_ != "as" or prep.head.pos_ not in ("VERB", "AUX"):
             continue
         verb = prep.head
@@ -480,7 +480,7 @@ def member_of(sent) -> Iterator[Relation]:
 
 def as_role(sent) -> Iterator[Relation]:
     """"Taiwan, as a sovereign country, has …" → Taiwan –be→ sovereign country."""
-    for tok in sent:
+    for tok in tokens(sent):
         if tok.dep_ != "prep" or tok.lower_ != "as":
             continue
         head = tok.head
@@ -497,7 +497,7 @@ def as_role(sent) -> Iterator[Relation]:
 def nominal_verb(sent) -> Iterator[Relation]:
     """A noun that names an action, with its agent and patient: "Russia's invasion of Ukraine" →
     Russia –invade→ Ukraine; "the assassination of Kennedy by Oswald" → Oswald –assassinate→ Kennedy."""
-    for noun in sent:
+    for noun in tokens(sent):
         verb = NOMINALISATIONS.get(noun.lemma_.lower()) if noun.pos_ == "NOUN" else None
         if verb is None:
             continue
@@ -512,7 +512,7 @@ def nominal_verb(sent) -> Iterator[Relation]:
 
 def nominal_prep(sent) -> Iterator[Relation]:
     """"Taiwan's participation in the WHO" → Taiwan –participation in→ WHO (names on both ends)."""
-    for noun in sent:
+    for noun in tokens(sent):
         if noun.pos_ != "NOUN":
             continue
         poss = [c for c in noun.children if c.dep_ == "poss" and c.ent_type_ in ("ORG", "GPE", "PERSON", "NORP")]

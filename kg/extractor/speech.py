@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .syntax import subjects
+from .syntax import subjects, tokens
 from .vocab import REPORTING_VERBS
 
 
@@ -71,7 +71,7 @@ def _according_to(sent) -> Optional[int]:
     key = (sent.start, sent.end)
     if key not in cache:
         cache[key] = None
-        for tok in sent:
+        for tok in tokens(sent):
             if tok.lower_ == "according" and tok.dep_ == "prep":
                 for to in tok.children:
                     for pobj in to.children:

@@ -44,6 +44,24 @@ class Relation:
 
 # ---------------------------------------------------------------- helpers
 
+def tokens(sent) -> list:
+    """The tokens of a sentence, made once: every rule walks the same list instead of making its own."""
+    cache = sent.doc.user_data.setdefault("kg_tokens", {})
+    key = (sent.start, sent.end)
+    if key not in cache:
+        cache[key] = list(sent)
+    return cache[key]
+
+
+def verbs(sent) -> list:
+    """The tokens of a sentence that head a clause (:func:`is_verb`), found once."""
+    cache = sent.doc.user_data.setdefault("kg_verbs", {})
+    key = (sent.start, sent.end)
+    if key not in cache:
+        cache[key] = [t for t in tokens(sent) if is_verb(t)]
+    return cache[key]
+
+
 def conjuncts(tok) -> list:
     """The token and the tokens coordinated with it ("Lo and Tsai" → [Lo, Tsai]), in order.
 

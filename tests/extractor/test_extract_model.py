@@ -2,7 +2,7 @@
 import pytest
 
 from kg.extractor import ExtractOptions, triples_from_parses
-from kg.extractor.resolve import abbreviation_long_form, initials, is_alias_text
+from kg.extractor.acronyms import abbreviation_long_form, initials, is_alias_text
 from kg.nlp import load_model, pieces
 from kg.records import Document
 
