@@ -591,9 +591,11 @@ class DocResolver(Pronouns):
                     prefix = f"{ante.name}'" if ante.name.endswith("s") else f"{ante.name}'s "
                     prefix = prefix if prefix.endswith(" ") else prefix + " "
             start += 1
-        # a phrase that only dates the thing is not part of its name: "plans on Monday" → plans
+        # a phrase that only dates the thing is not part of its name: "plans on Monday" → plans;
         dated = [c.i for c in tok.rights if c.dep_ == "prep" and c.i < end and any(
             o.dep_ == "pobj" and o.ent_type_ in ("DATE", "TIME") for o in c.children)]
+        # nor does a participle that says more about it ("a capsule containing soil samples"): its own fact
+        dated += [c.left_edge.i for c in tok.rights if c.dep_ == "acl" and c.tag_ == "VBG" and c.i < end]
         if dated:
             end = min(dated)
         if end - start > MAX_CONCEPT_TOKENS:

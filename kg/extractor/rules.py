@@ -322,14 +322,16 @@ def roles(sent) -> Iterator[Relation]:
                 orgs = [c for c in root.children if c.dep_ == "poss" and c.i < title.i and c.ent_type_ in
                         (("ORG", "GPE", "PERSON") if title.lemma_.lower() in PERSONAL_ROLES else ("ORG", "GPE"))]
             for org in orgs:
-                yield Relation(root, org, f"{_title_words(title, org)} of", [title], "role-title", False, 0.7, None)
+                yield Relation(root, org, f"{_title_words(title, org)} {_role_prep(org)}", [title], "role-title", False,
+                               0.7, None)
         direct = [c for c in root.children if c.dep_ == "appos"]
         # "Winter, 53, a former Yale law professor": the parser may hang the role on the age
         direct += [a for c in direct if c.ent_type_ in ("DATE", "CARDINAL") for a in c.children if a.dep_ == "appos"]
         appositions = [t for c in direct for t in conjuncts(c) if not t.ent_type_ and t.pos_ == "NOUN"]
         for ap in appositions:
             for org in _title_organisations(ap):
-                yield Relation(root, org, f"{_title_words(ap, org)} of", [ap], "role-appos", False, 0.7, None)
+                yield Relation(root, org, f"{_title_words(ap, org)} {_role_prep(org)}", [ap], "role-appos", False, 0.7,
+                               None)
     for ent in entity_spans(sent):
         # "its chairman Jerome Powell": the title heads the phrase, the name is its apposition
         title = ent.root.head
@@ -389,6 +391,11 @@ def _title_words(title, org=None) -> str:
             words.append(c)
             stack.extend(x for x in c.lefts if x.dep_ in ("compound", "amod"))
     return " ".join([w.lower_ for w in sorted(words, key=lambda t: t.i)] + [title.lemma_.lower()])
+
+
+def _role_prep(org) -> str:
+    """"at" for a role held at a place of work ("an economist at Societe Generale", "with Drexel"), else "of"."""
+    return "at" if org.dep_ == "pobj" and org.head.lower_ in ("at", "with") else "of"
 
 
 def _title_organisations(title) -> list:
