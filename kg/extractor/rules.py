@@ -246,9 +246,10 @@ def apposition(sent) -> Iterator[Relation]:
 
 
 def description(sent) -> Iterator[Relation]:
-    """A name described in apposition: "Kessler Logistics, a freight company, …" → Kessler Logistics
-    –be→ freight company; "Linda Schmitt, an assistant product manager" → –be→ assistant product manager.
-    A description that names an organisation ("the chief of NATO") is a role instead."""
+    """A name described in apposition or before it: "Kessler Logistics, a freight company, …" → Kessler
+    Logistics –be→ freight company; "Linda Schmitt, an assistant product manager" → –be→ assistant product
+    manager; "chipmaker TSMC" → TSMC –be→ chipmaker. A description that names an organisation ("the chief
+    of NATO") is a role instead."""
     for tok in tokens(sent):
         if tok.dep_ != "appos" or tok.pos_ != "NOUN" or tok.ent_type_ or not tok.head.ent_type_:
             continue
@@ -265,6 +266,13 @@ def description(sent) -> Iterator[Relation]:
         start = min([c.left_edge.i for c in tok.lefts if c.dep_ not in ("det", "punct")] + [tok.i])
         yield Relation(tok.head, tok, "be", [], "description", False, 0.55, None, obj_span=(start, tok.i + 1),
                        text="(is)")
+    for ent in entity_spans(sent):  # "chipmaker TSMC", "Czech state-controlled power company Elektrarna Dukovany II"
+        if ent.label_ not in NAMED_TYPES - {"PERSON"}:
+            continue
+        for noun in (c for c in ent.root.children if c.dep_ == "compound" and c.pos_ == "NOUN" and c.i < ent.start
+                     and not c.ent_type_):
+            yield Relation(ent.root, noun, "be", [], "description", False, 0.55, None,
+                           obj_span=(noun.left_edge.i, noun.i + 1), text="(is)")
 
 
 def svo_nary(sent) -> Iterator[Relation]:

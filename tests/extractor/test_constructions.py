@@ -123,6 +123,8 @@ CASES = [
     ("description in apposition", "Kessler Logistics, a freight company based in Nuremberg, was fined.",
      {("Kessler Logistics", "be", "freight company"), ("Kessler Logistics", "be based in", "Nuremberg")},
      {("freight company", "be based in", "Nuremberg")}),
+    ("description before a name", "Swedish furniture giant Ikea opened a store in Riga.",
+     {("Ikea", "be", "Swedish furniture giant")}, set()),
     ("role apposition, founder", "Jensen Huang, the founder of Nvidia, visited Taipei.",
      {("Jensen Huang", "founder of", "Nvidia")}, set()),
     ("role after as", "Nicola Sturgeon will step down as first minister of Scotland.",
