@@ -210,6 +210,11 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
 NAMED_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 
 
+#: Nouns for a role towards a thing: a "which" clause after "N of X" is about X ("producer of platinum").
+RELATIONAL_HEADS = {"producer", "maker", "supplier", "exporter", "importer", "source", "part", "one", "member",
+                    "home", "seller", "buyer", "user", "owner", "developer", "manufacturer", "consumer"}
+
+
 def relative_head(noun):
     """The noun a relative clause or participle is about: the name an apposition describes ("Castell Hydro,
     a producer based in Grenoble" → Castell Hydro); past a copula to its subject when the clause follows
@@ -218,6 +223,11 @@ def relative_head(noun):
     if noun.dep_ == "appos" and noun.head.ent_type_ in NAMED_TYPES and noun.pos_ in ("NOUN", "PROPN"):
         return noun.head  # "Derwinski, a Republican from Chicago who served in Congress": Derwinski served
     relcl = next((c for c in noun.children if c.dep_ == "relcl"), None)
+    if relcl is not None and noun.lemma_.lower() in RELATIONAL_HEADS and relcl.left_edge.lower_ in ("which", "that"):
+        # "the world's leading producer of platinum, which is used in …": the thing, not its producer
+        of = [o for p in noun.children if p.dep_ == "prep" and p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]
+        if of and all(t.is_punct for t in noun.doc[of[-1].right_edge.i + 1:relcl.left_edge.i]):
+            return of[-1]
     adjacent = relcl is not None and all(t.is_punct for t in noun.doc[noun.i + 1:relcl.left_edge.i])
     if noun.dep_ == "attr" and noun.head.lemma_ == "be" and adjacent:
         subj = [c for c in noun.head.children if c.dep_ == "nsubj"]
