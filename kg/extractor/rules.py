@@ -160,6 +160,12 @@ def verb_prep(sent) -> Iterator[Relation]:
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + extra + bare + [prep], "verb-prep" + how, negated(v),
                                0.6, v)
+        # "struck south of Lima", "sprinted away from the lines": an adverb carries the preposition
+        for adv in (c for c in v.children if c.dep_ == "advmod" and c.i > v.i and c.pos_ in ("ADV", "ADP")):
+            for prep, o in prep_objects(adv):
+                for s in subjs:
+                    yield Relation(s, o, f"{base} {adv.lower_} {prep.lower_}", chain_tokens(v) + [adv, prep],
+                                   "verb-prep" + how, negated(v), 0.6, v)
 
 
 def is_bare(noun) -> bool:

@@ -71,6 +71,8 @@ CASES = [
     _gap("light verb", "The European Commission voiced deep concern over the missile test.",
          {("European Commission", "voice concern over", "missile test")}, set(),
          reason="only the lightest verbs (have, take, make, …) give their noun to the predicate"),
+    ("adverb and preposition", "The quake struck south of Lima, and residents ran away from the coast.",
+     {("quake", "strike south of", "Lima"), ("residents", "run away from", "coast")}, set()),
     ("verb and its place", "Macron met Modi on the sidelines of the G20 summit in New Delhi.",
      {("Macron", "meet", "Modi")}, set()),
     # 3. relations inside noun phrases
