@@ -50,7 +50,9 @@ LEADING_STRIP = {"the", "a", "an", "this", "that", "these", "those", "its", "the
 #: Prepositions that make a verb + preposition predicate ("invest in", "cooperate with").
 VERB_PREPS = {"in", "into", "with", "to", "for", "on", "against", "about", "from", "over", "at",
               "toward", "towards", "onto", "upon", "through", "across", "between", "among", "of", "off",
-              "out", "under", "after", "before", "behind", "within", "without", "via", "like", "despite", "as"}
+              "out", "under", "after", "before", "behind", "within", "without", "via", "like", "despite", "as",
+              "outside", "inside", "near", "around", "along", "beyond", "amid", "alongside", "throughout", "beside",
+              "above", "below"}
 
 #: Words of titles that may open a person entity ("Prime Minister Fumio Kishida").
 TITLE_WORDS = {

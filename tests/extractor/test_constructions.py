@@ -73,6 +73,8 @@ CASES = [
          reason="only the lightest verbs (have, take, make, …) give their noun to the predicate"),
     ("adverb and preposition", "The quake struck south of Lima, and residents ran away from the coast.",
      {("quake", "strike south of", "Lima"), ("residents", "run away from", "coast")}, set()),
+    ("preposition of place", "Protesters sang outside the mine shaft, and fans lined up near the stadium.",
+     {("Protesters", "sing outside", "mine shaft"), ("fans", "line up near", "stadium")}, set()),
     ("verb and its place", "Macron met Modi on the sidelines of the G20 summit in New Delhi.",
      {("Macron", "meet", "Modi")}, set()),
     # 3. relations inside noun phrases
