@@ -152,11 +152,19 @@ def verb_prep(sent) -> Iterator[Relation]:
                 continue  # fronted adjuncts ("In June, …", "At this point, …") are circumstances, not objects
             if how == "+passive+participle" and not (o.ent_type_ or subjs[0].ent_type_):
                 continue  # "charges related to drug trafficking": a modifier between two concepts, not a fact
-            if is_bare(o) and any(p.i > o.i for p, _ in prep_objects(v)):
-                continue  # "went on strike in South Africa": the bare noun joins the predicate below
             bare = [x for p, x in prep_objects(v) if p.i < prep.i and p.i > v.i and is_bare(x)]
             words = " ".join(f"{p.lower_} {x.lower_}" for p, x in prep_objects(v) if x in bare)
             lemma = f"{base} {words + ' ' if words else ''}{prep.lower_}"
+            if is_bare(o, allow_of=True) and any(p.lower_ == "of" for p, _ in prep_objects(o)):
+                # "stood in front of the shop", "acted on behalf of Kyiv": a preposition of several words
+                for of, x in prep_objects(o):
+                    if of.lower_ == "of":
+                        for s in subjs:
+                            yield Relation(s, x, f"{lemma} {o.lower_} of", chain_tokens(v) + bare + [prep, o, of],
+                                           "verb-prep" + how, negated(v), 0.6, v)
+                continue
+            if is_bare(o) and any(p.i > o.i for p, _ in prep_objects(v)):
+                continue  # "went on strike in South Africa": the bare noun joins the predicate below
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + extra + bare + [prep], "verb-prep" + how, negated(v),
                                0.6, v)
@@ -168,11 +176,15 @@ def verb_prep(sent) -> Iterator[Relation]:
                                    "verb-prep" + how, negated(v), 0.6, v)
 
 
-def is_bare(noun) -> bool:
-    """A singular noun with no determiner or modifier, as in an idiom: "go on strike", "take power", "take part"."""
+def is_bare(noun, *, allow_of: bool = False) -> bool:
+    """A singular noun with no determiner or modifier, as in an idiom: "go on strike", "take power", "take part".
+
+    ``allow_of``: it may have an "of" phrase ("in front of", "on behalf of").
+    """
     return (noun.tag_ == "NN" and not noun.ent_type_ and noun.lemma_.lower() not in ("time", "day", "year")
             and not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod", "prep", "acl", "relcl", "conj",
-                                   "nmod", "quantmod") for c in noun.children))
+                                   "nmod", "quantmod") and not (allow_of and c.dep_ == "prep" and c.lower_ == "of")
+                        for c in noun.children))
 
 
 def _where(verb, subjs, how) -> Iterator[Relation]:

@@ -75,6 +75,9 @@ CASES = [
      {("quake", "strike south of", "Lima"), ("residents", "run away from", "coast")}, set()),
     ("preposition of place", "Protesters sang outside the mine shaft, and fans lined up near the stadium.",
      {("Protesters", "sing outside", "mine shaft"), ("fans", "line up near", "stadium")}, set()),
+    ("preposition of several words", "Gloria Diaz stood in line in front of a pastry shop. The envoy acted on "
+                                     "behalf of Kyiv.",
+     {("Gloria Diaz", "stand in line in front of", "pastry shop"), ("envoy", "act on behalf of", "Kyiv")}, set()),
     ("verb and its place", "Macron met Modi on the sidelines of the G20 summit in New Delhi.",
      {("Macron", "meet", "Modi")}, set()),
     # 3. relations inside noun phrases
