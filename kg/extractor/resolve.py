@@ -499,7 +499,7 @@ class DocResolver(Pronouns):
         if len(dets) != 1 or dets[0].lower_ != "the" or len(list(tok.children)) != 1:
             return None
         lemma = tok.lemma_.lower()
-        kinds = CLASS_NOUNS.get(lemma, ())
+        kinds = set(CLASS_NOUNS.get(lemma, ())) - {"PERSON"}  # "the envoy" may be someone new
         for k in range(si, max(-1, si - 3), -1):
             for m in reversed(self.mentions[k]):
                 if (k < si or m.token_index < tok.i) and m.entity.type in kinds and not m.plural:
