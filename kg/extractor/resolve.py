@@ -22,6 +22,8 @@ from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_T
 
 #: Longest concept name, in tokens, before it is cut to its core.
 MAX_CONCEPT_TOKENS = 12
+#: A compass word that names one country of a pair: "the South" for South Korea.
+COMPASS = {"north", "south", "east", "west"}
 #: Verbs whose subject and object make a pair ("Samsung met Intel …, the two companies …").
 MEETING_VERBS = {"meet", "face", "play", "fight", "marry", "host"}
 #: How many sentences back "the two companies" may look for the companies.
@@ -277,13 +279,16 @@ class DocResolver(Pronouns):
         return next(iter(hits.values())) if len(hits) == 1 else None
 
     def _short_name(self, norm: str, type_: str) -> Optional[Entity]:
-        """"Lo" or "Sato" for a person named in full earlier in the document."""
+        """"Lo" or "Sato" for a person named in full earlier in the document; "the South" for South Korea
+        when it is the one place of the document whose name starts or ends so."""
         words = norm.split()
-        if type_ not in ("PERSON", "ORG", "GPE", "NORP") or not words or len(words) > 2:
+        if type_ not in ("PERSON", "ORG", "GPE", "NORP", "LOC") or not words or len(words) > 2:
             return None
+        places = type_ == "LOC" or type_ == "GPE" and len(words) == 1 and words[0] in COMPASS
+        targets = ("GPE", "LOC") if places else ("PERSON",)
         hits = []
         for entity in self.by_name.values():
-            if entity.type != "PERSON":
+            if entity.type not in targets:
                 continue
             full = normalise_name(entity.name).split()
             if len(full) > len(words) and (full[-len(words):] == words or full[:len(words)] == words):

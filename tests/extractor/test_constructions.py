@@ -175,6 +175,8 @@ CASES = [
      {("Joe Biden", "sign", "defence pact"), ("Angela Merkel", "sign", "defence pact")}, set()),
     ("its with an action noun", "Japan has claimed that all issues stemming from its occupation of Korea were settled.",
      {("Japan", "occupy", "Korea")}, set()),
+    ("the South", "South Korea and Japan met in Tokyo. Japan urged the South to lift the tariffs.",
+     {("Japan", "urge", "South Korea"), ("South Korea", "lift", "tariffs")}, {"South"}),
     ("the company", "Mary Barra, General Motors' chief executive, told analysts the company would cut jobs.",
      {("General Motors", "cut", "jobs")}, {("company", "cut", "jobs")}),
     ("we in a quote", "NASA deputy administrator Pam Melroy spoke in Houston. "
