@@ -117,6 +117,7 @@ class DocResolver(Pronouns):
         self.mentions: list[list[Mention]] = [[] for _ in sentences]
         self.groups: list[list[tuple]] = [[] for _ in sentences]
         self._employers: dict[str, Optional[Entity]] = {}
+        self._arguments: dict[tuple, Optional[Resolved]] = {}
         self.long_forms: dict[tuple, tuple] = {}
         self._depth = 0
         self.places = frozenset(normalise_name(e.text) for s in sentences for e in s.ents if e.label_ in ("GPE", "LOC"))
@@ -302,14 +303,21 @@ class DocResolver(Pronouns):
         return self.long_forms.get(key) or self.token_entity.get(key)
 
     def argument(self, tok, si: int, *, verb=None, speaker_subjects=()) -> Optional[Resolved]:
-        """The argument a head token stands for, or ``None`` when it has none."""
+        """The argument a head token stands for, or ``None`` when it has none (worked out once per token,
+        verb and speaker: the rules ask for the same subject many times)."""
         if self._depth > 6:  # pronoun → antecedent → possessive → … chains end here
             return None
+        key = (id(tok.doc), tok.i, si, verb.i if verb is not None else -1, tuple(t.i for t in speaker_subjects))
+        if self._depth == 0 and key in self._arguments:
+            return self._arguments[key]
         self._depth += 1
         try:
-            return self._argument(tok, si, speaker_subjects, verb)
+            found = self._argument(tok, si, speaker_subjects, verb)
         finally:
             self._depth -= 1
+        if self._depth == 0:
+            self._arguments[key] = found
+        return found
 
     def _argument(self, tok, si: int, speaker_subjects, verb=None) -> Optional[Resolved]:
         doc = tok.doc
