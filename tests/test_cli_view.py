@@ -1,13 +1,14 @@
 """``kg view`` end to end: from triples and from a graph file, subsets, cuts and user errors."""
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from kg.cli import main
 from kg.graph import build_graph, read_triples, write_graph
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 
 def nodes_in(html: str) -> int:

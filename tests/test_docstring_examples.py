@@ -2,10 +2,13 @@
 import doctest
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
 
 import kg
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def modules_with_examples() -> list:
@@ -28,6 +31,7 @@ def test_the_modules_with_examples_are_found():
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_docstring_examples_run(module):
+def test_docstring_examples_run(module, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the examples name files as seen from the project root, and only read them
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from tests.neo4j_process import Neo4jProcess, launcher_classpath
 from tests.test_neo4j_store import dump
 
 pytestmark = pytest.mark.neo4j
-SAMPLE = "tests/data/triples_small.jsonl"
+SAMPLE = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The Cypher patterns the docs promise answer the same on the local graph and on the real Neo4j server."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -7,7 +8,7 @@ from kg.cli import main
 from kg.graph import build_graph, read_triples, write_graph
 from kg.local_query import NeedsNeo4j, prepare, run_local_query
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 QUERIES = [
     ("labels", "MATCH (e:Person) RETURN e.name ORDER BY e.name", {}),

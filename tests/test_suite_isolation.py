@@ -1,0 +1,50 @@
+"""`make test` never touches the user's things: the server ``NEO4J_URI`` names, or ``./kg-out``."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import neo4j_store
+from tests.neo4j_server import running_neo4j
+
+ROOT = Path(__file__).resolve().parents[1]
+USER_PASSWORD = "users-own-password"
+
+# Run by a second pytest session, as `make test` would be run by a user with NEO4J_* exported: it
+# empties and writes the test database, and builds into the default ./kg-out with --neo4j on.
+INNER_TEST = '''
+from kg.cli import main
+
+def test_writes_where_the_suite_may(neo4j_conn, neo4j_env, tmp_path):
+    with neo4j_conn.session() as session:
+        session.run("CREATE (:Probe)").consume()
+    doc = tmp_path / "news.txt"
+    doc.write_text("Japan thanked Chile for its support.\\n", encoding="utf-8")
+    assert main(["-q", "build", str(doc), "--no-views"]) == 0
+'''
+
+
+@pytest.mark.neo4j
+@pytest.mark.model
+def test_a_test_run_leaves_the_users_server_and_kg_out_alone(tmp_path):
+    with running_neo4j(tmp_path / "users-neo4j", USER_PASSWORD, "the user's Neo4j server") as users:
+        mine = neo4j_store.Neo4jConfig(uri=users.uri, user="neo4j", password=USER_PASSWORD)
+        with neo4j_store.connect(mine) as conn, conn.session() as session:
+            session.run("CREATE (:Sentinel {name: 'keep me'})").consume()
+        started_in = tmp_path / "project"
+        started_in.mkdir()
+        (started_in / "test_inner.py").write_text(INNER_TEST, encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KG_TEST_")}
+        env.update(NEO4J_URI=users.uri, NEO4J_USERNAME="neo4j", NEO4J_PASSWORD=USER_PASSWORD,
+                   PYTHONPATH=str(ROOT))
+        inner = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                "-p", "tests.isolation", "-p", "tests.browser", "-p", "tests.neo4j_server",
+                                "test_inner.py"], cwd=started_in, env=env, capture_output=True, text=True,
+                               timeout=600)
+        assert inner.returncode == 0, inner.stdout[-3000:] + inner.stderr[-3000:]
+        with neo4j_store.connect(mine) as conn, conn.session() as session:
+            labels = session.run("MATCH (n) RETURN labels(n) AS l, n.name AS name").data()
+        assert labels == [{"l": ["Sentinel"], "name": "keep me"}]
+        assert sorted(p.name for p in started_in.iterdir()) == ["test_inner.py"]
