@@ -2,7 +2,8 @@
 
 The input stream is cut into fixed-size partitions in document order
 (:func:`partitions`).  Each partition becomes one shard, ``part-00000.jsonl``,
-whose lines are the partition's triple records sorted by document and sentence.
+whose lines are the partition's triple records in input order (document by document, each
+document's triples in the order extraction gave them).
 ``manifest.json`` holds, per shard, the content hash of its inputs, the counts
 of documents read / processed / rejected, the rejections with their reasons,
 a hash of the shard file and ``complete: true``.  A shard file is written to a
@@ -11,9 +12,9 @@ point.
 
 Re-running over the same directory skips every shard whose entry is complete,
 whose inputs hash and settings are unchanged and whose file is intact
-(:func:`is_complete`).  :func:`merge_shards` streams the shards into one file
-sorted by document and sentence, so the result is byte-identical whichever
-engine and however many workers produced the shards.
+(:func:`is_complete`).  :func:`merge_shards` concatenates the shards in partition
+order, so the result is in input order and byte-identical whichever engine and
+however many workers produced the shards, and to a run without shards.
 
 >>> docs = [Document(f"d{i}", "Japan thanked Chile.") for i in range(5)]
 >>> [(p.name, len(p.items)) for p in partitions(docs, size=2)]
@@ -22,7 +23,6 @@ engine and however many workers produced the shards.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 import logging
 import os
@@ -36,11 +36,10 @@ from .records import Document, Rejection
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+#: 2: shard lines in input order (version 1 sorted them by document id).
+MANIFEST_VERSION = 2
 #: Documents (and read rejections) per partition unless told otherwise.
 PARTITION_DOCS = 500
-#: Shards merged at once; more are merged in rounds through temporary files.
-MERGE_FAN_IN = 256
 
 Item = Union[Document, Rejection]
 
@@ -112,7 +111,7 @@ def settings_digest(model: str, options: ExtractOptions) -> dict:
 
 @dataclass
 class ShardOutput:
-    """The extracted content of one partition: sorted record lines and the counts of the partition."""
+    """The extracted content of one partition: record lines in input order and the counts of the partition."""
 
     lines: list = field(default_factory=list)
     read: int = 0
@@ -124,36 +123,22 @@ class ShardOutput:
     rejections: list = field(default_factory=list)
 
 
-def sentence_number(sentence_id: str) -> int:
-    """The sentence index at the end of a sentence id (``"d1:12"`` -> 12); -1 when there is none."""
-    tail = sentence_id.rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else -1
-
-
-def record_key(record: dict) -> tuple:
-    """Sort key of a triple record: document id, then sentence number."""
-    return record["doc_id"], sentence_number(record["sentence_id"])
-
-
 def shard_output(results: Iterable) -> ShardOutput:
     """Turn a partition's results (a ``DocResult`` or ``Rejection`` per item, in order) into a shard.
 
-    The lines are sorted by document and sentence; the sort is stable, so the
-    triples of one sentence keep the order extraction gave them.
+    The lines keep the order of ``results``, and each document's triples the
+    order extraction gave them: the order of a run without shards.
     """
     from .pipeline import RunStats
 
-    counts, rejections, keyed = RunStats(), [], []
+    counts, rejections, lines = RunStats(), [], []
     for r in results:
         counts.add(r)
         if isinstance(r, Rejection):
             rejections.append(r.to_dict())  # every one: the manifest lists them all
             continue
-        for t in r.triples:
-            d = t.to_dict()
-            keyed.append((record_key(d), json.dumps(d, ensure_ascii=False) + "\n"))
-    keyed.sort(key=lambda kv: kv[0])
-    return ShardOutput(lines=[line for _, line in keyed], read=counts.read, processed=counts.processed,
+        lines.extend(json.dumps(t.to_dict(), ensure_ascii=False) + "\n" for t in r.triples)
+    return ShardOutput(lines=lines, read=counts.read, processed=counts.processed,
                        rejected=counts.rejected, sentences=counts.sentences, words=counts.words,
                        triples=counts.triples, rejections=rejections)
 
@@ -292,43 +277,16 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 # ------------------------------------------------------------ merging
 
-def _keyed_lines(path: Path, rank: int) -> Iterator[tuple]:
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            yield record_key(json.loads(line)), rank, n, line
-
-
-def merge_files(paths: list, out) -> int:
-    """Merge sorted JSONL files into the text stream ``out``; ties keep file order, then line order."""
+def merge_shards(paths: list, out) -> int:
+    """Write the shards (in partition order) one after another into the text stream ``out``:
+    the records in input order.  Returns the lines written."""
     n = 0
-    for _, _, _, line in heapq.merge(*(_keyed_lines(Path(p), i) for i, p in enumerate(paths))):
-        out.write(line)
-        n += 1
+    for path in paths:
+        with open(path, encoding="utf-8", newline="") as f:
+            for line in f:
+                out.write(line)
+                n += 1
     return n
-
-
-def merge_shards(paths: list, out, *, fan_in: int = MERGE_FAN_IN) -> int:
-    """Merge shards (in partition order) into ``out`` sorted by document and sentence; returns lines written.
-
-    More than ``fan_in`` shards are merged in rounds through temporary files, so
-    the number of open files stays bounded however large the corpus.
-    """
-    paths = [Path(p) for p in paths]
-    temps: list = []
-    try:
-        while len(paths) > fan_in:
-            merged = []
-            for i in range(0, len(paths), fan_in):
-                tmp = paths[0].parent / f".merge-{os.getpid()}-{len(temps)}.jsonl"
-                with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-                    merge_files(paths[i:i + fan_in], f)
-                temps.append(tmp)
-                merged.append(tmp)
-            paths = merged
-        return merge_files(paths, out)
-    finally:
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
 
 
 def entry_counts(entry: dict) -> dict:

@@ -33,7 +33,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                         "progress is kept in OUTPUT.done")
     p.add_argument("--shards", metavar="DIR",
                    help="write one shard per input partition plus manifest.json into DIR, skip shards an earlier "
-                        "run finished, and merge them into the output sorted by document and sentence "
+                        "run finished, and join them into the output in input order "
                         "(implied, in a temporary directory, by --engine dask)")
     p.add_argument("--partition-docs", type=int, default=PARTITION_DOCS,
                    help=f"documents per partition / shard (default {PARTITION_DOCS})")
