@@ -27,3 +27,18 @@ def pytest_configure(config) -> None:
 def _scratch_working_directory(tmp_path, monkeypatch):
     """Run the test in its own ``tmp_path``."""
     monkeypatch.chdir(tmp_path)
+
+
+#: Fixtures that need a service, and the marker a test using them must carry.
+SERVICE_FIXTURES = {"neo4j_server": "neo4j", "neo4j_config": "neo4j", "neo4j_uri": "neo4j", "neo4j_env": "neo4j",
+                    "neo4j_conn": "neo4j", "browser": "browser", "open_page": "browser"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Refuse a test that uses a service without its marker: ``-m "not neo4j and not browser"``
+    must leave out every test that starts Neo4j or Chromium."""
+    wrong = [f"{item.nodeid} (uses {name}, not marked {marker})"
+             for item in items for name, marker in SERVICE_FIXTURES.items()
+             if name in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None]
+    if wrong:
+        raise pytest.UsageError("tests without the marker their fixtures need:\n  " + "\n  ".join(wrong))

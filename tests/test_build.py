@@ -113,8 +113,12 @@ def test_alias_claimed_by_two_entities_is_left_alone(tmp_path):
                       "predicate": {"text": "(DP)", "lemma": "alias"}, "object": alias})
     p = tmp_path / "t.jsonl"
     p.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(lines[0]) + "\n", encoding="utf-8")
+    assert alias_table(read_triples(one)) == {"dp": ("org:democratic party", "Democratic Party", "ORG")}
     assert alias_table(read_triples(p)) == {}
-    assert len(list(resolve_across_documents(read_triples(p), {}))) == 2
+    resolved = list(resolve_across_documents(read_triples(p), {}))
+    assert [t.subject.key for t in resolved] == ["org:democratic party", "org:demokratic partei"]
 
 
 @pytest.mark.neo4j
