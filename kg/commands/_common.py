@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import UserError
+from ..errors import UsageError, UserError
 from ..records import Rejection
 from ..sources import one_line
 
@@ -171,3 +171,13 @@ def _truncate(path: Path, size: int) -> None:
     if path.exists() and path.stat().st_size != size:
         with open(path, "r+b") as f:
             f.truncate(size)
+
+
+def command_line_params(pairs: list[str]) -> dict:
+    """The ``--param NAME=VALUE`` options of ``kg query`` and ``kg view``, one parser for both."""
+    from ..queries import parse_params
+
+    try:
+        return parse_params(pairs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
