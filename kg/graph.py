@@ -27,6 +27,7 @@ from typing import Iterable
 
 import networkx as nx
 
+from .facts import add_sentence_sources, append_new
 from .records import Triple, node_label, relation_type
 
 log = logging.getLogger(__name__)
@@ -102,9 +103,7 @@ class _Merge:
             node["docs"] = list(node["docs"])
             seen = self.node_docs[key] = set(node["docs"])
             self.lengths[key, "docs"] = len(node["docs"])
-        if doc_id not in seen:
-            seen.add(doc_id)
-            node["docs"].append(doc_id)
+        append_new(node["docs"], seen, doc_id)
 
     def fact(self, t: Triple, date: str | None) -> None:
         """Add a triple's sentence to its fact edge; a sentence already there changes nothing."""
@@ -130,16 +129,8 @@ class _Merge:
         e["evidence"].append({"sentence_id": t.sentence_id, "doc_id": t.doc_id, "text": t.sentence,
                               "speaker": speaker, "predicate_text": t.predicate.text})
         e["count"] = len(e["evidence"])
-        e["confidence"] = max(e["confidence"], round(t.confidence, 3))
-        if speaker and speaker not in speakers:
-            speakers.add(speaker)
-            e["speakers"].append(speaker)
-        if t.doc_id not in docs:
-            docs.add(t.doc_id)
-            e["docs"].append(t.doc_id)
-        if date:
-            e["first_seen"] = min(filter(None, [e["first_seen"], date]))
-            e["last_seen"] = max(filter(None, [e["last_seen"], date]))
+        add_sentence_sources(e, (speakers, docs), speaker=speaker, doc_id=t.doc_id,
+                             confidence=round(t.confidence, 3), date=date)
 
     def finish(self) -> None:
         """Sort every list that grew: documents and speakers by value, evidence by sentence order."""
