@@ -187,7 +187,7 @@ def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = D
           engine: str = "local", scheduler: Optional[str] = None) -> BuildReport:
     """Run extraction, cross-document resolution, the local graph and the view into ``out``.
 
-    Loading into Neo4j is a separate step (:func:`kg.neo4j_store.load_triples` over
+    Loading into Neo4j is a separate step (:func:`kg.neo4j.store.load_triples` over
     :func:`resolved_triples`), done by ``kg build --neo4j``.
     """
     ws = Workspace(out)

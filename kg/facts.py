@@ -1,5 +1,5 @@
 """The merge rule of a fact, shared by the local graph (:mod:`kg.graph`) and the Neo4j rows
-(:mod:`kg.neo4j_store`): what one more sentence stating a fact adds to it.
+(:mod:`kg.neo4j.store`): what one more sentence stating a fact adds to it.
 
 A fact keeps its distinct sentences (``evidence``, ``count``), the highest confidence, its
 distinct speakers and documents in the order first seen, and the range of its documents' dates.

@@ -22,7 +22,7 @@ import uuid
 import pytest
 from neo4j.exceptions import Neo4jError
 
-from kg import neo4j_store
+from kg.neo4j import store as neo4j_store
 from tests.neo4j_process import LauncherError, Neo4jProcess
 
 TEST_PASSWORD = "kg-test-password"

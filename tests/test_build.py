@@ -123,7 +123,7 @@ def test_alias_claimed_by_two_entities_is_left_alone(tmp_path):
 
 @pytest.mark.neo4j
 def test_build_loads_neo4j_and_the_server_holds_the_local_graph(articles, tmp_path, capsys, neo4j_conn, neo4j_env):
-    from kg import neo4j_store
+    from kg.neo4j import store as neo4j_store
     from kg.graph import graph_to_data
 
     out = tmp_path / "out"

@@ -1,4 +1,4 @@
-"""kg.neo4j_store against the real Neo4j 5.26 server the session starts (no mock driver)."""
+"""kg.neo4j.store against the real Neo4j 5.26 server the session starts (no mock driver)."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import neo4j_store as store
+from kg.neo4j import store
 from kg.errors import UserError
 from kg.graph import build_graph, graph_to_data, read_triples
 from kg.records import Argument, Predicate, Speaker, Triple

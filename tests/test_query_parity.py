@@ -36,7 +36,7 @@ def local_graph():
 @pytest.mark.neo4j
 @pytest.mark.parametrize("name, query, params", QUERIES, ids=[q[0] for q in QUERIES])
 def test_same_answer_on_both_backends(name, query, params, local_graph, neo4j_conn):
-    from kg import neo4j_store
+    from kg.neo4j import store as neo4j_store
 
     neo4j_store.load_triples(neo4j_conn, read_triples(DATA))
     l_cols, l_rows = run_local_query(local_graph, query, params)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import neo4j_store
+from kg.neo4j import store as neo4j_store
 from tests.neo4j_server import running_neo4j
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,8 +15,11 @@ USER_PASSWORD = "users-own-password"
 # Run by a second pytest session, as `make test` would be run by a user with NEO4J_* exported: it
 # empties and writes the test database, and builds into the default ./kg-out with --neo4j on.
 INNER_TEST = '''
+import pytest
+
 from kg.cli import main
 
+@pytest.mark.neo4j
 def test_writes_where_the_suite_may(neo4j_conn, neo4j_env, tmp_path):
     with neo4j_conn.session() as session:
         session.run("CREATE (:Probe)").consume()
@@ -41,7 +44,7 @@ def test_a_test_run_leaves_the_users_server_and_kg_out_alone(tmp_path):
                    PYTHONPATH=str(ROOT))
         inner = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                 "-p", "tests.isolation", "-p", "tests.browser", "-p", "tests.neo4j_server",
-                                "test_inner.py"], cwd=started_in, env=env, capture_output=True, text=True,
+                                "-W", "ignore::pytest.PytestUnknownMarkWarning", "test_inner.py"], cwd=started_in, env=env, capture_output=True, text=True,
                                timeout=600)
         assert inner.returncode == 0, inner.stdout[-3000:] + inner.stderr[-3000:]
         with neo4j_store.connect(mine) as conn, conn.session() as session:

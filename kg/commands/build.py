@@ -64,7 +64,7 @@ def run_build(inputs, args, *, out, neo4j=None, views=True, view_max_nodes=300, 
 
 def load_into_neo4j(config, report, *, quiet: bool, label: str):
     """Load the build's resolved triples into Neo4j (idempotent); returns the store's load report."""
-    from .. import neo4j_store as store
+    from ..neo4j import store
     from ..build import Workspace
 
     ws = Workspace(report.out)

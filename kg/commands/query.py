@@ -90,7 +90,7 @@ def choose_backend(args: argparse.Namespace) -> str:
 def run_on_backend(backend: str, args: argparse.Namespace, cypher: str, params: dict) -> tuple[list, list]:
     """Run the query where :func:`choose_backend` said: ``(columns, rows)``."""
     if backend == "neo4j":
-        from .. import neo4j_store
+        from ..neo4j import store as neo4j_store
 
         with neo4j_store.connect(config_from_args(args)) as conn:
             return neo4j_store.run_query(conn, cypher, params, write=args.write)

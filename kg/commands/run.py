@@ -68,7 +68,7 @@ def run(args) -> int:
                                  fmt=s["pipeline"]["format"], min_confidence=float(s["extract"]["min_confidence"]))
     config = None
     if uri:
-        from ..neo4j_store import config_from_env
+        from ..neo4j.config import config_from_env
 
         config = config_from_env(uri=uri)
     return run_build(s["pipeline"]["inputs"], build_args, out=args.out or s["pipeline"]["out"], neo4j=config,

@@ -112,8 +112,8 @@ def _load(args: argparse.Namespace):
 
 
 def _from_neo4j(args: argparse.Namespace, cypher: str, params: dict):
-    """The graph a Cypher query returns, in the kg graph schema (see kg.neo4j_store)."""
-    from .. import neo4j_store
+    """The graph a Cypher query returns, in the kg graph schema (see kg.neo4j.store)."""
+    from ..neo4j import store as neo4j_store
 
     with neo4j_store.connect(config_from_args(args)) as conn:
         return neo4j_store.graph_from_neo4j(conn, cypher, params)

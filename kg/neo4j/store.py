@@ -1,6 +1,6 @@
 """Neo4j: load triples with their provenance, answer Cypher, read a subgraph back.
 
-The only module that imports the ``neo4j`` driver.  The model (one writer per database):
+With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver.  The model (one writer per database):
 
 - ``(:Entity:<Label> {key, name, type, aliases})`` — ``key`` is unique; the second label is
   one of the fixed set in :data:`kg.records.ENTITY_LABELS`.
@@ -36,19 +36,16 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 from neo4j.graph import Node, Path, Relationship
 
-from . import __version__
-from .errors import UserError
-from .facts import add_sentence_sources
-from .graph import GRAPH_FORMAT, _sentence_order, edge_key
-from .records import ENTITY_LABELS, Triple, node_label, relation_type
+from .. import __version__
+from ..errors import UserError
+from ..facts import add_sentence_sources
+from ..graph import GRAPH_FORMAT, _sentence_order, edge_key
+from ..records import ENTITY_LABELS, Triple, node_label, relation_type
+# The connection settings are part of this module's interface too (store.Neo4jConfig, ...).
+from .config import DEFAULT_BATCH_SIZE, DEFAULT_URI, DEFAULT_USER, URI_SCHEMES, Neo4jConfig, config_from_env  # noqa: F401
 
 log = logging.getLogger(__name__)
 
-DEFAULT_URI = "bolt://localhost:7687"
-DEFAULT_USER = "neo4j"
-URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-#: Triples per transaction: see docs/neo4j.md and bench/load.py for how it was chosen.
-DEFAULT_BATCH_SIZE = 5000
 #: Relationship types longer than this are shortened (prefix + hash); Neo4j keeps every type
 #: name forever in its token store, so a runaway predicate must not become a huge token.
 MAX_TYPE_LENGTH = 120
@@ -229,46 +226,7 @@ FINISH_IMPORT = (
 WHOLE_GRAPH = "MATCH (e:Entity) OPTIONAL MATCH (e)-[r]->(:Entity) RETURN e, r"
 
 
-# --- configuration and connection -------------------------------------------------------
-
-@dataclass(frozen=True)
-class Neo4jConfig:
-    """Where and how to connect.  ``database=None`` means the server's default database."""
-
-    uri: str = DEFAULT_URI
-    user: str = DEFAULT_USER
-    password: Optional[str] = None
-    database: Optional[str] = None
-    #: How long the driver keeps retrying a transaction on transient errors (seconds).
-    retry_seconds: float = 30.0
-    connection_timeout: float = 15.0
-
-    def __repr__(self) -> str:  # never print the password
-        return (f"Neo4jConfig(uri={self.uri!r}, user={self.user!r}, password={'***' if self.password else None}, "
-                f"database={self.database!r})")
-
-    @property
-    def where(self) -> str:
-        """The server and database, for messages."""
-        return f"{self.uri} (database {self.database!r})" if self.database else self.uri
-
-
-def config_from_env(uri: str | None = None, user: str | None = None, password: str | None = None,
-                    database: str | None = None, *, environ: dict | None = None) -> Neo4jConfig:
-    """Connection settings: explicit arguments first, then ``NEO4J_URI`` / ``NEO4J_USERNAME`` /
-    ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE``, then ``bolt://localhost:7687`` as user ``neo4j``.
-
-    >>> config_from_env("bolt://db:7687", environ={"NEO4J_PASSWORD": "s3cret-pw"}).password
-    's3cret-pw'
-    """
-    import os
-
-    env = os.environ if environ is None else environ
-    return Neo4jConfig(uri=uri or env.get("NEO4J_URI") or DEFAULT_URI,
-                       user=user or env.get("NEO4J_USERNAME") or DEFAULT_USER,
-                       password=password if password is not None else env.get("NEO4J_PASSWORD") or None,
-                       database=database or env.get("NEO4J_DATABASE") or None)
-
+# --- connection -----------------------------------------------------------------------------
 
 class Connection:
     """An open driver plus the database to use; close it (or use ``with``) when done."""
