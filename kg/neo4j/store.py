@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 #: name forever in its token store, so a runaway predicate must not become a huge token.
 MAX_TYPE_LENGTH = 120
 #: Entries (entity keys + fact ids) a load remembers of what it wrote itself: see LoadMemory.
-LOAD_MEMORY_LIMIT = 250_000  # ~170 bytes each, measured with bench/load.py
+LOAD_MEMORY_LIMIT = 120_000  # ~170 bytes each (bench/load.py): ~20 MB, about what a 100k-triple load holds
 #: A relationship type with at least this many rows in a batch gets a statement of its own.
 STATIC_TYPE_MIN_ROWS = 25
 TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
