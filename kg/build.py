@@ -203,3 +203,12 @@ def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = D
         report.outputs["view"] = write_view(build_view(g, title="kg: " + ws.out.name, max_nodes=view_max_nodes,
                                                        by=view_by), ws.out / VIEW)
     return report
+
+
+def load_into_neo4j(config, out: str | os.PathLike, *, progress: Optional[Callable[[int], object]] = None):
+    """Load the resolved triples of the build in ``out`` into Neo4j (idempotent); returns the
+    store's :class:`kg.neo4j.store.LoadReport`.  ``progress(n)`` is called after each batch."""
+    from .neo4j import store
+
+    with store.connect(config) as conn:
+        return store.load_triples(conn, resolved_triples(Workspace(out)), progress=progress)

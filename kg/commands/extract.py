@@ -57,16 +57,23 @@ def add_extraction_options(p: argparse.ArgumentParser) -> None:
 
 
 def options_from(args) -> ExtractOptions:
-    """Extraction options from parsed arguments."""
-    if args.workers < 1:
+    """Extraction options from parsed arguments (``kg extract``, ``kg build``)."""
+    return extraction_options(workers=args.workers, min_confidence=args.min_confidence, engine=args.engine,
+                              scheduler=args.scheduler, partition_docs=getattr(args, "partition_docs", 1))
+
+
+def extraction_options(*, workers: int, min_confidence: float, engine: str = "local", scheduler=None,
+                       partition_docs: int = 1) -> ExtractOptions:
+    """Checked extraction settings: a :class:`UsageError` for an impossible combination."""
+    if workers < 1:
         raise UsageError("--workers must be at least 1")
-    if getattr(args, "scheduler", None) and getattr(args, "engine", "local") != "dask":
+    if scheduler and engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
-    if getattr(args, "partition_docs", 1) < 1:
+    if partition_docs < 1:
         raise UsageError("--partition-docs must be at least 1")
-    if getattr(args, "engine", "local") == "dask":
+    if engine == "dask":
         require_distributed()
-    return ExtractOptions(min_confidence=args.min_confidence)
+    return ExtractOptions(min_confidence=min_confidence)
 
 
 def run_extraction(args, sink, *, label: str, skip=frozenset(), on_document=None) -> RunStats:
