@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Optional
 
 from .corpus import resolved_file
 from .extractor import ExtractOptions
+from .files import write_atomic
 from .graph import build_graph, write_graph
 from .nlp import DEFAULT_MODEL
 from .engines import run
@@ -127,9 +128,7 @@ def _rewrite_tolerant(path: Path, keep: Callable[[dict], bool]) -> None:
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept)
     if dropped or len(text.encode("utf-8")) != size:
         log.info("%s: recovered after an interrupted run (%d records dropped)", path, dropped)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, text)
 
 
 def extract_new(inputs: Iterable, ws: Workspace, *, model: str = DEFAULT_MODEL, workers: int = 1, fmt: str = "auto",

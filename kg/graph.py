@@ -28,6 +28,7 @@ from typing import Iterable
 import networkx as nx
 
 from .facts import add_sentence_sources, append_new
+from .files import atomic_path
 from .records import Triple, node_label, relation_type
 
 log = logging.getLogger(__name__)
@@ -167,10 +168,8 @@ def write_graph(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     """Write the graph as node-link JSON, atomically (a crash leaves the old file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         json.dump(graph_to_data(g), f, ensure_ascii=False, sort_keys=True)
-    os.replace(tmp, path)
     return path
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from .extractor import ExtractOptions
+from .files import batched, write_atomic
 from .records import Document, Rejection
 
 log = logging.getLogger(__name__)
@@ -90,14 +91,7 @@ def partitions(items: Iterable[Item], *, size: int = PARTITION_DOCS) -> Iterator
     """Cut the stream into partitions of ``size`` items in input order, lazily."""
     if size < 1:
         raise ValueError("partition size must be at least 1")
-    batch: list = []
-    index = 0
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield Partition(index, batch, digest_items(batch))
-            batch, index = [], index + 1
-    if batch:
+    for index, batch in enumerate(batched(items, size)):
         yield Partition(index, batch, digest_items(batch))
 
 
@@ -160,25 +154,16 @@ def iter_extracted(items: Iterable, model: str, options: ExtractOptions, *,
     from .pipeline import BATCH_DOCS
 
     logging.getLogger("spacy").setLevel(logging.ERROR)
-    size = batch_docs or BATCH_DOCS
-    group: list = []
-    for item in items:
-        group.append(item)
-        if len(group) == size:
-            yield from _extract_group(group, model, options)
-            group = []
-    if group:
+    for group in batched(items, batch_docs or BATCH_DOCS):
         yield from _extract_group(group, model, options)
 
 
-def _extract_group(group: list, model: str, options: ExtractOptions) -> Iterator:
+def _extract_group(group: list, model: str, options: ExtractOptions) -> list:
     from .nlp import load_model
-    from .pipeline import extract_documents
+    from .pipeline import documents_in, extract_documents, with_rejections
 
-    docs = [d for d in group if isinstance(d, Document)]
-    results = iter(extract_documents(docs, load_model(model), options) if docs else ())
-    for item in group:
-        yield item if isinstance(item, Rejection) else next(results)
+    docs = documents_in(group)
+    return with_rejections(group, extract_documents(docs, load_model(model), options) if docs else ())
 
 
 def extract_partition(items: list, model: str, options: ExtractOptions) -> ShardOutput:
@@ -229,7 +214,7 @@ class ShardDir:
     def write(self, part: Partition, output: ShardOutput) -> dict:
         """Write the shard atomically, then commit its manifest entry."""
         data = "".join(output.lines).encode("utf-8")
-        write_atomic(self.path / part.name, data)
+        write_atomic(self.path / part.name, data, fsync=True)
         entry = {"inputs": part.digest, "read": output.read, "processed": output.processed,
                  "rejected": output.rejected, "sentences": output.sentences, "words": output.words,
                  "triples": output.triples, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
@@ -241,7 +226,7 @@ class ShardDir:
     def save(self) -> None:
         """Write the manifest atomically."""
         text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        write_atomic(self.path / MANIFEST, text.encode("utf-8"))
+        write_atomic(self.path / MANIFEST, text.encode("utf-8"), fsync=True)
 
     def forget_beyond(self, count: int) -> None:
         """Drop manifest entries of shards past the current input's last partition (the input shrank)."""
@@ -263,16 +248,6 @@ def is_complete(entry: Optional[dict], digest: str, path: Path) -> bool:
     except OSError:
         return False
     return len(data) == entry.get("bytes") and hashlib.sha256(data).hexdigest() == entry.get("sha256")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename: readers see all or nothing."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 # ------------------------------------------------------------ merging

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..records import Triple
+from ..records import DOCUMENT_FIELDS, Triple
 
 ARRAY_DELIMITER = "\x1f"
 DATABASE = "neo4j"
 
 ENTITY_HEADER = ["key:ID(Entity)", "name", "type", "aliases:string[]", ":LABEL"]
-DOCUMENT_HEADER = ["id:ID(Document)", "title", "date", "url", "source", ":LABEL"]
+DOCUMENT_HEADER = ["id:ID(Document)", *DOCUMENT_FIELDS, ":LABEL"]
 SENTENCE_HEADER = ["id:ID(Sentence)", "text", "doc_id", ":LABEL"]
 HAS_SENTENCE_HEADER = [":START_ID(Document)", ":END_ID(Sentence)", ":TYPE"]
 MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE"]
@@ -74,8 +74,7 @@ def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
                                 _array(["Entity", e["label"]])])
     for d in rows["documents"]:
         m = d["meta"]
-        out["documents"].append([d["id"], m.get("title", ""), m.get("date", ""), m.get("url", ""),
-                                 m.get("source", ""), "Document"])
+        out["documents"].append([d["id"], *(m.get(k, "") for k in DOCUMENT_FIELDS), "Document"])
     for s in rows["sentences"]:
         out["sentences"].append([s["id"], s["text"], s["doc_id"], "Sentence"])
         out["has_sentence"].append([s["doc_id"], s["id"], "HAS_SENTENCE"])
