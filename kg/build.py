@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .corpus import resolved_file
+from .link import resolved_file
 from .extractor import ExtractOptions
 from .files import write_atomic
 from .graph import build_graph, write_graph
 from .nlp import DEFAULT_MODEL
 from .engines import run
-from .pipeline import RunStats
+from .pool import RunStats
 from .records import Document, Rejection
 from .sources import iter_documents
 

@@ -123,7 +123,7 @@ def shard_output(results: Iterable) -> ShardOutput:
     The lines keep the order of ``results``, and each document's triples the
     order extraction gave them: the order of a run without shards.
     """
-    from .pipeline import RunStats
+    from .pool import RunStats
 
     counts, rejections, lines = RunStats(), [], []
     for r in results:
@@ -142,7 +142,7 @@ def extract_items(items: list, model: str, options: ExtractOptions, *, batch_doc
 
     The spaCy pipeline comes from :func:`kg.nlp.load_model`'s per-process cache,
     so a worker process loads it once, whatever number of partitions it runs;
-    it is never pickled.  The per-document work is :func:`kg.pipeline.extract_documents`.
+    it is never pickled.  The per-document work is :func:`kg.pool.extract_documents`.
     """
     return list(iter_extracted(items, model, options, batch_docs=batch_docs))
 
@@ -151,7 +151,7 @@ def iter_extracted(items: Iterable, model: str, options: ExtractOptions, *,
                    batch_docs: Optional[int] = None) -> Iterator:
     """:func:`extract_items` as a generator: a few documents are parsed at a time and their
     results handed on before the next, so a partition's parses are never all held at once."""
-    from .pipeline import BATCH_DOCS
+    from .pool import BATCH_DOCS
 
     logging.getLogger("spacy").setLevel(logging.ERROR)
     for group in batched(items, batch_docs or BATCH_DOCS):
@@ -160,7 +160,7 @@ def iter_extracted(items: Iterable, model: str, options: ExtractOptions, *,
 
 def _extract_group(group: list, model: str, options: ExtractOptions) -> list:
     from .nlp import load_model
-    from .pipeline import documents_in, extract_documents, with_rejections
+    from .pool import documents_in, extract_documents, with_rejections
 
     docs = documents_in(group)
     return with_rejections(group, extract_documents(docs, load_model(model), options) if docs else ())

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.corpus import alias_table, resolve_across_documents
+from kg.link import alias_table, resolve_across_documents
 from kg.graph import read_graph, read_triples
 
 pytestmark = pytest.mark.model

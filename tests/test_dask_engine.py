@@ -21,7 +21,7 @@ from kg import dask_engine
 from kg.cli import main
 from kg.engines import run_sharded
 from kg.extractor import ExtractOptions
-from kg.pipeline import RunStats
+from kg.pool import RunStats
 from kg.shards import MANIFEST
 from kg.sources import iter_documents
 

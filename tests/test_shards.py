@@ -5,7 +5,7 @@ import json
 import pytest
 
 from kg.extractor import ExtractOptions
-from kg.pipeline import DocResult
+from kg.pool import DocResult
 from kg.records import Argument, Document, Predicate, Rejection, Triple
 from kg.shards import (MANIFEST, Partition, ShardDir, ShardOutput, digest_items, is_complete, merge_shards,
                        partitions, settings_digest, shard_name, shard_output)

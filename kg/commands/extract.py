@@ -16,8 +16,8 @@ from ..engines import ENGINES, run_sharded
 from ..errors import UsageError, UserError
 from ..extractor import ExtractOptions
 from ..nlp import DEFAULT_MODEL
-from ..pipeline import RunStats
-from ..pipeline import run as run_pipeline
+from ..pool import RunStats
+from ..pool import run as run_pool
 from ..records import Document, Rejection
 from ..shards import PARTITION_DOCS, merge_shards
 from ..sources import FORMATS, iter_documents
@@ -90,7 +90,7 @@ def run_extraction(args, sink, *, label: str, skip=frozenset(), on_document=None
         if skip:
             items = _skipping(items, skip, stats)
         with progress(label, quiet=args.quiet) as bar:
-            for r in run_pipeline(items, model=args.model, workers=args.workers, options=options, stats=stats):
+            for r in run_pool(items, model=args.model, workers=args.workers, options=options, stats=stats):
                 bar.update(1)
                 if isinstance(r, Rejection):
                     report_rejection(label, r)

@@ -104,7 +104,7 @@ def importer_arguments(directory: Path) -> list[str]:
 
 def write_import_files(triples_path: str | os.PathLike, directory: str | os.PathLike) -> ImportFiles:
     """Write the import CSVs for the triples of a JSON Lines file (aliases resolved across documents)."""
-    from ..corpus import resolved_file
+    from ..link import resolved_file
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
