@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import neo4j_store as store  # noqa: E402
+from kg.neo4j import store  # noqa: E402
 from tests.neo4j_process import LauncherError, Neo4jProcess  # noqa: E402
 from tests.synthetic import full_dump, synthetic_triples, wipe, write_jsonl  # noqa: E402
 

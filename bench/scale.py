@@ -46,7 +46,7 @@ from extract import bare_pipe, sample_sentences  # noqa: E402
 from kg.engines import run_sharded  # noqa: E402
 from kg.extractor import ExtractOptions  # noqa: E402
 from kg.nlp import DEFAULT_MODEL, load_model, model_description  # noqa: E402
-from kg.pipeline import RunStats  # noqa: E402
+from kg.pool import RunStats  # noqa: E402
 from kg.shards import merge_shards  # noqa: E402
 
 OWN = [

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .corpus import resolved_file
+from .link import resolved_file
 from .extractor import ExtractOptions
+from .files import write_atomic
 from .graph import build_graph, write_graph
 from .nlp import DEFAULT_MODEL
 from .engines import run
-from .pipeline import RunStats
+from .pool import RunStats
 from .records import Document, Rejection
 from .sources import iter_documents
 
@@ -127,9 +128,7 @@ def _rewrite_tolerant(path: Path, keep: Callable[[dict], bool]) -> None:
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept)
     if dropped or len(text.encode("utf-8")) != size:
         log.info("%s: recovered after an interrupted run (%d records dropped)", path, dropped)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, text)
 
 
 def extract_new(inputs: Iterable, ws: Workspace, *, model: str = DEFAULT_MODEL, workers: int = 1, fmt: str = "auto",
@@ -187,7 +186,7 @@ def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = D
           engine: str = "local", scheduler: Optional[str] = None) -> BuildReport:
     """Run extraction, cross-document resolution, the local graph and the view into ``out``.
 
-    Loading into Neo4j is a separate step (:func:`kg.neo4j_store.load_triples` over
+    Loading into Neo4j is a separate step (:func:`kg.neo4j.store.load_triples` over
     :func:`resolved_triples`), done by ``kg build --neo4j``.
     """
     ws = Workspace(out)
@@ -203,3 +202,12 @@ def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = D
         report.outputs["view"] = write_view(build_view(g, title="kg: " + ws.out.name, max_nodes=view_max_nodes,
                                                        by=view_by), ws.out / VIEW)
     return report
+
+
+def load_into_neo4j(config, out: str | os.PathLike, *, progress: Optional[Callable[[int], object]] = None):
+    """Load the resolved triples of the build in ``out`` into Neo4j (idempotent); returns the
+    store's :class:`kg.neo4j.store.LoadReport`.  ``progress(n)`` is called after each batch."""
+    from .neo4j import store
+
+    with store.connect(config) as conn:
+        return store.load_triples(conn, resolved_triples(Workspace(out)), progress=progress)

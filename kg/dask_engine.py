@@ -210,10 +210,11 @@ def _result(fut, part):
 
 def peak_rss_mb(client) -> dict:
     """Peak resident memory (MB, from VmHWM) of each worker process, by worker address."""
-    return client.run(_own_peak_rss_mb)
+    return client.run(own_peak_rss_mb)
 
 
-def _own_peak_rss_mb() -> float:
+def own_peak_rss_mb() -> float:
+    """This process's peak resident memory (MB, from VmHWM in /proc/self/status)."""
     with open("/proc/self/status", encoding="ascii") as f:
         for line in f:
             if line.startswith("VmHWM:"):

@@ -3,13 +3,13 @@
 Two ways to consume an input stream:
 
 - :func:`run` yields a result per input item in input order, like
-  :func:`kg.pipeline.run` (which it is, for the local engine); ``kg build``
+  :func:`kg.pool.run` (which it is, for the local engine); ``kg build``
   records document by document from it.
 - :func:`run_sharded` writes one shard per input partition plus a manifest
   (:mod:`kg.shards`), skipping shards finished by an earlier run; ``kg extract
   --shards DIR`` merges them into one sorted file.
 
-Both engines run the same per-document code, :func:`kg.pipeline.extract_documents`.
+Both engines run the same per-document code, :func:`kg.pool.extract_documents`.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from .extractor import ExtractOptions
 from .nlp import DEFAULT_MODEL
-from .pipeline import RunStats, _describe_installed
-from .pipeline import run as run_local
+from .pool import RunStats, _describe_installed
+from .pool import run as run_local
 from .shards import PARTITION_DOCS, Partition, ShardDir, extract_items, extract_partition, partitions, \
     settings_digest, shard_output
 

@@ -6,7 +6,7 @@ Each format is a pure "generate" step over the kg graph plus a thin writer:
   list and evidence attributes are JSON strings, since both formats hold scalars only.
 - JSON: node-link JSON, the same form as the local graph file.
 - neo4j-csv: header and data files for ``neo4j-admin database import full`` (see
-  :mod:`kg.neo4j_csv`).
+  :mod:`kg.neo4j.bulk_csv`).
 """
 from __future__ import annotations
 

@@ -27,6 +27,8 @@ from typing import Iterable
 
 import networkx as nx
 
+from .facts import add_sentence_sources, append_new
+from .files import atomic_path
 from .records import Triple, node_label, relation_type
 
 log = logging.getLogger(__name__)
@@ -55,55 +57,93 @@ def build_graph(triples: Iterable[Triple], graph: nx.MultiDiGraph | None = None)
     g = graph if graph is not None else nx.MultiDiGraph()
     g.graph.setdefault("format", GRAPH_FORMAT)
     docs = g.graph.setdefault("documents", {})
+    merge = _Merge(g)
     n = 0
     for t in triples:
         n += 1
         if t.doc_id not in docs or (t.doc and not docs[t.doc_id]):
             docs[t.doc_id] = dict(t.doc)
-        _add_node(g, t.subject.key, t.subject.name, t.subject.type, t.doc_id)
+        merge.node(t.subject.key, t.subject.name, t.subject.type, t.doc_id)
         if t.is_alias:
             aliases = set(g.nodes[t.subject.key]["aliases"])
             if t.object.name != t.subject.name:
                 aliases.add(t.object.name)
             g.nodes[t.subject.key]["aliases"] = sorted(aliases)
             continue
-        _add_node(g, t.object.key, t.object.name, t.object.type, t.doc_id)
-        _add_fact(g, t, docs.get(t.doc_id, {}).get("date"))
+        merge.node(t.object.key, t.object.name, t.object.type, t.doc_id)
+        merge.fact(t, docs.get(t.doc_id, {}).get("date"))
+    merge.finish()
     log.debug("graph: %d triples added, %d nodes, %d edges", n, g.number_of_nodes(), g.number_of_edges())
     return g
 
 
-def _add_node(g: nx.MultiDiGraph, key: str, name: str, type_: str, doc_id: str) -> None:
-    if key not in g:
-        g.add_node(key, name=name, type=type_, label=node_label(type_), aliases=[], docs=[])
-    node = g.nodes[key]
-    if doc_id not in node["docs"]:
-        node["docs"] = sorted(node["docs"] + [doc_id])
+class _Merge:
+    """Adds nodes and facts to a graph in time linear in their documents and sentences.
 
+    The lists a node or an edge keeps sorted (``docs``, ``evidence``, ``speakers``) are
+    appended to, with sets beside them for the duplicate checks, and sorted once by
+    :meth:`finish`: the same lists as sorting after every triple (the sorts are stable), without
+    its cost on an entity or a fact named in thousands of sentences.  A list is copied when
+    first touched, so a graph sharing lists with another (``g.copy()``) never changes the other.
+    """
 
-def _add_fact(g: nx.MultiDiGraph, t: Triple, date: str | None) -> None:
-    s, o, k = t.subject.key, t.object.key, edge_key(t.predicate.lemma, t.negated)
-    if not g.has_edge(s, o, k):
-        g.add_edge(s, o, key=k, predicate=t.predicate.lemma, type=relation_type(t.predicate.lemma),
-                   negated=t.negated, count=0, confidence=0.0, evidence=[], speakers=[], docs=[],
-                   first_seen=None, last_seen=None)
-    e = g.edges[s, o, k]
-    if any(ev["sentence_id"] == t.sentence_id for ev in e["evidence"]):
-        return
-    speaker = t.speaker.name if t.speaker else None
-    e["evidence"] = sorted(e["evidence"] + [{"sentence_id": t.sentence_id, "doc_id": t.doc_id,
-                                             "text": t.sentence, "speaker": speaker,
-                                             "predicate_text": t.predicate.text}],
-                           key=lambda ev: _sentence_order(ev["sentence_id"]))
-    e["count"] = len(e["evidence"])
-    e["confidence"] = max(e["confidence"], round(t.confidence, 3))
-    if speaker and speaker not in e["speakers"]:
-        e["speakers"] = sorted(e["speakers"] + [speaker])
-    if t.doc_id not in e["docs"]:
-        e["docs"] = sorted(e["docs"] + [t.doc_id])
-    if date:
-        e["first_seen"] = min(filter(None, [e["first_seen"], date]))
-        e["last_seen"] = max(filter(None, [e["last_seen"], date]))
+    def __init__(self, g: nx.MultiDiGraph):
+        self.g = g
+        self.node_docs: dict[str, set] = {}
+        self.edge_seen: dict[tuple, tuple[set, set, set]] = {}
+        self.lengths: dict[tuple, int] = {}  # of each list when first touched: only lists that grew are sorted
+
+    def node(self, key: str, name: str, type_: str, doc_id: str) -> None:
+        """Add an entity (first name and type win) and the document that names it."""
+        g = self.g
+        if key not in g:
+            g.add_node(key, name=name, type=type_, label=node_label(type_), aliases=[], docs=[])
+        node = g.nodes[key]
+        seen = self.node_docs.get(key)
+        if seen is None:
+            node["docs"] = list(node["docs"])
+            seen = self.node_docs[key] = set(node["docs"])
+            self.lengths[key, "docs"] = len(node["docs"])
+        append_new(node["docs"], seen, doc_id)
+
+    def fact(self, t: Triple, date: str | None) -> None:
+        """Add a triple's sentence to its fact edge; a sentence already there changes nothing."""
+        g = self.g
+        s, o, k = t.subject.key, t.object.key, edge_key(t.predicate.lemma, t.negated)
+        if not g.has_edge(s, o, k):
+            g.add_edge(s, o, key=k, predicate=t.predicate.lemma, type=relation_type(t.predicate.lemma),
+                       negated=t.negated, count=0, confidence=0.0, evidence=[], speakers=[], docs=[],
+                       first_seen=None, last_seen=None)
+        e = g.edges[s, o, k]
+        seen = self.edge_seen.get((s, o, k))
+        if seen is None:
+            for name in ("evidence", "speakers", "docs"):
+                e[name] = list(e[name])
+                self.lengths[s, o, k, name] = len(e[name])
+            seen = self.edge_seen[s, o, k] = ({ev["sentence_id"] for ev in e["evidence"]}, set(e["speakers"]),
+                                              set(e["docs"]))
+        sentences, speakers, docs = seen
+        if t.sentence_id in sentences:
+            return
+        sentences.add(t.sentence_id)
+        speaker = t.speaker.name if t.speaker else None
+        e["evidence"].append({"sentence_id": t.sentence_id, "doc_id": t.doc_id, "text": t.sentence,
+                              "speaker": speaker, "predicate_text": t.predicate.text})
+        e["count"] = len(e["evidence"])
+        add_sentence_sources(e, (speakers, docs), speaker=speaker, doc_id=t.doc_id,
+                             confidence=round(t.confidence, 3), date=date)
+
+    def finish(self) -> None:
+        """Sort every list that grew: documents and speakers by value, evidence by sentence order."""
+        for key in self.node_docs:
+            docs = self.g.nodes[key]["docs"]
+            if len(docs) > self.lengths[key, "docs"]:
+                docs.sort()
+        for s, o, k in self.edge_seen:
+            e = self.g.edges[s, o, k]
+            for name in ("evidence", "speakers", "docs"):
+                if len(e[name]) > self.lengths[s, o, k, name]:
+                    e[name].sort(key=(lambda ev: _sentence_order(ev["sentence_id"])) if name == "evidence" else None)
 
 
 def _sentence_order(sentence_id: str) -> tuple:
@@ -128,10 +168,8 @@ def write_graph(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     """Write the graph as node-link JSON, atomically (a crash leaves the old file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         json.dump(graph_to_data(g), f, ensure_ascii=False, sort_keys=True)
-    os.replace(tmp, path)
     return path
 
 

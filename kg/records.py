@@ -98,6 +98,10 @@ def document_id(origin: str, text: str) -> str:
     return f"{origin}#{digest}" if origin else digest
 
 
+#: A document's metadata fields, in the order every output lists them.
+DOCUMENT_FIELDS = ("title", "date", "url", "source")
+
+
 @dataclass(frozen=True)
 class Document:
     """One input document: stable ``id``, its ``text`` and optional metadata."""
@@ -111,8 +115,7 @@ class Document:
 
     def meta(self) -> dict:
         """Metadata without the text, ``None`` values left out."""
-        return {k: v for k, v in (("title", self.title), ("date", self.date),
-                                  ("url", self.url), ("source", self.source)) if v is not None}
+        return {k: getattr(self, k) for k in DOCUMENT_FIELDS if getattr(self, k) is not None}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 The input stream is cut into fixed-size partitions in document order
 (:func:`partitions`).  Each partition becomes one shard, ``part-00000.jsonl``,
-whose lines are the partition's triple records sorted by document and sentence.
+whose lines are the partition's triple records in input order (document by document, each
+document's triples in the order extraction gave them).
 ``manifest.json`` holds, per shard, the content hash of its inputs, the counts
 of documents read / processed / rejected, the rejections with their reasons,
 a hash of the shard file and ``complete: true``.  A shard file is written to a
@@ -11,9 +12,9 @@ point.
 
 Re-running over the same directory skips every shard whose entry is complete,
 whose inputs hash and settings are unchanged and whose file is intact
-(:func:`is_complete`).  :func:`merge_shards` streams the shards into one file
-sorted by document and sentence, so the result is byte-identical whichever
-engine and however many workers produced the shards.
+(:func:`is_complete`).  :func:`merge_shards` concatenates the shards in partition
+order, so the result is in input order and byte-identical whichever engine and
+however many workers produced the shards, and to a run without shards.
 
 >>> docs = [Document(f"d{i}", "Japan thanked Chile.") for i in range(5)]
 >>> [(p.name, len(p.items)) for p in partitions(docs, size=2)]
@@ -22,7 +23,6 @@ engine and however many workers produced the shards.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 import logging
 import os
@@ -31,16 +31,16 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from .extractor import ExtractOptions
+from .files import batched, write_atomic
 from .records import Document, Rejection
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+#: 2: shard lines in input order (version 1 sorted them by document id).
+MANIFEST_VERSION = 2
 #: Documents (and read rejections) per partition unless told otherwise.
 PARTITION_DOCS = 500
-#: Shards merged at once; more are merged in rounds through temporary files.
-MERGE_FAN_IN = 256
 
 Item = Union[Document, Rejection]
 
@@ -91,14 +91,7 @@ def partitions(items: Iterable[Item], *, size: int = PARTITION_DOCS) -> Iterator
     """Cut the stream into partitions of ``size`` items in input order, lazily."""
     if size < 1:
         raise ValueError("partition size must be at least 1")
-    batch: list = []
-    index = 0
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield Partition(index, batch, digest_items(batch))
-            batch, index = [], index + 1
-    if batch:
+    for index, batch in enumerate(batched(items, size)):
         yield Partition(index, batch, digest_items(batch))
 
 
@@ -112,7 +105,7 @@ def settings_digest(model: str, options: ExtractOptions) -> dict:
 
 @dataclass
 class ShardOutput:
-    """The extracted content of one partition: sorted record lines and the counts of the partition."""
+    """The extracted content of one partition: record lines in input order and the counts of the partition."""
 
     lines: list = field(default_factory=list)
     read: int = 0
@@ -124,36 +117,22 @@ class ShardOutput:
     rejections: list = field(default_factory=list)
 
 
-def sentence_number(sentence_id: str) -> int:
-    """The sentence index at the end of a sentence id (``"d1:12"`` -> 12); -1 when there is none."""
-    tail = sentence_id.rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else -1
-
-
-def record_key(record: dict) -> tuple:
-    """Sort key of a triple record: document id, then sentence number."""
-    return record["doc_id"], sentence_number(record["sentence_id"])
-
-
 def shard_output(results: Iterable) -> ShardOutput:
     """Turn a partition's results (a ``DocResult`` or ``Rejection`` per item, in order) into a shard.
 
-    The lines are sorted by document and sentence; the sort is stable, so the
-    triples of one sentence keep the order extraction gave them.
+    The lines keep the order of ``results``, and each document's triples the
+    order extraction gave them: the order of a run without shards.
     """
-    from .pipeline import RunStats
+    from .pool import RunStats
 
-    counts, rejections, keyed = RunStats(), [], []
+    counts, rejections, lines = RunStats(), [], []
     for r in results:
         counts.add(r)
         if isinstance(r, Rejection):
             rejections.append(r.to_dict())  # every one: the manifest lists them all
             continue
-        for t in r.triples:
-            d = t.to_dict()
-            keyed.append((record_key(d), json.dumps(d, ensure_ascii=False) + "\n"))
-    keyed.sort(key=lambda kv: kv[0])
-    return ShardOutput(lines=[line for _, line in keyed], read=counts.read, processed=counts.processed,
+        lines.extend(json.dumps(t.to_dict(), ensure_ascii=False) + "\n" for t in r.triples)
+    return ShardOutput(lines=lines, read=counts.read, processed=counts.processed,
                        rejected=counts.rejected, sentences=counts.sentences, words=counts.words,
                        triples=counts.triples, rejections=rejections)
 
@@ -163,7 +142,7 @@ def extract_items(items: list, model: str, options: ExtractOptions, *, batch_doc
 
     The spaCy pipeline comes from :func:`kg.nlp.load_model`'s per-process cache,
     so a worker process loads it once, whatever number of partitions it runs;
-    it is never pickled.  The per-document work is :func:`kg.pipeline.extract_documents`.
+    it is never pickled.  The per-document work is :func:`kg.pool.extract_documents`.
     """
     return list(iter_extracted(items, model, options, batch_docs=batch_docs))
 
@@ -172,28 +151,19 @@ def iter_extracted(items: Iterable, model: str, options: ExtractOptions, *,
                    batch_docs: Optional[int] = None) -> Iterator:
     """:func:`extract_items` as a generator: a few documents are parsed at a time and their
     results handed on before the next, so a partition's parses are never all held at once."""
-    from .pipeline import BATCH_DOCS
+    from .pool import BATCH_DOCS
 
     logging.getLogger("spacy").setLevel(logging.ERROR)
-    size = batch_docs or BATCH_DOCS
-    group: list = []
-    for item in items:
-        group.append(item)
-        if len(group) == size:
-            yield from _extract_group(group, model, options)
-            group = []
-    if group:
+    for group in batched(items, batch_docs or BATCH_DOCS):
         yield from _extract_group(group, model, options)
 
 
-def _extract_group(group: list, model: str, options: ExtractOptions) -> Iterator:
+def _extract_group(group: list, model: str, options: ExtractOptions) -> list:
     from .nlp import load_model
-    from .pipeline import extract_documents
+    from .pool import documents_in, extract_documents, with_rejections
 
-    docs = [d for d in group if isinstance(d, Document)]
-    results = iter(extract_documents(docs, load_model(model), options) if docs else ())
-    for item in group:
-        yield item if isinstance(item, Rejection) else next(results)
+    docs = documents_in(group)
+    return with_rejections(group, extract_documents(docs, load_model(model), options) if docs else ())
 
 
 def extract_partition(items: list, model: str, options: ExtractOptions) -> ShardOutput:
@@ -244,7 +214,7 @@ class ShardDir:
     def write(self, part: Partition, output: ShardOutput) -> dict:
         """Write the shard atomically, then commit its manifest entry."""
         data = "".join(output.lines).encode("utf-8")
-        write_atomic(self.path / part.name, data)
+        write_atomic(self.path / part.name, data, fsync=True)
         entry = {"inputs": part.digest, "read": output.read, "processed": output.processed,
                  "rejected": output.rejected, "sentences": output.sentences, "words": output.words,
                  "triples": output.triples, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
@@ -256,7 +226,7 @@ class ShardDir:
     def save(self) -> None:
         """Write the manifest atomically."""
         text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        write_atomic(self.path / MANIFEST, text.encode("utf-8"))
+        write_atomic(self.path / MANIFEST, text.encode("utf-8"), fsync=True)
 
     def forget_beyond(self, count: int) -> None:
         """Drop manifest entries of shards past the current input's last partition (the input shrank)."""
@@ -280,55 +250,18 @@ def is_complete(entry: Optional[dict], digest: str, path: Path) -> bool:
     return len(data) == entry.get("bytes") and hashlib.sha256(data).hexdigest() == entry.get("sha256")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename: readers see all or nothing."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 # ------------------------------------------------------------ merging
 
-def _keyed_lines(path: Path, rank: int) -> Iterator[tuple]:
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            yield record_key(json.loads(line)), rank, n, line
-
-
-def merge_files(paths: list, out) -> int:
-    """Merge sorted JSONL files into the text stream ``out``; ties keep file order, then line order."""
+def merge_shards(paths: list, out) -> int:
+    """Write the shards (in partition order) one after another into the text stream ``out``:
+    the records in input order.  Returns the lines written."""
     n = 0
-    for _, _, _, line in heapq.merge(*(_keyed_lines(Path(p), i) for i, p in enumerate(paths))):
-        out.write(line)
-        n += 1
+    for path in paths:
+        with open(path, encoding="utf-8", newline="") as f:
+            for line in f:
+                out.write(line)
+                n += 1
     return n
-
-
-def merge_shards(paths: list, out, *, fan_in: int = MERGE_FAN_IN) -> int:
-    """Merge shards (in partition order) into ``out`` sorted by document and sentence; returns lines written.
-
-    More than ``fan_in`` shards are merged in rounds through temporary files, so
-    the number of open files stays bounded however large the corpus.
-    """
-    paths = [Path(p) for p in paths]
-    temps: list = []
-    try:
-        while len(paths) > fan_in:
-            merged = []
-            for i in range(0, len(paths), fan_in):
-                tmp = paths[0].parent / f".merge-{os.getpid()}-{len(temps)}.jsonl"
-                with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-                    merge_files(paths[i:i + fan_in], f)
-                temps.append(tmp)
-                merged.append(tmp)
-            paths = merged
-        return merge_files(paths, out)
-    finally:
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
 
 
 def entry_counts(entry: dict) -> dict:

@@ -22,7 +22,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Union
 
-from .records import Document, Rejection, document_id
+from .records import DOCUMENT_FIELDS, Document, Rejection, document_id
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def make_document(origin: str, text: str, *, id: str | None = None, **meta) -> I
     if letters < 0.2 * min(len(text), 10_000):
         return Rejection(origin, "not prose: fewer than 20% letters", id)
     meta = {k: (None if v is None or v == "" else safe_label(str(v))) for k, v in meta.items()
-            if k in ("title", "date", "url", "source")}
+            if k in DOCUMENT_FIELDS}
     doc_id = safe_label(str(id)) if id not in (None, "") else document_id(safe_label(origin), text)
     return Document(id=doc_id, text=text, **meta)
 
@@ -220,7 +220,7 @@ def _record(rec: object, where: str) -> Item:
         return Rejection(where, "record is not an object")
     if "text" not in rec or rec["text"] is None:
         return Rejection(where, "record has no 'text'", _opt_id(rec))
-    meta = {k: rec.get(k) for k in ("title", "date", "url", "source")}
+    meta = {k: rec.get(k) for k in DOCUMENT_FIELDS}
     meta["source"] = meta["source"] or where.rsplit(":", 1)[0]
     return make_document(where, rec["text"], id=_opt_id(rec), **meta)
 

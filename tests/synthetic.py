@@ -86,7 +86,7 @@ def full_dump(conn) -> dict[str, list[str]]:
     Lists whose order means nothing are sorted; the evidence lists are compared as sorted
     (sentence id, speaker, predicate text) tuples, since they line up index for index.
     """
-    from kg import neo4j_store as store
+    from kg.neo4j import store
 
     nodes = [{"labels": sorted(labels), "props": _canonical(props)}
              for labels, props in store.run_query(conn, NODES)[1]]

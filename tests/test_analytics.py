@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import networkx as nx
 import pytest
 
@@ -5,7 +7,7 @@ from kg import analytics
 from kg.analytics import Cut, NotFound
 from kg.graph import build_graph, read_triples
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 LDP = "org:liberal democratic party"
 XSS = "concept:img src x onerror alert 1"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.corpus import alias_table, resolve_across_documents
+from kg.link import alias_table, resolve_across_documents
 from kg.graph import read_graph, read_triples
 
 pytestmark = pytest.mark.model
@@ -113,13 +113,17 @@ def test_alias_claimed_by_two_entities_is_left_alone(tmp_path):
                       "predicate": {"text": "(DP)", "lemma": "alias"}, "object": alias})
     p = tmp_path / "t.jsonl"
     p.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(lines[0]) + "\n", encoding="utf-8")
+    assert alias_table(read_triples(one)) == {"dp": ("org:democratic party", "Democratic Party", "ORG")}
     assert alias_table(read_triples(p)) == {}
-    assert len(list(resolve_across_documents(read_triples(p), {}))) == 2
+    resolved = list(resolve_across_documents(read_triples(p), {}))
+    assert [t.subject.key for t in resolved] == ["org:democratic party", "org:demokratic partei"]
 
 
 @pytest.mark.neo4j
 def test_build_loads_neo4j_and_the_server_holds_the_local_graph(articles, tmp_path, capsys, neo4j_conn, neo4j_env):
-    from kg import neo4j_store
+    from kg.neo4j import store as neo4j_store
     from kg.graph import graph_to_data
 
     out = tmp_path / "out"

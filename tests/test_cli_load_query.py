@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import neo4j_store as store
+from kg.neo4j import store
 from kg.cli import main
 
 DATA = Path(__file__).parent / "data" / "triples_small.jsonl"

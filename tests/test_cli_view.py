@@ -1,13 +1,14 @@
 """``kg view`` end to end: from triples and from a graph file, subsets, cuts and user errors."""
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from kg.cli import main
 from kg.graph import build_graph, read_triples, write_graph
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 
 def nodes_in(html: str) -> int:
@@ -84,7 +85,7 @@ def test_entity_and_doc_are_exclusive(tmp_path):
 
 @pytest.mark.neo4j
 def test_cypher_view_from_the_real_server(tmp_path, neo4j_conn, neo4j_env, neo4j_uri, capsys):
-    from kg import neo4j_store
+    from kg.neo4j import store as neo4j_store
 
     neo4j_store.load_triples(neo4j_conn, read_triples(DATA))
     out = tmp_path / "c.html"

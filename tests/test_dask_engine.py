@@ -21,8 +21,8 @@ from kg import dask_engine
 from kg.cli import main
 from kg.engines import run_sharded
 from kg.extractor import ExtractOptions
-from kg.pipeline import RunStats
-from kg.shards import MANIFEST, record_key
+from kg.pool import RunStats
+from kg.shards import MANIFEST
 from kg.sources import iter_documents
 
 pytestmark = pytest.mark.model
@@ -51,14 +51,15 @@ BAD_LINES = ['{"id": "broken", "text": "no closing brace"\n',  # invalid JSON
              json.dumps({"id": "digits", "text": "1234 5678 9012 3456 7890 1234 5678 9012"}) + "\n"]
 
 
-def write_corpus(path: Path, n_docs: int, *, bad_at: int | None = None) -> Path:
-    """``n_docs`` JSONL documents of three sentences; the four bad-input lines inserted before document ``bad_at``."""
+def write_corpus(path: Path, n_docs: int, *, bad_at: int | None = None, reverse_ids: bool = False) -> Path:
+    """``n_docs`` JSONL documents of three sentences; the four bad-input lines inserted before document ``bad_at``;
+    with ``reverse_ids`` the ids count down, so input order is not the order of the ids."""
     lines = []
     for i in range(n_docs):
         if i == bad_at:
             lines.extend(BAD_LINES)
         text = "\n".join(SENTENCES[(i * 5 + k * 7) % len(SENTENCES)] for k in range(3))
-        lines.append(json.dumps({"id": f"doc-{i:03d}", "text": text}) + "\n")
+        lines.append(json.dumps({"id": f"doc-{n_docs - i if reverse_ids else i:03d}", "text": text}) + "\n")
     path.write_text("".join(lines), encoding="utf-8")
     return path
 
@@ -123,10 +124,37 @@ def test_dask_and_local_pools_give_the_one_process_bytes(cluster, corpus, refere
     assert reference.stat().st_size > 0
     assert dask_out.read_bytes() == reference.read_bytes()
     assert pool_out.read_bytes() == reference.read_bytes()
-    # The plain, unsharded run has the same records; the sharded result is them sorted by document and sentence.
     assert extract(capsys, corpus, plain_out)[0] == 0
-    plain = plain_out.read_text(encoding="utf-8").splitlines(keepends=True)
-    assert "".join(sorted(plain, key=lambda line: record_key(json.loads(line)))) == reference.read_text(encoding="utf-8")
+    assert plain_out.read_bytes() == reference.read_bytes()
+
+
+def test_every_way_of_running_writes_documents_in_input_order(cluster, tmp_path, capsys):
+    c, _ = cluster
+    corpus = write_corpus(tmp_path / "news.jsonl", 14, bad_at=3, reverse_ids=True)
+    one = tmp_path / "one.jsonl"
+    assert extract(capsys, corpus, one, "--workers", "1")[0] == 0
+    written = list(dict.fromkeys(json.loads(line)["doc_id"] for line in one.read_text(encoding="utf-8").splitlines()))
+    given = [line.split('"id": "')[1].split('"')[0] for line in corpus.read_text(encoding="utf-8").splitlines()]
+    assert len(written) > 10 and written == [g for g in given if g in written] and written != sorted(written)
+    runs = {"workers 2": ["--workers", "2"],
+            "dask": ["--engine", "dask", "--scheduler", c.scheduler_address, "--partition-docs", "4"],
+            "shards": ["--shards", str(tmp_path / "shards"), "--partition-docs", "3"],
+            "shards, 2 workers": ["--shards", str(tmp_path / "shards2"), "--partition-docs", "5", "--workers", "2"],
+            "shards again (all complete)": ["--shards", str(tmp_path / "shards"), "--partition-docs", "3"]}
+    for name, args in runs.items():
+        out = tmp_path / f"{name}.jsonl"
+        assert extract(capsys, corpus, out, *args)[0] == 0, name
+        assert out.read_bytes() == one.read_bytes(), name
+    # --resume: a run that stopped after the first half of the input, then the whole input
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    half = tmp_path / "first-half" / corpus.name  # the same file name: records name their source file
+    half.parent.mkdir()
+    half.write_text("".join(lines[:len(lines) // 2]), encoding="utf-8")
+    resumed = tmp_path / "resumed.jsonl"
+    assert extract(capsys, half, resumed, "--resume")[0] == 0
+    code, err = extract(capsys, corpus, resumed, "--resume", "--workers", "2")
+    assert code == 0 and "skipped" in err
+    assert resumed.read_bytes() == one.read_bytes()
 
 
 def test_bad_input_is_rejected_into_the_manifest_and_the_rest_of_its_partition_kept(cluster, corpus, tmp_path, capsys):

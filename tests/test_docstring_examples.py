@@ -2,10 +2,13 @@
 import doctest
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
 
 import kg
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def modules_with_examples() -> list:
@@ -24,10 +27,11 @@ MODULES = modules_with_examples()
 
 
 def test_the_modules_with_examples_are_found():
-    assert {"kg.analytics", "kg.views", "kg.shards", "kg.dask_engine", "kg.neo4j_store", "kg.records"} <= set(MODULES)
+    assert {"kg.analytics", "kg.views", "kg.shards", "kg.dask_engine", "kg.neo4j.store", "kg.records"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_docstring_examples_run(module):
+def test_docstring_examples_run(module, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the examples name files as seen from the project root, and only read them
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

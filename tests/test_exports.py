@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -7,7 +8,7 @@ from kg.cli import main
 from kg.exports import write_gexf, write_graphml, write_json
 from kg.graph import build_graph, graph_to_data, read_triples, write_graph
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from kg.graph import build_graph, read_graph, read_triples, write_graph, graph_to_data
 from kg.records import Triple
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 
 def test_alias_triples_become_node_aliases_not_edges():

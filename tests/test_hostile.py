@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.pipeline import DocResult, RunStats, run
+from kg.pool import DocResult, RunStats, run
 from kg.records import Document, Rejection, Triple
 from kg.sources import iter_documents, make_document
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import neo4j_store as store
+from kg.neo4j import store
 from kg.cli import main
 from kg.graph import read_triples
 from kg.records import Argument, Predicate, Speaker, Triple, relation_type

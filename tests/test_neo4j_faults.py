@@ -20,7 +20,7 @@ import neo4j
 import pytest
 from neo4j import exceptions as neo4j_errors
 
-from kg import neo4j_store as store
+from kg.neo4j import store
 from kg.records import Argument, Predicate, Triple
 from tests.neo4j_server import running_neo4j
 from tests.synthetic import full_dump, synthetic_triples, wipe, write_jsonl
@@ -212,7 +212,7 @@ def test_lost_commit_reply_is_retried_and_changes_nothing(conn, reference, monke
         return result
 
     monkeypatch.setattr(neo4j.Session, "execute_write", reply_lost)
-    with caplog.at_level(logging.INFO, logger="kg.neo4j_store"):
+    with caplog.at_level(logging.INFO, logger="kg.neo4j.store"):
         report = store.load_triples(conn, CORPUS, batch_size=1000)
     monkeypatch.setattr(neo4j.Session, "execute_write", real)
     assert calls["lost"] >= 3

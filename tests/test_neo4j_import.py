@@ -3,18 +3,19 @@
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from kg import neo4j_store as store
+from kg.neo4j import store
 from kg.cli import main
 from kg.graph import read_triples
-from kg.neo4j_csv import ARRAY_DELIMITER, import_rows
+from kg.neo4j.bulk_csv import ARRAY_DELIMITER, import_rows
 from tests.neo4j_process import Neo4jProcess, launcher_classpath
 from tests.test_neo4j_store import dump
 
 pytestmark = pytest.mark.neo4j
-SAMPLE = "tests/data/triples_small.jsonl"
+SAMPLE = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 
 @pytest.fixture

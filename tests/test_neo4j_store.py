@@ -1,4 +1,4 @@
-"""kg.neo4j_store against the real Neo4j 5.26 server the session starts (no mock driver)."""
+"""kg.neo4j.store against the real Neo4j 5.26 server the session starts (no mock driver)."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import neo4j_store as store
+from kg.neo4j import store
 from kg.errors import UserError
 from kg.graph import build_graph, graph_to_data, read_triples
 from kg.records import Argument, Predicate, Speaker, Triple
@@ -250,3 +250,21 @@ def test_created_facts_shortcut_gives_the_merged_graph(neo4j_conn, memory_limit)
     assert graph_to_data(store.whole_graph(neo4j_conn)) == graph_to_data(build_graph(corpus))
     again = store.load_triples(neo4j_conn, corpus, batch_size=100, memory_limit=memory_limit)
     assert (again.nodes_created, again.relationships_created, again.properties_set) == (0, 0, 0)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("memory_limit", [store.LOAD_MEMORY_LIMIT, 0])
+def test_a_fact_stated_in_many_sentences_keeps_each_once_in_order(neo4j_conn, memory_limit):
+    """One fact in 600 sentences of 60 documents, batches of 7 triples that cut documents apart:
+    new sentences are appended without searching the evidence (APPEND_EVIDENCE), sentences the
+    database has are checked (a second, overlapping load), and the graph is kg.graph's."""
+    corpus = [triple(f"d{d}", f"d{d}:{k}", "Japan", "support", "Taiwan", speaker="Lo" if k % 3 == 0 else None,
+                     conf=round(0.5 + (d * 10 + k) % 40 / 100, 3), date=f"2024-01-{1 + d % 28:02d}")
+              for d in range(60) for k in range(10)]
+    corpus += [triple(f"d{d}", f"d{d}:10", "Japan", "meet", f"Guest{d % 9}", date=f"2024-01-{1 + d % 28:02d}")
+               for d in range(60)]
+    assert store.load_triples(neo4j_conn, corpus[:300], batch_size=7, memory_limit=memory_limit).ok
+    assert store.load_triples(neo4j_conn, corpus, batch_size=7, memory_limit=memory_limit).ok
+    assert graph_to_data(store.whole_graph(neo4j_conn)) == graph_to_data(build_graph(corpus))
+    [[count, evidence]] = store.run_query(neo4j_conn, "MATCH ()-[r:SUPPORT]->() RETURN r.count, r.evidence")[1]
+    assert count == 600 and evidence == [f"d{d}:{k}" for d in range(60) for k in range(10)]

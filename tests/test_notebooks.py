@@ -29,6 +29,7 @@ def execute(path: Path, env: dict) -> nbformat.NotebookNode:
     return nb
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_on_the_local_graph(path, monkeypatch):
     monkeypatch.delenv("NEO4J_URI", raising=False)
@@ -38,10 +39,12 @@ def test_notebook_runs_on_the_local_graph(path, monkeypatch):
 
 
 def test_there_is_a_notebook():
-    assert NOTEBOOKS
+    assert [p.name for p in NOTEBOOKS] == ["analyst_walkthrough.ipynb"]
+    assert nbformat.read(NOTEBOOKS[0], as_version=4).cells
 
 
 @pytest.mark.neo4j
+@pytest.mark.model
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_against_the_real_neo4j(path, neo4j_conn, neo4j_config):
     env = {"NEO4J_URI": neo4j_config.uri, "NEO4J_USERNAME": neo4j_config.user,

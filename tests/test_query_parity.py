@@ -1,5 +1,6 @@
 """The Cypher patterns the docs promise answer the same on the local graph and on the real Neo4j server."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -7,7 +8,7 @@ from kg.cli import main
 from kg.graph import build_graph, read_triples, write_graph
 from kg.local_query import NeedsNeo4j, prepare, run_local_query
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 QUERIES = [
     ("labels", "MATCH (e:Person) RETURN e.name ORDER BY e.name", {}),
@@ -35,7 +36,7 @@ def local_graph():
 @pytest.mark.neo4j
 @pytest.mark.parametrize("name, query, params", QUERIES, ids=[q[0] for q in QUERIES])
 def test_same_answer_on_both_backends(name, query, params, local_graph, neo4j_conn):
-    from kg import neo4j_store
+    from kg.neo4j import store as neo4j_store
 
     neo4j_store.load_triples(neo4j_conn, read_triples(DATA))
     l_cols, l_rows = run_local_query(local_graph, query, params)

@@ -1,5 +1,6 @@
 import json
 import re
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -8,7 +9,7 @@ from kg.graph import build_graph, read_triples
 from kg.views import DEFAULT_MAX_NODES, build_view, edge_items, node_items, script_json, write_view
 from tests.payloads import hostile_graph
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 LDP = "org:liberal democratic party"
 
 

@@ -1,4 +1,6 @@
 """The views in real headless Chromium: offline, counts, tooltips, controls, no script injection."""
+from pathlib import Path
+
 import networkx as nx
 import pytest
 
@@ -9,7 +11,7 @@ from tests.payloads import hostile_graph
 
 pytestmark = pytest.mark.browser
 
-DATA = "tests/data/triples_small.jsonl"
+DATA = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 LDP = "org:liberal democratic party"
 
 

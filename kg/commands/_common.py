@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import UserError
+from ..errors import UsageError, UserError
+from ..files import atomic_path
 from ..records import Rejection
 from ..sources import one_line
 
@@ -22,18 +23,15 @@ def open_output(path: str):
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        f = open(tmp, "w", encoding="utf-8", newline="\n")
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
+    with atomic_path(target) as tmp:
+        try:
+            f = open(tmp, "w", encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
         with f:
             yield f
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 @contextlib.contextmanager
@@ -171,3 +169,13 @@ def _truncate(path: Path, size: int) -> None:
     if path.exists() and path.stat().st_size != size:
         with open(path, "r+b") as f:
             f.truncate(size)
+
+
+def command_line_params(pairs: list[str]) -> dict:
+    """The ``--param NAME=VALUE`` options of ``kg query`` and ``kg view``, one parser for both."""
+    from ..queries import parse_params
+
+    try:
+        return parse_params(pairs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

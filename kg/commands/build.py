@@ -5,7 +5,8 @@ import argparse
 import os
 import sys
 
-from ..build import build, resolved_triples
+from ..build import build, load_into_neo4j
+from ..extractor import ExtractOptions
 from ..records import Rejection
 from ._common import progress, report_rejection
 from .extract import add_extraction_options, options_from
@@ -28,27 +29,29 @@ def run(args) -> int:
     config = None
     if not args.no_neo4j and (args.neo4j or os.environ.get("NEO4J_URI")):
         config = config_from_args(args)
-    return run_build(args.inputs, args, out=args.out, neo4j=config, views=not args.no_views,
-                     view_max_nodes=args.view_max_nodes)
+    return run_build(args.inputs, out=args.out, model=args.model, workers=args.workers, fmt=args.fmt,
+                     options=options_from(args), quiet=args.quiet, engine=args.engine, scheduler=args.scheduler,
+                     neo4j=config, views=not args.no_views, view_max_nodes=args.view_max_nodes)
 
 
-def run_build(inputs, args, *, out, neo4j=None, views=True, view_max_nodes=300, view_by="pagerank",
-              label="build") -> int:
-    """Shared by ``kg build`` and ``kg run``."""
-    options = options_from(args)
-    with progress(f"{label}: extract", quiet=args.quiet) as bar:
+def run_build(inputs, *, out, model: str, workers: int, fmt: str, options: ExtractOptions, quiet: bool,
+              engine: str = "local", scheduler=None, neo4j=None, views=True, view_max_nodes=300,
+              view_by="pagerank", label="build") -> int:
+    """Build with progress bars and the closing summary; shared by ``kg build`` and ``kg run``."""
+    with progress(f"{label}: extract", quiet=quiet) as bar:
         def on_item(item):
             bar.update(1)
             if isinstance(item, Rejection):
                 report_rejection(label, item)
 
-        report = build(inputs, out=out, model=args.model, workers=args.workers, fmt=args.fmt, options=options,
+        report = build(inputs, out=out, model=model, workers=workers, fmt=fmt, options=options,
                        views=views, view_max_nodes=view_max_nodes, view_by=view_by, on_item=on_item,
-                       engine=getattr(args, "engine", "local"), scheduler=getattr(args, "scheduler", None))
+                       engine=engine, scheduler=scheduler)
     ex = report.extraction
     loaded, load_ok = "", True
     if neo4j is not None:
-        load = load_into_neo4j(neo4j, report, quiet=args.quiet, label=label)
+        with progress(f"{label}: neo4j", quiet=quiet, total=report.triples, unit="triple") as bar:
+            load = load_into_neo4j(neo4j, report.out, progress=bar.update)
         load_ok = load.ok
         for failed in load.failed:
             print(f"kg {label}: neo4j: {failed.describe()}", file=sys.stderr)
@@ -57,17 +60,6 @@ def run_build(inputs, args, *, out, neo4j=None, views=True, view_max_nodes=300, 
                   + (f", {load.skipped} not attempted (server gone; run again to finish)" if load.skipped else ""))
     for name, path in report.outputs.items():
         print(f"kg {label}: {name}: {path}", file=sys.stderr)
-    print(f"kg {label}: {report.summary()}{loaded}; model {ex.model or args.model}", file=sys.stderr)
+    print(f"kg {label}: {report.summary()}{loaded}; model {ex.model or model}", file=sys.stderr)
     nothing = ex.read > 0 and ex.processed == 0 and report.skipped == 0
     return 1 if nothing or not load_ok else 0
-
-
-def load_into_neo4j(config, report, *, quiet: bool, label: str):
-    """Load the build's resolved triples into Neo4j (idempotent); returns the store's load report."""
-    from .. import neo4j_store as store
-    from ..build import Workspace
-
-    ws = Workspace(report.out)
-    with store.connect(config) as conn:
-        with progress(f"{label}: neo4j", quiet=quiet, total=report.triples, unit="triple") as bar:
-            return store.load_triples(conn, resolved_triples(ws), progress=bar.update)

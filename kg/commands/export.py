@@ -25,7 +25,7 @@ def run(args) -> int:
 
     graph_path = Path(args.graph)
     if args.format == "neo4j-csv":
-        from ..neo4j_csv import write_import_files
+        from ..neo4j.bulk_csv import write_import_files
 
         triples = Path(args.triples) if args.triples else graph_path.parent / "triples.jsonl"
         if not triples.exists():

@@ -16,8 +16,8 @@ from ..engines import ENGINES, run_sharded
 from ..errors import UsageError, UserError
 from ..extractor import ExtractOptions
 from ..nlp import DEFAULT_MODEL
-from ..pipeline import RunStats
-from ..pipeline import run as run_pipeline
+from ..pool import RunStats
+from ..pool import run as run_pool
 from ..records import Document, Rejection
 from ..shards import PARTITION_DOCS, merge_shards
 from ..sources import FORMATS, iter_documents
@@ -33,7 +33,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                         "progress is kept in OUTPUT.done")
     p.add_argument("--shards", metavar="DIR",
                    help="write one shard per input partition plus manifest.json into DIR, skip shards an earlier "
-                        "run finished, and merge them into the output sorted by document and sentence "
+                        "run finished, and join them into the output in input order "
                         "(implied, in a temporary directory, by --engine dask)")
     p.add_argument("--partition-docs", type=int, default=PARTITION_DOCS,
                    help=f"documents per partition / shard (default {PARTITION_DOCS})")
@@ -57,16 +57,23 @@ def add_extraction_options(p: argparse.ArgumentParser) -> None:
 
 
 def options_from(args) -> ExtractOptions:
-    """Extraction options from parsed arguments."""
-    if args.workers < 1:
+    """Extraction options from parsed arguments (``kg extract``, ``kg build``)."""
+    return extraction_options(workers=args.workers, min_confidence=args.min_confidence, engine=args.engine,
+                              scheduler=args.scheduler, partition_docs=getattr(args, "partition_docs", 1))
+
+
+def extraction_options(*, workers: int, min_confidence: float, engine: str = "local", scheduler=None,
+                       partition_docs: int = 1) -> ExtractOptions:
+    """Checked extraction settings: a :class:`UsageError` for an impossible combination."""
+    if workers < 1:
         raise UsageError("--workers must be at least 1")
-    if getattr(args, "scheduler", None) and getattr(args, "engine", "local") != "dask":
+    if scheduler and engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
-    if getattr(args, "partition_docs", 1) < 1:
+    if partition_docs < 1:
         raise UsageError("--partition-docs must be at least 1")
-    if getattr(args, "engine", "local") == "dask":
+    if engine == "dask":
         require_distributed()
-    return ExtractOptions(min_confidence=args.min_confidence)
+    return ExtractOptions(min_confidence=min_confidence)
 
 
 def run_extraction(args, sink, *, label: str, skip=frozenset(), on_document=None) -> RunStats:
@@ -83,7 +90,7 @@ def run_extraction(args, sink, *, label: str, skip=frozenset(), on_document=None
         if skip:
             items = _skipping(items, skip, stats)
         with progress(label, quiet=args.quiet) as bar:
-            for r in run_pipeline(items, model=args.model, workers=args.workers, options=options, stats=stats):
+            for r in run_pool(items, model=args.model, workers=args.workers, options=options, stats=stats):
                 bar.update(1)
                 if isinstance(r, Rejection):
                     report_rejection(label, r)

@@ -24,7 +24,7 @@ SHOW_REJECTED = 5
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``kg load``."""
-    from ..neo4j_store import DEFAULT_BATCH_SIZE
+    from ..neo4j.config import DEFAULT_BATCH_SIZE
 
     parser.add_argument("triples", nargs="?", metavar="TRIPLES.jsonl",
                         help="triple records, one JSON object a line ('-' for stdin)")
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     The progress bar (stderr) shows only on a terminal, and never with ``kg -q``.
     """
-    from .. import neo4j_store
+    from ..neo4j import store as neo4j_store
     from tqdm import tqdm
 
     if args.batch_size < 1:

@@ -16,7 +16,7 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace):
-    """The :class:`kg.neo4j_store.Neo4jConfig` for parsed options (flags over environment)."""
-    from ..neo4j_store import config_from_env
+    """The :class:`kg.neo4j.store.Neo4jConfig` for parsed options (flags over environment)."""
+    from ..neo4j.config import config_from_env
 
     return config_from_env(args.neo4j, args.user, args.password, args.database)

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError, UserError
+from ._common import command_line_params
 from .neo4j_options import add_connection_options, config_from_args
 
 
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
 def resolve_query(args: argparse.Namespace) -> tuple[str, dict]:
     """The Cypher text and its parameters, from a saved query or the command line."""
-    from ..queries import parse_value, saved_queries
+    from ..queries import saved_queries
 
     params = {}
     if args.saved:
@@ -78,12 +79,7 @@ def resolve_query(args: argparse.Namespace) -> tuple[str, dict]:
     else:
         raise UsageError('give one Cypher query (quoted), e.g. kg query "MATCH (e:Entity) RETURN e.name LIMIT 5", '
                          "or --saved NAME ARG..., or --list")
-    for item in args.param:
-        name, eq, value = item.partition("=")
-        if not eq or not name.strip():
-            raise UsageError(f"--param wants NAME=VALUE, got {item!r}")
-        params[name.strip()] = parse_value(value)
-    return cypher, params
+    return cypher, {**params, **command_line_params(args.param)}
 
 
 def choose_backend(args: argparse.Namespace) -> str:
@@ -94,7 +90,7 @@ def choose_backend(args: argparse.Namespace) -> str:
 def run_on_backend(backend: str, args: argparse.Namespace, cypher: str, params: dict) -> tuple[list, list]:
     """Run the query where :func:`choose_backend` said: ``(columns, rows)``."""
     if backend == "neo4j":
-        from .. import neo4j_store
+        from ..neo4j import store as neo4j_store
 
         with neo4j_store.connect(config_from_args(args)) as conn:
             return neo4j_store.run_query(conn, cypher, params, write=args.write)

@@ -5,11 +5,11 @@ import argparse
 import os
 import tomllib
 from pathlib import Path
-from types import SimpleNamespace
 
 from ..errors import UsageError, UserError
 from ..nlp import DEFAULT_MODEL
 from .build import run_build
+from .extract import extraction_options
 
 #: Sections and keys a pipeline file may use, with their defaults.
 SCHEMA = {
@@ -64,13 +64,14 @@ def run(args) -> int:
         uri = None
     elif neo["load"] is True and not uri:
         raise UserError("the pipeline asks to load Neo4j but no uri is set (NEO4J_URI or [neo4j] uri)")
-    build_args = SimpleNamespace(quiet=args.quiet, model=s["model"]["name"], workers=int(s["model"]["workers"]),
-                                 fmt=s["pipeline"]["format"], min_confidence=float(s["extract"]["min_confidence"]))
+    workers = int(s["model"]["workers"])
+    options = extraction_options(workers=workers, min_confidence=float(s["extract"]["min_confidence"]))
     config = None
     if uri:
-        from ..neo4j_store import config_from_env
+        from ..neo4j.config import config_from_env
 
         config = config_from_env(uri=uri)
-    return run_build(s["pipeline"]["inputs"], build_args, out=args.out or s["pipeline"]["out"], neo4j=config,
+    return run_build(s["pipeline"]["inputs"], out=args.out or s["pipeline"]["out"], model=s["model"]["name"],
+                     workers=workers, fmt=s["pipeline"]["format"], options=options, quiet=args.quiet, neo4j=config,
                      views=bool(s["views"]["enabled"]), view_max_nodes=int(s["views"]["max_nodes"]),
                      view_by=s["views"]["by"], label=f"run {s['pipeline']['name']}")

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError, UserError
+from ._common import command_line_params
 from .neo4j_options import add_connection_options, config_from_args
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--entity", metavar="NAME", help="an entity's neighbourhood (key, name or alias)")
     what.add_argument("--cypher", metavar="QUERY", help="draw what a Cypher query returns (Neo4j)")
     what.add_argument("--doc", metavar="ID", help="one document's entities and facts")
-    parser.add_argument("--param", action="append", default=[], metavar="K=V", help="a --cypher parameter")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a --cypher parameter ($NAME); VALUE is JSON if it parses (10, true, [1,2]), else text")
     parser.add_argument("--depth", type=int, default=None, metavar="N", help="neighbourhood depth (default 1)")
     parser.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
                         help=f"keep the N most important entities (default {DEFAULT_MAX_NODES:,}; 0 = all)")
@@ -99,7 +101,7 @@ def _load(args: argparse.Namespace):
         except ValueError as exc:
             raise UserError(str(exc)) from None
     if args.neo4j or args.cypher:
-        return _from_neo4j(args, args.cypher or ALL_FACTS, _params(args.param)), "the Neo4j query"
+        return _from_neo4j(args, args.cypher or ALL_FACTS, command_line_params(args.param)), "the Neo4j query"
     path = Path(args.graph or DEFAULT_GRAPH)
     if not path.exists():
         raise UserError(f"{path}: no graph file; run `kg build` first, or give TRIPLES.jsonl")
@@ -110,18 +112,8 @@ def _load(args: argparse.Namespace):
 
 
 def _from_neo4j(args: argparse.Namespace, cypher: str, params: dict):
-    """The graph a Cypher query returns, in the kg graph schema (see kg.neo4j_store)."""
-    from .. import neo4j_store
+    """The graph a Cypher query returns, in the kg graph schema (see kg.neo4j.store)."""
+    from ..neo4j import store as neo4j_store
 
     with neo4j_store.connect(config_from_args(args)) as conn:
         return neo4j_store.graph_from_neo4j(conn, cypher, params)
-
-
-def _params(pairs: list[str]) -> dict:
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--param {pair!r}: expected K=V")
-        out[key] = value
-    return out

@@ -56,6 +56,23 @@ def parse_value(text: str) -> Any:
         return text
 
 
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    """``--param NAME=VALUE`` options as query parameters (values through :func:`parse_value`).
+
+    Raises ``ValueError`` for an item without ``=`` or without a name.
+
+    >>> parse_params(["name=Lo Chih-cheng", "n=41"])
+    {'name': 'Lo Chih-cheng', 'n': 41}
+    """
+    params = {}
+    for item in pairs:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise ValueError(f"--param wants NAME=VALUE, got {item!r}")
+        params[name.strip()] = parse_value(value)
+    return params
+
+
 def parse_saved(name: str, text: str) -> SavedQuery:
     """Read one ``.cypher`` file's header and body."""
     lines = text.splitlines()

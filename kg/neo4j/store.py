@@ -1,6 +1,6 @@
 """Neo4j: load triples with their provenance, answer Cypher, read a subgraph back.
 
-The only module that imports the ``neo4j`` driver.  The model (one writer per database):
+With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver.  The model (one writer per database):
 
 - ``(:Entity:<Label> {key, name, type, aliases})`` — ``key`` is unique; the second label is
   one of the fixed set in :data:`kg.records.ENTITY_LABELS`.
@@ -29,30 +29,29 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import networkx as nx
 import neo4j
 from neo4j import exceptions as neo4j_errors
 from neo4j.graph import Node, Path, Relationship
 
-from . import __version__
-from .errors import UserError
-from .graph import GRAPH_FORMAT, _sentence_order, edge_key
-from .records import ENTITY_LABELS, Triple, node_label, relation_type
+from .. import __version__
+from ..errors import UserError
+from ..facts import add_sentence_sources
+from ..files import batched
+from ..graph import GRAPH_FORMAT, _sentence_order, edge_key
+from ..records import DOCUMENT_FIELDS, ENTITY_LABELS, Triple, node_label, relation_type
+# The connection settings are part of this module's interface too (store.Neo4jConfig, ...).
+from .config import DEFAULT_BATCH_SIZE, DEFAULT_URI, DEFAULT_USER, URI_SCHEMES, Neo4jConfig, config_from_env  # noqa: F401
 
 log = logging.getLogger(__name__)
 
-DEFAULT_URI = "bolt://localhost:7687"
-DEFAULT_USER = "neo4j"
-URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-#: Triples per transaction: see docs/neo4j.md and bench/load.py for how it was chosen.
-DEFAULT_BATCH_SIZE = 5000
 #: Relationship types longer than this are shortened (prefix + hash); Neo4j keeps every type
 #: name forever in its token store, so a runaway predicate must not become a huge token.
 MAX_TYPE_LENGTH = 120
 #: Entries (entity keys + fact ids) a load remembers of what it wrote itself: see LoadMemory.
-LOAD_MEMORY_LIMIT = 250_000  # ~290 bytes each: at most ~75 MB
+LOAD_MEMORY_LIMIT = 120_000  # ~170 bytes each (bench/load.py): ~20 MB, about what a 100k-triple load holds
 #: A relationship type with at least this many rows in a batch gets a statement of its own.
 STATIC_TYPE_MIN_ROWS = 25
 TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -61,7 +60,6 @@ LABEL_PATTERN = re.compile(r"[A-Z][A-Za-z]*")
 ENTITY_NODE_LABELS = frozenset(ENTITY_LABELS.values()) | {"Concept"}
 #: Relationship types of the provenance layer (not facts).
 PROVENANCE_TYPES = frozenset({"HAS_SENTENCE", "MENTIONS"})
-DOC_FIELDS = ("title", "date", "url", "source")
 
 SCHEMA = (
     "CREATE CONSTRAINT kg_entity_key IF NOT EXISTS FOR (e:Entity) REQUIRE e.key IS UNIQUE",
@@ -158,7 +156,9 @@ CALL (row, known) {
 """
 
 # A new fact gets all its properties at once; returns the rows whose fact already existed
-# and lacks some of their evidence, with the relationship's id, for MERGE_EVIDENCE.
+# and lacks some of their evidence, with the relationship's id, for MERGE_EVIDENCE.  A row whose
+# sentences this batch created (``row.fresh``) cannot share evidence with an existing fact: it
+# existed exactly when its first evidence is not the row's (no scan of a long evidence list).
 UPSERT_FACTS = """
 UNWIND $rows AS row
 MATCH (a:Entity {key: row.s})
@@ -166,7 +166,8 @@ MATCH (b:Entity {key: row.o})
 MERGE (a)-[r:$(row.type) {predicate: row.predicate, negated: row.negated}]->(b)
   ON CREATE SET r += row.props
 WITH row, r
-WHERE any(sid IN row.props.evidence WHERE NOT sid IN r.evidence)
+WHERE CASE WHEN row.fresh THEN r.evidence[0] <> row.props.evidence[0]
+           ELSE any(sid IN row.props.evidence WHERE NOT sid IN r.evidence) END
 RETURN row.i AS i, elementId(r) AS rid
 """
 
@@ -192,6 +193,24 @@ SET r.evidence = evidence, r.evidence_speakers = ev_speakers, r.evidence_predica
     r.first_seen = first_seen, r.last_seen = last_seen
 """
 
+# Appends a batch's evidence to facts that exist, when every sentence of the row is new to the
+# database (created by this batch): none can be there already, so nothing is searched and a fact
+# stated in many sentences costs time linear in them.  Lists come out as MERGE_EVIDENCE makes them.
+APPEND_EVIDENCE = """
+UNWIND $rows AS row
+MATCH ()-[r]->() WHERE elementId(r) = row.rid
+WITH r, row.props AS p, row.fresh_docs AS fresh_docs
+WITH r, p, r.evidence + p.evidence AS evidence,
+     r.speakers + [s IN p.speakers WHERE NOT s IN r.speakers] AS speakers,
+     r.docs + [d IN p.docs WHERE d IN fresh_docs OR NOT d IN r.docs] AS docs
+SET r.evidence = evidence, r.evidence_speakers = r.evidence_speakers + p.evidence_speakers,
+    r.evidence_predicates = r.evidence_predicates + p.evidence_predicates, r.count = size(evidence),
+    r.confidence = CASE WHEN p.confidence > r.confidence THEN p.confidence ELSE r.confidence END,
+    r.speakers = speakers, r.docs = docs,
+    r.first_seen = CASE WHEN r.first_seen IS NULL OR p.first_seen < r.first_seen THEN p.first_seen ELSE r.first_seen END,
+    r.last_seen = CASE WHEN r.last_seen IS NULL OR p.last_seen > r.last_seen THEN p.last_seen ELSE r.last_seen END
+"""
+
 # After ``neo4j-admin database import``: the importer leaves out empty lists; the Bolt load
 # always writes them.  Run in batches so a large graph does not need one huge transaction.
 FINISH_IMPORT = (
@@ -207,46 +226,7 @@ FINISH_IMPORT = (
 WHOLE_GRAPH = "MATCH (e:Entity) OPTIONAL MATCH (e)-[r]->(:Entity) RETURN e, r"
 
 
-# --- configuration and connection -------------------------------------------------------
-
-@dataclass(frozen=True)
-class Neo4jConfig:
-    """Where and how to connect.  ``database=None`` means the server's default database."""
-
-    uri: str = DEFAULT_URI
-    user: str = DEFAULT_USER
-    password: Optional[str] = None
-    database: Optional[str] = None
-    #: How long the driver keeps retrying a transaction on transient errors (seconds).
-    retry_seconds: float = 30.0
-    connection_timeout: float = 15.0
-
-    def __repr__(self) -> str:  # never print the password
-        return (f"Neo4jConfig(uri={self.uri!r}, user={self.user!r}, password={'***' if self.password else None}, "
-                f"database={self.database!r})")
-
-    @property
-    def where(self) -> str:
-        """The server and database, for messages."""
-        return f"{self.uri} (database {self.database!r})" if self.database else self.uri
-
-
-def config_from_env(uri: str | None = None, user: str | None = None, password: str | None = None,
-                    database: str | None = None, *, environ: dict | None = None) -> Neo4jConfig:
-    """Connection settings: explicit arguments first, then ``NEO4J_URI`` / ``NEO4J_USERNAME`` /
-    ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE``, then ``bolt://localhost:7687`` as user ``neo4j``.
-
-    >>> config_from_env("bolt://db:7687", environ={"NEO4J_PASSWORD": "s3cret-pw"}).password
-    's3cret-pw'
-    """
-    import os
-
-    env = os.environ if environ is None else environ
-    return Neo4jConfig(uri=uri or env.get("NEO4J_URI") or DEFAULT_URI,
-                       user=user or env.get("NEO4J_USERNAME") or DEFAULT_USER,
-                       password=password if password is not None else env.get("NEO4J_PASSWORD") or None,
-                       database=database or env.get("NEO4J_DATABASE") or None)
-
+# --- connection -----------------------------------------------------------------------------
 
 class Connection:
     """An open driver plus the database to use; close it (or use ``with``) when done."""
@@ -361,6 +341,7 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     documents: dict[str, dict] = {}
     sentences: dict[str, dict] = {}
     facts: dict[tuple, dict] = {}
+    seen: dict[tuple, tuple[set, set, set]] = {}  # per fact: its sentences, documents, speakers
     for t in triples:
         doc = documents.setdefault(t.doc_id, {"id": t.doc_id, "meta": {}})
         if not doc["meta"]:
@@ -374,7 +355,7 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
                 aliases.append(t.object.name)
             continue
         _entity_row(entities, t.object, sentence)
-        _add_evidence(facts, t, doc["meta"].get("date"))
+        _add_evidence(facts, seen, t, doc["meta"].get("date"))
     fact_rows = list(facts.values())
     for i, row in enumerate(fact_rows):
         row["i"] = i
@@ -398,11 +379,15 @@ def _fact_type(lemma: str) -> str:
     return checked_type(relation_type(lemma))
 
 
-def _add_evidence(facts: dict, t: Triple, date: str | None) -> None:
-    """Add one triple's sentence to its fact row; a sentence already there changes nothing."""
+def _add_evidence(facts: dict, seen: dict, t: Triple, date: str | None) -> None:
+    """Add one triple's sentence to its fact row; a sentence already there changes nothing.
+
+    ``seen`` holds sets beside each row's lists, so a fact stated in many sentences costs
+    constant time per sentence."""
     fkey = (t.subject.key, t.predicate.lemma, t.negated, t.object.key)
     row = facts.get(fkey)
     if row is None:
+        seen[fkey] = (set(), set(), set())
         row = facts[fkey] = {
             "s": t.subject.key, "o": t.object.key, "predicate": t.predicate.lemma, "negated": t.negated,
             "type": _fact_type(t.predicate.lemma),
@@ -410,22 +395,17 @@ def _add_evidence(facts: dict, t: Triple, date: str | None) -> None:
                       "confidence": 0.0, "speakers": [], "docs": []},
             "ev_docs": [], "ev_dates": [], "ev_conf": []}
     p = row["props"]
-    if t.sentence_id in p["evidence"]:
+    sentences, docs, speakers = seen[fkey]
+    if t.sentence_id in sentences:
         return
+    sentences.add(t.sentence_id)
     speaker = t.speaker.name if t.speaker else ""
     confidence = round(float(t.confidence), 3)
     p["evidence"].append(t.sentence_id)
     p["evidence_speakers"].append(speaker)
     p["evidence_predicates"].append(t.predicate.text)
     p["count"] = len(p["evidence"])
-    p["confidence"] = max(p["confidence"], confidence)
-    if speaker and speaker not in p["speakers"]:
-        p["speakers"].append(speaker)
-    if t.doc_id not in p["docs"]:
-        p["docs"].append(t.doc_id)
-    if date:
-        p["first_seen"] = min(p.get("first_seen") or date, date)
-        p["last_seen"] = max(p.get("last_seen") or date, date)
+    add_sentence_sources(p, (speakers, docs), speaker=speaker, doc_id=t.doc_id, confidence=confidence, date=date)
     row["ev_docs"].append(t.doc_id)
     row["ev_dates"].append(date)
     row["ev_conf"].append(confidence)
@@ -433,7 +413,7 @@ def _add_evidence(facts: dict, t: Triple, date: str | None) -> None:
 
 def _doc_meta(doc: dict) -> dict:
     """The stored document fields: known keys with string values only."""
-    return {k: str(doc[k]) for k in DOC_FIELDS if doc.get(k) is not None}
+    return {k: str(doc[k]) for k in DOCUMENT_FIELDS if doc.get(k) is not None}
 
 
 def checked_type(rel_type: str) -> str:
@@ -544,7 +524,7 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     report = LoadReport()
     memory = LoadMemory(memory_limit)
     gone: str | None = None
-    for index, batch in enumerate(_batches(triples, batch_size)):
+    for index, batch in enumerate(batched(triples, batch_size)):
         first = report.triples + 1
         report.triples += len(batch)
         if gone is not None:
@@ -583,13 +563,24 @@ class LoadMemory:
     on a well-connected entity).  Facts between entities that were already there take the
     ``MERGE`` path.  Whenever a step is retried or fails, what it wrote is uncertain and the
     memory is emptied; the ``MERGE`` path is always correct.  At ``limit`` entries it is
-    emptied too, which bounds the memory of a long load.
+    emptied too (an entity is remembered only with every fact the load wrote for it), which
+    bounds the memory of a long load.  Entries are compact: 88-bit hashes of keys, and a
+    relationship id as the number after the database's common ``elementId`` prefix.
+
+    >>> m = LoadMemory(limit=4)
+    >>> m.add_entities(["a", "b"])
+    >>> m.owns({"s": "a", "o": "x"}), m.owns({"s": "x", "o": "y"})
+    (True, False)
     """
 
     def __init__(self, limit: int = LOAD_MEMORY_LIMIT):
         self.limit = limit
-        self.entities: set[str] = set()
-        self.facts: dict[bytes, str] = {}
+        self.entities: set[int] = set()
+        self.facts: dict[int, int | str] = {}
+        self._rid_prefix: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.entities) + len(self.facts)
 
     def forget(self) -> None:
         """Drop everything: later facts are merged until new entities are created."""
@@ -598,20 +589,42 @@ class LoadMemory:
 
     def add_entities(self, keys: Iterable[str]) -> None:
         """Record entities this load created (``limit`` 0: record nothing, every fact is merged)."""
-        if len(self.entities) + len(self.facts) > self.limit:
+        if len(self) > self.limit:
             self.forget()
         if self.limit > 0:
-            self.entities.update(keys)
+            self.entities.update(_hash88(key) for key in keys)
 
     def owns(self, fact: dict) -> bool:
         """True when the fact has an end this load created (so the memory knows whether it exists)."""
-        return fact["s"] in self.entities or fact["o"] in self.entities
+        return _hash88(fact["s"]) in self.entities or _hash88(fact["o"]) in self.entities
+
+    def fact_id(self, fact: dict) -> str | None:
+        """The relationship id of a fact this load wrote, if remembered."""
+        number = self.facts.get(self.fact_key(fact))
+        if number is None or isinstance(number, str):
+            return number
+        return f"{self._rid_prefix}{number}"
+
+    def add_fact(self, fact: dict, rid: str) -> None:
+        """Remember the relationship id of a fact this load wrote (only while it remembers entities)."""
+        if not self.entities:
+            return
+        prefix, _, number = rid.rpartition(":")
+        if number.isdigit() and self._rid_prefix in (None, prefix + ":"):
+            self._rid_prefix = prefix + ":"
+            self.facts[self.fact_key(fact)] = int(number)
+        else:
+            self.facts[self.fact_key(fact)] = rid
 
     @staticmethod
-    def fact_key(fact: dict) -> bytes:
-        """A fixed-size key of (subject, predicate, negated, object)."""
-        text = "\x1f".join((fact["s"], fact["predicate"], "1" if fact["negated"] else "0", fact["o"]))
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    def fact_key(fact: dict) -> int:
+        """An 88-bit key of (subject, predicate, negated, object)."""
+        return _hash88("\x1f".join((fact["s"], fact["predicate"], "1" if fact["negated"] else "0", fact["o"])))
+
+
+def _hash88(text: str) -> int:
+    """An 88-bit hash of ``text`` (as small an ``int`` object as a 64-bit one; collisions are out of reach)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=11).digest(), "little")
 
 
 def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int = 3,
@@ -630,30 +643,42 @@ def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int 
     run = functools.partial(_retrying, conn, totals=totals, attempts=attempts, on_retry=memory.forget)
     if rows.get("entities"):
         memory.add_entities(run(_entity_step, rows["entities"]))
+    fresh: frozenset = frozenset()
     if rows.get("documents") or rows.get("sentences"):
-        run(_document_step, _documents_with_sentences(rows))
-    facts = rows.get("facts", [])
+        fresh = run(_document_step, _documents_with_sentences(rows))
+    facts = [{**f, **_freshness(f, fresh)} for f in rows.get("facts", [])]
     new, known, rest = [], [], []
     for f in facts:
         if not memory.owns(f):
             rest.append(f)
         else:
-            rid = memory.facts.get(LoadMemory.fact_key(f))
+            rid = memory.fact_id(f)
             (new if rid is None else known).append(f if rid is None else {**f, "rid": rid})
     if rest:
-        stale = run(_run_statements, _by_type(UPSERT_FACTS, [_lean(f) for f in rest]))
+        # A retried step may find its own earlier attempt committed: it checks every sentence.
+        stale = run(_run_statements, _by_type(UPSERT_FACTS, [_lean(f) for f in rest]),
+                    safe_step=(_run_statements, _by_type(UPSERT_FACTS, [_lean(f, fresh=False) for f in rest])))
         known.extend({**facts[i], "rid": rid} for i, rid in stale)
     if known:
-        run(_run_statements, [(MERGE_EVIDENCE, known)])
+        appended = [f for f in known if f["fresh"]]
+        run(_run_statements, [(APPEND_EVIDENCE, appended), (MERGE_EVIDENCE, [f for f in known if not f["fresh"]])],
+            safe_step=(_run_statements, [(MERGE_EVIDENCE, known)]))
     if new:
         # After a lost commit reply the facts may be there: the retry merges instead (and the
         # memory, emptied by the retry, records nothing).
         created = run(_run_statements, [(CREATE_FACTS, [_created_fact(f) for f in new])],
                       safe_step=(_run_statements, _by_type(UPSERT_FACTS, [_lean(f) for f in new])))
-        if memory.entities:
-            for i, rid in created:
-                memory.facts[LoadMemory.fact_key(facts[i])] = rid
+        for i, rid in created:
+            memory.add_fact(facts[i], rid)
     return totals
+
+
+def _freshness(fact: dict, fresh: frozenset) -> dict:
+    """Whether every evidence sentence of a fact row is new to the database (created by this batch),
+    and which of its documents are."""
+    props = fact["props"]
+    return {"fresh": all(sid in fresh for sid in props["evidence"]),
+            "fresh_docs": [d for d in props["docs"] if d in fresh]}
 
 
 def _entity_step(tx: neo4j.ManagedTransaction, rows: list[dict]):
@@ -666,7 +691,9 @@ def _entity_step(tx: neo4j.ManagedTransaction, rows: list[dict]):
 
 
 def _document_step(tx: neo4j.ManagedTransaction, documents: list[dict]):
-    """Create new documents whole; merge into documents (or sentences) the database already has."""
+    """Create new documents whole; merge into documents (or sentences) the database already has.
+
+    Returns the ids of the documents and sentences this step created."""
     ids = [d["id"] for d in documents] + [s["id"] for d in documents for s in d["sentences"]]
     known = {record[0] for record in tx.run(KNOWN_DOCUMENTS, ids=ids)}
     new, old = [], []
@@ -676,7 +703,10 @@ def _document_step(tx: neo4j.ManagedTransaction, documents: list[dict]):
     statements = [(CREATE_DOCUMENTS, new),
                   (UPSERT_DOCUMENTS, [{"id": d["id"], "meta": d["meta"]} for d in old]),
                   (UPSERT_SENTENCES, [s for d in old for s in d["sentences"]])]
-    return _run_statements(tx, statements)
+    counters, _ = _run_statements(tx, statements)
+    created = {d["id"] for d in new}
+    created.update(s["id"] for d in documents for s in d["sentences"] if s["id"] not in known)
+    return counters, frozenset(created)
 
 
 def _documents_with_sentences(rows: dict[str, list[dict]]) -> list[dict]:
@@ -713,9 +743,12 @@ def _by_type(cypher: str, rows: list[dict]) -> list[tuple[str, list[dict]]]:
     return statements
 
 
-def _lean(fact: dict) -> dict:
-    """A fact row without the lists only :data:`MERGE_EVIDENCE` needs."""
-    return {k: v for k, v in fact.items() if not k.startswith("ev_")}
+def _lean(fact: dict, *, fresh: bool | None = None) -> dict:
+    """A fact row without the lists only :data:`MERGE_EVIDENCE` needs (``fresh`` overrides the row's)."""
+    row = {k: v for k, v in fact.items() if not k.startswith(("ev_", "fresh_"))}
+    if fresh is not None:
+        row["fresh"] = fresh
+    return row
 
 
 def _retrying(conn: Connection, step: Callable, arg: Any, *, totals: dict, attempts: int,
@@ -765,17 +798,6 @@ def _run_statements(tx: neo4j.ManagedTransaction, statements: list[tuple[str, li
         for name in COUNTERS:
             counters[name] += getattr(summary, name)
     return counters, values
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _write_by_document(conn: Connection, report: LoadReport, index: int, first: int, batch: list[Triple],
@@ -934,7 +956,7 @@ def _assemble_graph(nodes: list[dict], facts: list[dict], sentences: dict, docum
     """Build the networkx graph from fetched rows (pure)."""
     g = nx.MultiDiGraph()
     g.graph["format"] = GRAPH_FORMAT
-    g.graph["documents"] = {d["id"]: {k: v for k, v in d["props"].items() if k in DOC_FIELDS}
+    g.graph["documents"] = {d["id"]: {k: v for k, v in d["props"].items() if k in DOCUMENT_FIELDS}
                             for d in sorted(documents, key=lambda d: d["id"])}
     for n in sorted(nodes, key=lambda n: n["key"]):
         g.add_node(n["key"], name=n["name"], type=n["type"], label=node_label(n["type"]),

@@ -1,7 +1,7 @@
 """CSV files for ``neo4j-admin database import full``: the bulk path for a first load.
 
-The files describe exactly the graph :func:`kg.neo4j_store.load_triples` writes over Bolt
-(the rows come from the same :func:`kg.neo4j_store.rows_for_triples`), so a bulk import
+The files describe exactly the graph :func:`kg.neo4j.store.load_triples` writes over Bolt
+(the rows come from the same :func:`kg.neo4j.store.rows_for_triples`), so a bulk import
 and a batched load of the same triples give the same nodes, relationships and properties:
 
 - ``entities.csv``   ``key:ID(Entity)``, name, type, ``aliases:string[]``, ``:LABEL`` (Entity and Person …)
@@ -13,7 +13,7 @@ and a batched load of the same triples give the same nodes, relationships and pr
 Arrays (and the labels of a node) are separated by U+001F (unit separator), which never
 occurs in kg's text (control characters are replaced when documents are read), so a name
 containing ``;`` stays whole.  The importer cannot write an empty list, so
-:func:`kg.neo4j_store.finish_import` (``kg load --after-import``) fills those in and creates
+:func:`kg.neo4j.store.finish_import` (``kg load --after-import``) fills those in and creates
 the constraints once the server is up.
 ``import.args`` holds the importer's arguments; ``README.txt`` the command to run.
 Constraints are not part of an import: ``kg load --after-import`` creates them.
@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .records import Triple
+from ..records import DOCUMENT_FIELDS, Triple
 
 ARRAY_DELIMITER = "\x1f"
 DATABASE = "neo4j"
 
 ENTITY_HEADER = ["key:ID(Entity)", "name", "type", "aliases:string[]", ":LABEL"]
-DOCUMENT_HEADER = ["id:ID(Document)", "title", "date", "url", "source", ":LABEL"]
+DOCUMENT_HEADER = ["id:ID(Document)", *DOCUMENT_FIELDS, ":LABEL"]
 SENTENCE_HEADER = ["id:ID(Sentence)", "text", "doc_id", ":LABEL"]
 HAS_SENTENCE_HEADER = [":START_ID(Document)", ":END_ID(Sentence)", ":TYPE"]
 MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE"]
@@ -63,7 +63,7 @@ def _array(values: Iterable) -> str:
 
 def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
     """CSV rows per file (pure), from the same aggregation the Bolt load uses."""
-    from .neo4j_store import rows_for_triples
+    from .store import rows_for_triples
 
     rows = rows_for_triples(triples)
     out: dict[str, list[list]] = {"entities": [], "documents": [], "sentences": [], "has_sentence": [],
@@ -74,8 +74,7 @@ def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
                                 _array(["Entity", e["label"]])])
     for d in rows["documents"]:
         m = d["meta"]
-        out["documents"].append([d["id"], m.get("title", ""), m.get("date", ""), m.get("url", ""),
-                                 m.get("source", ""), "Document"])
+        out["documents"].append([d["id"], *(m.get(k, "") for k in DOCUMENT_FIELDS), "Document"])
     for s in rows["sentences"]:
         out["sentences"].append([s["id"], s["text"], s["doc_id"], "Sentence"])
         out["has_sentence"].append([s["doc_id"], s["id"], "HAS_SENTENCE"])
@@ -105,7 +104,7 @@ def importer_arguments(directory: Path) -> list[str]:
 
 def write_import_files(triples_path: str | os.PathLike, directory: str | os.PathLike) -> ImportFiles:
     """Write the import CSVs for the triples of a JSON Lines file (aliases resolved across documents)."""
-    from .corpus import resolved_file
+    from ..link import resolved_file
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
 from .extractor import ExtractOptions, triples_from_parses
+from .files import batched
 from .nlp import DEFAULT_MODEL, load_model, model_description, pieces
 from .records import Document, Rejection, Triple
 from .sources import iter_documents, make_document, one_line
@@ -152,17 +153,6 @@ def _worker_batch(docs: list) -> list:
 
 # ------------------------------------------------------------ driver
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def run(items: Iterable[Union[Document, Rejection]], *, model: str = DEFAULT_MODEL, workers: int = 1,
         options: ExtractOptions = ExtractOptions(), stats: Optional[RunStats] = None,
         batch_docs: int = BATCH_DOCS) -> Iterator[Union[DocResult, Rejection]]:
@@ -176,7 +166,7 @@ def run(items: Iterable[Union[Document, Rejection]], *, model: str = DEFAULT_MOD
     if workers == 1:
         nlp = load_model(model)
         stats.model = model_description(nlp)
-        results = (r for batch in _batches(items, batch_docs) for r in _run_batch_local(batch, nlp, options))
+        results = (r for batch in batched(items, batch_docs) for r in _run_batch_local(batch, nlp, options))
     else:
         results = _run_pool(items, model, workers, options, batch_docs, stats)
     for r in results:
@@ -186,10 +176,21 @@ def run(items: Iterable[Union[Document, Rejection]], *, model: str = DEFAULT_MOD
     stats.seconds = time.perf_counter() - started
 
 
-def _run_batch_local(batch: list, nlp, options: ExtractOptions) -> list:
-    docs = [d for d in batch if isinstance(d, Document)]
-    done = iter(extract_documents(docs, nlp, options)) if docs else iter(())
+def documents_in(batch: list) -> list:
+    """The documents of a batch of input items (its rejections left out)."""
+    return [d for d in batch if isinstance(d, Document)]
+
+
+def with_rejections(batch: list, results: Iterable) -> list:
+    """The batch's results in input order: each rejection as it was, each document replaced by the
+    next of ``results`` (the results of :func:`documents_in` of the batch)."""
+    done = iter(results)
     return [item if isinstance(item, Rejection) else next(done) for item in batch]
+
+
+def _run_batch_local(batch: list, nlp, options: ExtractOptions) -> list:
+    docs = documents_in(batch)
+    return with_rejections(batch, extract_documents(docs, nlp, options) if docs else ())
 
 
 def _run_pool(items, model, workers, options, batch_docs, stats) -> Iterator:
@@ -202,7 +203,7 @@ def _run_pool(items, model, workers, options, batch_docs, stats) -> Iterator:
     pending: deque = deque()
     limit = workers * INFLIGHT_PER_WORKER
     try:
-        for batch in _batches(items, batch_docs):
+        for batch in batched(items, batch_docs):
             pending.append((batch, _submit(pool, batch)))
             while len(pending) >= limit:
                 pool = yield from _collect_next(pending, pool, new_pool)
@@ -213,7 +214,7 @@ def _run_pool(items, model, workers, options, batch_docs, stats) -> Iterator:
 
 
 def _submit(pool, batch: list):
-    docs = [d for d in batch if isinstance(d, Document)]
+    docs = documents_in(batch)
     return pool.submit(_worker_batch, docs) if docs else None
 
 
@@ -252,8 +253,7 @@ def _reject_batch(batch: list, reason: str) -> Iterator[Rejection]:
 
 
 def _collect(batch: list, future) -> list:
-    done = iter(future.result()) if future is not None else iter(())
-    return [item if isinstance(item, Rejection) else next(done) for item in batch]
+    return with_rejections(batch, future.result() if future is not None else ())
 
 
 def _describe_installed(model: str) -> str:

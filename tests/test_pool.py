@@ -1,13 +1,13 @@
-"""The pipeline driver: batching, rejections, worker failures."""
+"""The local process pool (kg.pool): batching, rejections, worker failures."""
 from collections import deque
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from kg import pipeline
+from kg import pool
 from kg.nlp import load_model
-from kg.pipeline import DocResult, RunStats, extract_documents, run
+from kg.pool import DocResult, RunStats, extract_documents, run
 from kg.extractor import ExtractOptions
 from kg.records import Document, Rejection
 
@@ -43,7 +43,7 @@ def test_extraction_failures_become_one_line_rejections(monkeypatch):
     def boom(document, parses, *, options):
         raise RuntimeError("bad\nrule\x1b[0m")
 
-    monkeypatch.setattr(pipeline, "triples_from_parses", boom)
+    monkeypatch.setattr(pool, "triples_from_parses", boom)
     stats = RunStats()
     (r,) = run([Document("d", "Lo met Sato.")], stats=stats)
     assert isinstance(r, Rejection) and r.reason == "extraction failed: RuntimeError: bad\\nrule\\x1b[0m"
@@ -52,10 +52,10 @@ def test_extraction_failures_become_one_line_rejections(monkeypatch):
 
 def test_kept_rejections_are_bounded_but_all_counted():
     stats = RunStats()
-    for i in range(pipeline.KEEP_REJECTIONS + 50):
+    for i in range(pool.KEEP_REJECTIONS + 50):
         stats.add(Rejection(f"f{i}", "empty document (no text)"))
-    assert stats.rejected == stats.read == pipeline.KEEP_REJECTIONS + 50
-    assert len(stats.rejections) == pipeline.KEEP_REJECTIONS
+    assert stats.rejected == stats.read == pool.KEEP_REJECTIONS + 50
+    assert len(stats.rejections) == pool.KEEP_REJECTIONS
 
 
 class _Pool:
@@ -84,7 +84,7 @@ def test_a_dead_worker_rejects_its_batch_and_the_rest_is_resent():
     a, b = [Document("a", "A."), Rejection("x", "empty")], [Document("b", "B.")]
     pending = deque([(a, _broken()), (b, _broken())])
     fresh = _Pool()
-    gen = pipeline._collect_next(pending, _Pool(), lambda: fresh)
+    gen = pool._collect_next(pending, _Pool(), lambda: fresh)
     out = []
     try:
         while True:
@@ -94,7 +94,7 @@ def test_a_dead_worker_rejects_its_batch_and_the_rest_is_resent():
     assert [type(x).__name__ for x in out] == ["Rejection", "Rejection"]
     assert "worker process died" in out[0].reason and out[0].doc_id == "a" and out[1].reason == "empty"
     assert fresh.submitted == 1
-    assert list(pipeline._collect(*pending.popleft())) == [DocResult("b", [], 1, 1)]
+    assert list(pool._collect(*pending.popleft())) == [DocResult("b", [], 1, 1)]
 
 
 def _counting(n: int, pulled: list):
@@ -110,7 +110,7 @@ def test_input_is_read_lazily_a_few_batches_ahead(workers):
     for k, _ in enumerate(run(_counting(200, pulled), workers=workers, batch_docs=8), 1):
         ahead.append(pulled[0] - k)
     assert len(ahead) == 200
-    assert max(ahead) <= 8 * max(1, workers * pipeline.INFLIGHT_PER_WORKER)
+    assert max(ahead) <= 8 * max(1, workers * pool.INFLIGHT_PER_WORKER)
 
 
 @pytest.mark.model
