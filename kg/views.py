@@ -40,6 +40,7 @@ import networkx as nx
 
 from . import analytics
 from .analytics import Cut
+from .files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +117,7 @@ def write_view(view: View | str, path: str | os.PathLike) -> Path:
     path = Path(path)
     text = view.html if isinstance(view, View) else view
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, text)
 
 
 # ---------------------------------------------------------------- nodes and edges

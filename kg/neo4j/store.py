@@ -29,7 +29,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import networkx as nx
 import neo4j
@@ -39,8 +39,9 @@ from neo4j.graph import Node, Path, Relationship
 from .. import __version__
 from ..errors import UserError
 from ..facts import add_sentence_sources
+from ..files import batched
 from ..graph import GRAPH_FORMAT, _sentence_order, edge_key
-from ..records import ENTITY_LABELS, Triple, node_label, relation_type
+from ..records import DOCUMENT_FIELDS, ENTITY_LABELS, Triple, node_label, relation_type
 # The connection settings are part of this module's interface too (store.Neo4jConfig, ...).
 from .config import DEFAULT_BATCH_SIZE, DEFAULT_URI, DEFAULT_USER, URI_SCHEMES, Neo4jConfig, config_from_env  # noqa: F401
 
@@ -59,7 +60,6 @@ LABEL_PATTERN = re.compile(r"[A-Z][A-Za-z]*")
 ENTITY_NODE_LABELS = frozenset(ENTITY_LABELS.values()) | {"Concept"}
 #: Relationship types of the provenance layer (not facts).
 PROVENANCE_TYPES = frozenset({"HAS_SENTENCE", "MENTIONS"})
-DOC_FIELDS = ("title", "date", "url", "source")
 
 SCHEMA = (
     "CREATE CONSTRAINT kg_entity_key IF NOT EXISTS FOR (e:Entity) REQUIRE e.key IS UNIQUE",
@@ -413,7 +413,7 @@ def _add_evidence(facts: dict, seen: dict, t: Triple, date: str | None) -> None:
 
 def _doc_meta(doc: dict) -> dict:
     """The stored document fields: known keys with string values only."""
-    return {k: str(doc[k]) for k in DOC_FIELDS if doc.get(k) is not None}
+    return {k: str(doc[k]) for k in DOCUMENT_FIELDS if doc.get(k) is not None}
 
 
 def checked_type(rel_type: str) -> str:
@@ -524,7 +524,7 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     report = LoadReport()
     memory = LoadMemory(memory_limit)
     gone: str | None = None
-    for index, batch in enumerate(_batches(triples, batch_size)):
+    for index, batch in enumerate(batched(triples, batch_size)):
         first = report.triples + 1
         report.triples += len(batch)
         if gone is not None:
@@ -800,17 +800,6 @@ def _run_statements(tx: neo4j.ManagedTransaction, statements: list[tuple[str, li
     return counters, values
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _write_by_document(conn: Connection, report: LoadReport, index: int, first: int, batch: list[Triple],
                        exc: Exception) -> list[FailedBatch]:
     """Write a refused batch again one document at a time; the documents that still fail.
@@ -967,7 +956,7 @@ def _assemble_graph(nodes: list[dict], facts: list[dict], sentences: dict, docum
     """Build the networkx graph from fetched rows (pure)."""
     g = nx.MultiDiGraph()
     g.graph["format"] = GRAPH_FORMAT
-    g.graph["documents"] = {d["id"]: {k: v for k, v in d["props"].items() if k in DOC_FIELDS}
+    g.graph["documents"] = {d["id"]: {k: v for k, v in d["props"].items() if k in DOCUMENT_FIELDS}
                             for d in sorted(documents, key=lambda d: d["id"])}
     for n in sorted(nodes, key=lambda n: n["key"]):
         g.add_node(n["key"], name=n["name"], type=n["type"], label=node_label(n["type"]),
