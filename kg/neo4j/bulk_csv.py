@@ -11,8 +11,9 @@ and a batched load of the same triples give the same nodes, relationships and pr
   provenance properties).
 
 Arrays (and the labels of a node) are separated by U+001F (unit separator), which never
-occurs in kg's text (control characters are replaced when documents are read), so a name
-containing ``;`` stays whole.  The importer cannot write an empty list, so
+occurs in kg's ids or text (control characters and line breaks become spaces where documents and
+triple records are read, :func:`kg.records.clean_field`), so a name containing ``;`` stays whole
+and no field spans two lines.  The importer cannot write an empty list, so
 :func:`kg.neo4j.store.finish_import` (``kg load --after-import``) fills those in and creates
 the constraints once the server is up.
 ``import.args`` holds the importer's arguments; ``README.txt`` the command to run.
