@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from ..errors import UsageError, UserError
+from ..errors import UsageError, UserError, writing
 from ._common import command_line_params
 from .neo4j_options import add_connection_options, config_from_args
 
@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"nothing to draw: {source} holds no entities")
     view = build_view(g, title=title, max_nodes=args.max_nodes or None, by=args.by,
                       physics=False if args.no_physics else None)
-    path = write_view(view, args.output)
+    with writing(args.output):
+        path = write_view(view, args.output)
     tail = f"; {skipped} malformed line(s) skipped" if skipped else ""
     print(f"kg view: {view.summary()} -> {path}{tail}", file=sys.stderr)
     return 0
