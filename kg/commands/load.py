@@ -15,6 +15,7 @@ from .neo4j_options import add_connection_options, config_from_args
 
 log = logging.getLogger(__name__)
 
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``kg load``."""
     from ..neo4j.config import DEFAULT_BATCH_SIZE
