@@ -14,7 +14,7 @@ import logging
 import sys
 
 from . import __version__
-from .errors import UserError
+from .errors import UserError, io_error_message
 
 #: subcommand -> one-line help; the module is ``kg.commands.<name>``.
 COMMANDS = {
@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the commands name their outputs (kg.errors.writing); this is the last net
+        print(f"kg {args.command}: error: {io_error_message(exc, verb='read or write')}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

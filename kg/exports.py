@@ -16,6 +16,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .files import atomic_path, write_atomic
 from .graph import graph_to_data
 
 FORMATS = ("graphml", "gexf", "json", "neo4j-csv")
@@ -47,7 +48,8 @@ def flat_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 def write_graphml(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     """GraphML file of the graph."""
     path = Path(path)
-    nx.write_graphml(flat_graph(g), path, encoding="utf-8", named_key_ids=True)
+    with atomic_path(path) as tmp:
+        nx.write_graphml(flat_graph(g), tmp, encoding="utf-8", named_key_ids=True)
     return path
 
 
@@ -57,12 +59,11 @@ def write_gexf(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     h = flat_graph(g)
     for n, d in h.nodes(data=True):
         d["label"] = d.get("name", n)
-    nx.write_gexf(h, path, encoding="utf-8")
+    with atomic_path(path) as tmp:
+        nx.write_gexf(h, tmp, encoding="utf-8")
     return path
 
 
 def write_json(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     """Node-link JSON of the graph (deterministic order)."""
-    path = Path(path)
-    path.write_text(json.dumps(graph_to_data(g), ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8")
-    return path
+    return write_atomic(path, json.dumps(graph_to_data(g), ensure_ascii=False, sort_keys=True, indent=1))

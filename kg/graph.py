@@ -22,8 +22,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import networkx as nx
 
@@ -185,16 +186,64 @@ def read_graph(path: str | os.PathLike) -> nx.MultiDiGraph:
     return graph_from_data(data)
 
 
-def read_triples(path: str | os.PathLike) -> Iterable[Triple]:
-    """Stream triple records from a JSON Lines file (``-`` is not accepted here).
+def read_triples(path: str | os.PathLike) -> "TripleReader":
+    """Stream triple records from a JSON Lines file; bad lines are reported and skipped
+    (see :class:`TripleReader`).
 
-    Raises ``ValueError`` naming the line of the first malformed record.
+    >>> sum(1 for _ in read_triples("tests/data/triples_small.jsonl"))
+    6
     """
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                yield Triple.from_dict(json.loads(line))
-            except (json.JSONDecodeError, ValueError) as exc:
-                raise ValueError(f"{path}:{n}: {exc}") from None
+    return TripleReader(path)
+
+
+class TripleReader:
+    """The triples of a JSON Lines file (``-`` is stdin), streamed; iterable again for files.
+
+    A line that is not valid UTF-8, not JSON or breaks the record contract
+    (:meth:`kg.records.Triple.from_dict`) never stops the rest: it is logged as one warning
+    naming the file, line number and reason (the first :data:`SHOW_REJECTED`; then only
+    counted), skipped, and counted in :attr:`rejected` for the caller's summary.
+    """
+
+    #: How many rejected lines are named one by one before the rest are only counted.
+    SHOW_REJECTED = 5
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        self.rejected = 0
+
+    def count_lines(self) -> int | None:
+        """Number of non-blank lines, for a progress bar (``None`` for stdin)."""
+        if self.path == "-":
+            return None
+        with open(self.path, "rb") as f:
+            return sum(1 for line in f if line.strip())
+
+    def __iter__(self) -> Iterator[Triple]:
+        self.rejected = 0
+        f = sys.stdin.buffer if self.path == "-" else open(self.path, "rb")
+        try:
+            for n, raw in enumerate(f, 1):
+                if raw.strip():
+                    triple = self._parse(raw, n)
+                    if triple is not None:
+                        yield triple
+        finally:
+            if self.path != "-":
+                f.close()
+
+    def _parse(self, raw: bytes, n: int) -> Triple | None:
+        try:
+            return Triple.from_dict(json.loads(raw.decode("utf-8")))
+        except UnicodeDecodeError as exc:
+            reason = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+        except json.JSONDecodeError as exc:
+            reason = f"invalid JSON ({exc.msg} at column {exc.colno})"
+        except (ValueError, RecursionError) as exc:
+            reason = str(exc) or type(exc).__name__
+        self.rejected += 1
+        if self.rejected <= self.SHOW_REJECTED:
+            log.warning("%s:%d: skipped: %s", self.path, n, reason[:200])
+        elif self.rejected == self.SHOW_REJECTED + 1:
+            log.warning("%s: more malformed lines skipped (counted in the summary)", self.path)
+        return None

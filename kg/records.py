@@ -8,6 +8,7 @@ the evaluation.  Only plain values live here: no spaCy, no networkx, no I/O.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
@@ -190,28 +191,127 @@ class Triple:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Triple":
-        """Inverse of :meth:`to_dict`; raises ``ValueError`` on a malformed record."""
-        try:
-            sp = d.get("speaker")
-            return cls(
-                doc_id=str(d["doc_id"]),
-                sentence_id=str(d["sentence_id"]),
-                sentence=str(d.get("sentence", "")),
-                subject=Argument(**_arg(d["subject"])),
-                predicate=Predicate(text=str(d["predicate"]["text"]), lemma=str(d["predicate"]["lemma"])),
-                object=Argument(**_arg(d["object"])),
-                speaker=Speaker(name=str(sp["name"]), key=str(sp["key"])) if sp else None,
-                negated=bool(d.get("negated", False)),
-                confidence=float(d.get("confidence", 0.5)),
-                rule=str(d.get("rule", "")),
-                sentence_start=int(d.get("sentence_start", 0)),
-                doc=dict(d.get("doc") or {}),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ValueError(f"not a triple record: {exc!r}") from None
+    def from_dict(cls, d: Any) -> "Triple":
+        """Inverse of :meth:`to_dict`, strict about the record contract (NOTES §3).
+
+        Strings must be strings (without lone surrogates; control characters and line breaks
+        become spaces, see :func:`clean_field`), ``negated`` a real boolean, ``confidence`` a
+        number in [0, 1], offsets non-negative integers, ``speaker`` null or ``{name, key}``.
+        Raises ``ValueError`` naming the first field that breaks it.
+
+        >>> Triple.from_dict({"doc_id": "d1", "negated": "false"})
+        Traceback (most recent call last):
+        ...
+        ValueError: negated is a string, not true or false
+        """
+        if not isinstance(d, dict):
+            raise ValueError(f"record is {_kind(d)}, not an object")
+        sp = _optional(d, "speaker", None)
+        if sp is not None:
+            sp = _obj(d, "speaker")
+            sp = Speaker(name=_str(sp, "name", "speaker."), key=_str(sp, "key", "speaker.", id_=True))
+        negated = _optional(d, "negated", False)
+        if not isinstance(negated, bool):
+            raise ValueError(f"negated is {_kind(negated)}, not true or false")
+        confidence = _optional(d, "confidence", 0.5)
+        if not _is_number(confidence):
+            raise ValueError(f"confidence is {_kind(confidence)}, not a number")
+        if not 0 <= confidence <= 1:
+            raise ValueError(f"confidence {confidence!r} is not between 0 and 1")
+        doc = _optional(d, "doc", {})
+        if not isinstance(doc, dict):
+            raise ValueError(f"doc is {_kind(doc)}, not an object")
+        return cls(
+            doc_id=_str(d, "doc_id", id_=True),
+            sentence_id=_str(d, "sentence_id", id_=True),
+            sentence=_str(d, "sentence", default=""),
+            subject=_arg(d, "subject"),
+            predicate=Predicate(text=_str(_obj(d, "predicate"), "text", "predicate."),
+                                lemma=_str(_obj(d, "predicate"), "lemma", "predicate.")),
+            object=_arg(d, "object"),
+            speaker=sp,
+            negated=negated,
+            confidence=float(confidence),
+            rule=_str(d, "rule", default=""),
+            sentence_start=_int(d, "sentence_start", default=0),
+            doc={k: (_str(doc, k, "doc.") if isinstance(v, str) or k in DOCUMENT_FIELDS else v)
+                 for k, v in doc.items() if v is not None},
+        )
 
 
-def _arg(d: dict) -> dict:
-    return {"text": str(d["text"]), "name": str(d["name"]), "key": str(d["key"]),
-            "type": str(d["type"]), "start": int(d["start"]), "end": int(d["end"])}
+# Characters no stored id or text field keeps: C0/C1 controls (line breaks and tabs included;
+# U+001F is the importer's array delimiter) and the Unicode line/paragraph separators.
+_NOT_IN_FIELD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_REQUIRED = object()
+
+
+def clean_field(value: str) -> str:
+    """An id or text field as every store keeps it: each control character, line break or tab
+    becomes one space (so character offsets still hold).  Applied once, where documents and
+    triple records are read, so ``kg load``, the bulk import, the local graph and the views
+    all see the same values.
+
+    >>> clean_field("a\\x1fb\\ntitle\\t")
+    'a b title '
+    """
+    return _NOT_IN_FIELD.sub(" ", value)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", str: "a string", int: "a number", float: "a number",
+            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _optional(d: dict, name: str, default: Any) -> Any:
+    value = d.get(name)
+    return default if value is None else value
+
+
+def _obj(d: dict, name: str, prefix: str = "") -> dict:
+    value = d.get(name)
+    if not isinstance(value, dict):
+        raise ValueError(f"{prefix}{name} is missing" if value is None else
+                         f"{prefix}{name} is {_kind(value)}, not an object")
+    return value
+
+
+def _str(d: dict, name: str, prefix: str = "", *, default: Any = _REQUIRED, id_: bool = False) -> str:
+    value = d.get(name)
+    if value is None and default is not _REQUIRED:
+        return default
+    if value is None:
+        raise ValueError(f"{prefix}{name} is missing")
+    if not isinstance(value, str):
+        raise ValueError(f"{prefix}{name} is {_kind(value)}, not a string")
+    bad = _LONE_SURROGATE.search(value)
+    if bad:
+        raise ValueError(f"{prefix}{name} has a lone surrogate (U+{ord(bad.group()):04X} at character {bad.start()})")
+    value = clean_field(value)
+    if id_ and not value.strip():
+        raise ValueError(f"{prefix}{name} is empty")
+    return value
+
+
+def _int(d: dict, name: str, prefix: str = "", *, default: Any = _REQUIRED) -> int:
+    value = d.get(name)
+    if value is None and default is not _REQUIRED:
+        return default
+    if value is None:
+        raise ValueError(f"{prefix}{name} is missing")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{prefix}{name} is {_kind(value)}, not a whole number of 0 or more")
+    return value
+
+
+def _arg(d: dict, name: str) -> Argument:
+    a = _obj(d, name)
+    p = f"{name}."
+    return Argument(text=_str(a, "text", p), name=_str(a, "name", p), key=_str(a, "key", p, id_=True),
+                    type=_str(a, "type", p, id_=True), start=_int(a, "start", p), end=_int(a, "end", p))

@@ -22,7 +22,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Union
 
-from .records import DOCUMENT_FIELDS, Document, Rejection, document_id
+from .records import DOCUMENT_FIELDS, Document, Rejection, clean_field, document_id
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,10 @@ Item = Union[Document, Rejection]
 #: Files larger than this (bytes) are rejected without being read.
 MAX_FILE_BYTES = 4 * MAX_DOCUMENT_CHARS
 
-# C0/C1 control characters other than tab, newline and carriage return, line/paragraph
-# separators, and lone surrogates (from JSON "\\ud800" escapes or undecodable file names).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# C0/C1 control characters other than newline and carriage return (tabs too, so a triple read
+# back is the triple written, see kg.records.clean_field), line/paragraph separators, and lone
+# surrogates (from JSON "\\ud800" escapes or undecodable file names).
+_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A "<" with no ">" before the next "<": stdlib HTMLParser rescans to the end for each one.
@@ -49,12 +50,12 @@ _HTML_TAG = re.compile(r"</?(p|div|span|a|br|script|style|table|li|h[1-6])\b[^>]
 
 
 def clean_text(text: str) -> str:
-    """Normalise line ends and replace control characters by spaces.
+    """Normalise line ends and replace control characters (tabs included) by spaces.
 
     Line breaks are kept (they end sentences); ``\\r\\n`` and ``\\r`` become ``\\n``.
 
-    >>> clean_text("a\\x00b\\r\\nc")
-    'a b\\nc'
+    >>> clean_text("a\\x00b\\r\\nc\\td")
+    'a b\\nc d'
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", text)
@@ -149,9 +150,10 @@ def make_document(origin: str, text: str, *, id: str | None = None, **meta) -> I
     letters = sum(ch.isalpha() for ch in text[:10_000])
     if letters < 0.2 * min(len(text), 10_000):
         return Rejection(origin, "not prose: fewer than 20% letters", id)
-    meta = {k: (None if v is None or v == "" else safe_label(str(v))) for k, v in meta.items()
+    # ids and metadata are single-line fields in every store (see kg.records.clean_field)
+    meta = {k: (None if v is None or v == "" else clean_field(safe_label(str(v)))) for k, v in meta.items()
             if k in DOCUMENT_FIELDS}
-    doc_id = safe_label(str(id)) if id not in (None, "") else document_id(safe_label(origin), text)
+    doc_id = clean_field(safe_label(str(id)) if id not in (None, "") else document_id(safe_label(origin), text))
     return Document(id=doc_id, text=text, **meta)
 
 

@@ -52,6 +52,42 @@ def test_load_skips_malformed_lines_and_fails_when_nothing_is_valid(neo4j_conn, 
     assert code == 1 and err.startswith("kg load: error: cannot read") and err.count("\n") == 1
 
 
+def hand_edited(tmp_path) -> Path:
+    """64 triple lines, four of them broken by hand: a lone surrogate (line 21), ``"negated": "false"``
+    (line 30), a list for a name (line 40) and an object for a title (line 50)."""
+    lines = []
+    for i in range(64):
+        rec = json.loads(DATA.read_text(encoding="utf-8").splitlines()[0])
+        rec.update(doc_id=f"h{i}", sentence_id=f"h{i}:0", negated=False)
+        rec["object"].update(name=f"Thing {i}", key=f"concept:thing {i}")
+        lines.append(json.dumps(rec, ensure_ascii=False))
+    lines[20] = lines[20].replace('"Thing 20"', '"Thing \\ud800 20"')
+    lines[29] = lines[29].replace('"negated": false', '"negated": "false"')
+    lines[39] = lines[39].replace('"Thing 39"', '["Thing", 39]')
+    lines[49] = lines[49][:-1] + ', "doc": {"title": {"a": 1}}}'
+    path = tmp_path / "edited.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_load_skips_each_bad_record_with_its_line_and_reason_and_loads_the_rest(neo4j_conn, neo4j_env, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "kg", "-q", "load", "--batch-size", "8", "--neo4j", neo4j_env.uri,
+                           str(hand_edited(tmp_path))], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    code, err = proc.returncode, proc.stderr
+    assert code == 0 and "Traceback" not in err, err
+    assert "60 of 60 triples loaded" in err and "4 malformed line(s) skipped" in err
+    assert "edited.jsonl:21: skipped: object.name has a lone surrogate" in err
+    assert "edited.jsonl:30: skipped: negated is a string, not true or false" in err
+    assert "edited.jsonl:40: skipped: object.name is a list, not a string" in err
+    assert "edited.jsonl:50: skipped: doc.title is an object, not a string" in err
+    assert len(err.splitlines()) == 5
+    facts = store.run_query(neo4j_conn, "MATCH (:Entity)-[r]->(o:Entity) WHERE o.key STARTS WITH 'concept:thing' "
+                                        "RETURN count(r), sum(CASE WHEN r.negated THEN 1 ELSE 0 END)")[1]
+    assert facts == [[60, 0]]
+    names = store.run_query(neo4j_conn, "MATCH (e:Entity) WHERE e.name STARTS WITH '[' RETURN count(e)")[1]
+    assert names == [[0]]
+
+
 def test_query_table_json_and_params(loaded, neo4j_env, capsys):
     code, out, err = kg(capsys, "query", "MATCH (e:Person) RETURN e.name AS name, e.aliases AS aliases ORDER BY name")
     assert code == 0 and "2 row(s)" in err

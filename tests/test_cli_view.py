@@ -99,3 +99,16 @@ def test_cypher_view_from_the_real_server(tmp_path, neo4j_conn, neo4j_env, neo4j
     assert main(["view", "--neo4j", neo4j_uri, "-o", str(tmp_path / "all.html")]) == 0
     assert nodes_in((tmp_path / "all.html").read_text(encoding="utf-8")) == 7
     capsys.readouterr()
+
+
+def test_view_reads_a_hand_edited_file_like_kg_load_reports_and_skips_bad_lines(tmp_path):
+    from tests.test_cli_load_query import hand_edited
+
+    out = tmp_path / "v.html"
+    proc = subprocess.run([sys.executable, "-m", "kg", "view", str(hand_edited(tmp_path)), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    err = proc.stderr
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert [line.split(": skipped: ")[0].rsplit(":", 1)[1] for line in err.splitlines()[:4]] == ["21", "30", "40", "50"]
+    assert err.splitlines()[-1].endswith(f"-> {out}; 4 malformed line(s) skipped") and len(err.splitlines()) == 5
+    assert '"Thing 20"' not in out.read_text(encoding="utf-8") and "Thing 21" in out.read_text(encoding="utf-8")

@@ -48,12 +48,18 @@ def test_read_graph_rejects_other_json(tmp_path):
         read_graph(p)
 
 
-def test_read_triples_names_the_bad_line(tmp_path):
+def test_read_triples_reports_and_skips_bad_lines_and_reads_the_rest(tmp_path, caplog):
     p = tmp_path / "t.jsonl"
     good = open(DATA, encoding="utf-8").readline()
-    p.write_text(good + '{"doc_id": "x"}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"t.jsonl:2"):
-        list(read_triples(p))
+    p.write_bytes((good + '{"doc_id": "x"}\n' + good.replace('"negated": false', '"negated": "no"')
+                   + "not json\n").encode() + b'{"doc_id": "\xff"}\n' + good.encode())
+    reader = read_triples(p)
+    assert len(list(reader)) == 2 and reader.rejected == 4
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{p}:2: skipped: sentence_id is missing",
+        f"{p}:3: skipped: negated is a string, not true or false",
+        f"{p}:4: skipped: invalid JSON (Expecting value at column 1)",
+        f"{p}:5: skipped: not valid UTF-8 (byte 0xff at column 13)"]
 
 
 def test_triple_record_round_trip():

@@ -18,9 +18,15 @@ pytestmark = pytest.mark.neo4j
 SAMPLE = str(Path(__file__).resolve().parent / "data" / "triples_small.jsonl")
 
 
+#: Ids and text fields that broke the importer or gave another graph than ``kg load``.
+HOSTILE = ["a\x1fb", "line\nbreak", "cr\rlf\r\n", 'say "hi", then', "=HYPERLINK(\"http://x\",\"y\")", "back\\slash\\",
+           "tab\there", "u\u2028v", "semi;colon", "nul\x00x", " padded "]
+
+
 @pytest.fixture
 def corpus(tmp_path):
-    """The sample plus facts seen in several sentences, with and without speakers, and a ';' in a name."""
+    """The sample plus facts seen in several sentences, with and without speakers, a ';' in a name,
+    and documents whose ids, titles, sentences and names are hostile (:data:`HOSTILE`)."""
     lines = open(SAMPLE, encoding="utf-8").read().splitlines()
     base = json.loads(lines[0])
     for i, speaker in enumerate([None, {"name": "Lo Chih-cheng", "key": "person:lo chih-cheng"}, None]):
@@ -31,6 +37,14 @@ def corpus(tmp_path):
     rec["object"].update(name="A; B", key="concept:a b")
     rec.update(doc_id="d9", sentence_id="d9:0")
     lines.append(json.dumps(rec, ensure_ascii=False))
+    for i, text in enumerate(HOSTILE):
+        rec = json.loads(json.dumps(base))
+        rec.update(doc_id=text, sentence_id=f"{text}:0", sentence=f"{text} backs Taiwan.",
+                   doc={"title": text, "url": text, "date": "2023-01-01"},
+                   speaker={"name": text, "key": f"person:{text}"} if i % 2 else None)
+        rec["subject"].update(name=text, key=f"org:{text}")
+        rec["predicate"].update(text=text)
+        lines.append(json.dumps(rec, ensure_ascii=False))
     path = tmp_path / "triples.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -74,6 +88,7 @@ def test_bulk_import_gives_the_same_graph_as_the_bolt_load(tmp_path, neo4j_conn,
     store.load_triples(neo4j_conn, read_triples(corpus))
     bolt = dump(neo4j_conn)
     assert any('"evidence_speakers": ["", "", "Lo Chih-cheng", ""]' in r for r in bolt["rels"])
+    assert any('"docs": ["a b"]' in r for r in bolt["rels"]) and not any("\\n" in r for r in bolt["nodes"])
     assert bulk == bolt, json.dumps({"only bulk": sorted(set(bulk["nodes"] + bulk["rels"]) - set(bolt["nodes"] + bolt["rels"]))[:5],
                                      "only bolt": sorted(set(bolt["nodes"] + bolt["rels"]) - set(bulk["nodes"] + bulk["rels"]))[:5]},
                                     indent=1)

@@ -112,6 +112,14 @@ def test_deeply_nested_or_huge_json_lines_are_rejected_not_raised(tmp_path):
     assert "unreadable JSON (RecursionError)" in out[0].reason and "ValueError" in out[1].reason
 
 
+def test_ids_and_metadata_are_single_line_fields(tmp_path):
+    p = tmp_path / "hostile.jsonl"
+    p.write_text(json.dumps({"id": "a\x1fb\nc", "title": "two\r\nlines\t\u2028", "url": "u\x00",
+                             "text": "Lo met Sato in Taipei."}) + "\n", encoding="utf-8")
+    (d,) = docs(p)
+    assert (d.id, d.title, d.url) == ("a b c", "two  lines  ", "u ")
+
+
 def test_lone_surrogates_from_json_escapes_become_encodable(tmp_path):
     p = tmp_path / "s.jsonl"
     p.write_text(json.dumps({"id": "d\ud800", "title": "t\udfff", "text": "Lo met \ud83d Sato in Taipei."}) + "\n",

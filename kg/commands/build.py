@@ -6,6 +6,7 @@ import os
 import sys
 
 from ..build import build, load_into_neo4j
+from ..errors import writing
 from ..extractor import ExtractOptions
 from ..records import Rejection
 from ._common import progress, report_rejection
@@ -44,9 +45,10 @@ def run_build(inputs, *, out, model: str, workers: int, fmt: str, options: Extra
             if isinstance(item, Rejection):
                 report_rejection(label, item)
 
-        report = build(inputs, out=out, model=model, workers=workers, fmt=fmt, options=options,
-                       views=views, view_max_nodes=view_max_nodes, view_by=view_by, on_item=on_item,
-                       engine=engine, scheduler=scheduler)
+        with writing(out):
+            report = build(inputs, out=out, model=model, workers=workers, fmt=fmt, options=options,
+                           views=views, view_max_nodes=view_max_nodes, view_by=view_by, on_item=on_item,
+                           engine=engine, scheduler=scheduler)
     ex = report.extraction
     loaded, load_ok = "", True
     if neo4j is not None:

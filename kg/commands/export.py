@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import UserError
+from ..errors import UserError, writing
 from ..exports import FORMATS
 
 
@@ -30,7 +30,8 @@ def run(args) -> int:
         triples = Path(args.triples) if args.triples else graph_path.parent / "triples.jsonl"
         if not triples.exists():
             raise UserError(f"no triple records at {triples} (run kg build first, or pass --triples)")
-        report = write_import_files(triples, args.output)
+        with writing(args.output):
+            report = write_import_files(triples, args.output)
         print(f"kg export: {report}", file=sys.stderr)
         return 0
     if not graph_path.exists():
@@ -40,8 +41,9 @@ def run(args) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     writer = {"graphml": exports.write_graphml, "gexf": exports.write_gexf, "json": exports.write_json}[args.format]
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    path = writer(g, args.output)
+    with writing(args.output):
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        path = writer(g, args.output)
     print(f"kg export: {args.format}: {g.number_of_nodes()} entities, {g.number_of_edges()} facts -> {path}",
           file=sys.stderr)
     return 0

@@ -13,7 +13,7 @@ import tempfile
 
 from ..dask_engine import require_distributed
 from ..engines import ENGINES, run_sharded
-from ..errors import UsageError, UserError
+from ..errors import UsageError, UserError, writing
 from ..extractor import ExtractOptions
 from ..nlp import DEFAULT_MODEL
 from ..pool import RunStats
@@ -128,7 +128,7 @@ def run(args) -> int:
         return _run_resumable(args)
     if args.shards or args.engine != "local":
         return run_sharded_extraction(args)
-    with open_output(args.output) as out:
+    with writing(args.output), open_output(args.output) as out:
         stats = run_extraction(args, lambda t: out.write(_line(t)), label="extract")
     print(f"kg extract: {stats.summary()}", file=sys.stderr)
     return 0 if stats.processed else 1
@@ -138,7 +138,7 @@ def _run_resumable(args) -> int:
     """``kg extract --resume -o FILE``: append per document, skip what an earlier run finished."""
     if args.output == "-":
         raise UsageError("--resume needs an output file (-o FILE)")
-    with ResumableOutput(args.output) as out:
+    with writing(args.output), ResumableOutput(args.output) as out:
         stats = run_extraction(args, lambda t: out.write(_line(t)), label="extract",
                                skip=out.done, on_document=out.document_done)
     print(f"kg extract: {stats.summary()}", file=sys.stderr)
@@ -164,7 +164,7 @@ def run_sharded_extraction(args) -> int:
                                      on_shard=on_shard)
             except OSError as exc:
                 raise UserError(f"cannot write shards in {directory}: {exc.strerror or exc}") from None
-        with open_output(args.output) as out:
+        with writing(args.output), open_output(args.output) as out:
             merge_shards([report.directory / name for name in report.names], out)
         if args.rejects:
             with open(args.rejects, "w", encoding="utf-8") as f:

@@ -7,19 +7,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import logging
 import sys
-from typing import Iterator
 
 from ..errors import UserError
-from ..records import Triple
 from .neo4j_options import add_connection_options, config_from_args
 
 log = logging.getLogger(__name__)
-
-#: How many rejected lines are named one by one before the rest are only counted.
-SHOW_REJECTED = 5
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     The progress bar (stderr) shows only on a terminal, and never with ``kg -q``.
     """
+    from ..graph import read_triples
     from ..neo4j import store as neo4j_store
     from tqdm import tqdm
 
@@ -63,8 +58,11 @@ def run(args: argparse.Namespace) -> int:
             return 0
     if not args.triples:
         raise UserError("give TRIPLES.jsonl (or '-' for stdin), or --after-import", exit_code=2)
-    reader = RecordReader(args.triples)
-    total = reader.count_lines()
+    reader = read_triples(args.triples)
+    try:
+        total = reader.count_lines()
+    except OSError as exc:
+        raise UserError(f"cannot read {args.triples}: {exc.strerror or exc}") from None
     with neo4j_store.connect(config) as conn:
         with tqdm(total=total, unit="triple", file=sys.stderr, disable=True if args.quiet else None, leave=False) as bar:
             report = neo4j_store.load_triples(conn, reader, batch_size=args.batch_size, progress=bar.update)
@@ -87,42 +85,3 @@ def summary(report, rejected: int, where: str) -> str:
     if report.skipped:
         text += f"; {report.skipped} triples not attempted"
     return text
-
-
-class RecordReader:
-    """Iterate the triples of a JSON Lines file or stdin, skipping (and counting) bad lines."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.rejected = 0
-
-    def count_lines(self) -> int | None:
-        """Number of non-blank lines, for the progress bar (``None`` for stdin)."""
-        if self.path == "-":
-            return None
-        try:
-            with open(self.path, "rb") as f:
-                return sum(1 for line in f if line.strip())
-        except OSError as exc:
-            raise UserError(f"cannot read {self.path}: {exc.strerror or exc}") from None
-
-    def __iter__(self) -> Iterator[Triple]:
-        f = sys.stdin if self.path == "-" else open(self.path, encoding="utf-8", errors="replace")
-        try:
-            for n, line in enumerate(f, 1):
-                if line.strip():
-                    triple = self._parse(line, n)
-                    if triple is not None:
-                        yield triple
-        finally:
-            if f is not sys.stdin:
-                f.close()
-
-    def _parse(self, line: str, n: int) -> Triple | None:
-        try:
-            return Triple.from_dict(json.loads(line))
-        except (ValueError, TypeError, AttributeError) as exc:
-            self.rejected += 1
-            if self.rejected <= SHOW_REJECTED:
-                log.warning("%s:%d: skipped: %s", self.path, n, str(exc)[:200])
-            return None

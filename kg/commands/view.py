@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from ..errors import UsageError, UserError
+from ..errors import UsageError, UserError, writing
 from ._common import command_line_params
 from .neo4j_options import add_connection_options, config_from_args
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from ..views import build_view, write_view
 
     _check(args)
-    g, source = _load(args)
+    g, source, skipped = _load(args)
     title = args.title or "Knowledge graph"
     try:
         if args.entity:
@@ -69,8 +69,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"nothing to draw: {source} holds no entities")
     view = build_view(g, title=title, max_nodes=args.max_nodes or None, by=args.by,
                       physics=False if args.no_physics else None)
-    path = write_view(view, args.output)
-    print(f"kg view: {view.summary()} -> {path}", file=sys.stderr)
+    with writing(args.output):
+        path = write_view(view, args.output)
+    tail = f"; {skipped} malformed line(s) skipped" if skipped else ""
+    print(f"kg view: {view.summary()} -> {path}{tail}", file=sys.stderr)
     return 0
 
 
@@ -90,23 +92,24 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def _load(args: argparse.Namespace):
-    """The graph to draw and a short name of where it came from."""
+    """The graph to draw, a short name of where it came from, and how many lines were skipped."""
     from ..graph import build_graph, read_graph, read_triples
 
     if args.triples:
+        reader = read_triples(args.triples)
         try:
-            return build_graph(read_triples(args.triples)), args.triples
+            return build_graph(reader), args.triples, reader.rejected
         except FileNotFoundError:
             raise UserError(f"{args.triples}: no such file") from None
         except ValueError as exc:
             raise UserError(str(exc)) from None
     if args.neo4j or args.cypher:
-        return _from_neo4j(args, args.cypher or ALL_FACTS, command_line_params(args.param)), "the Neo4j query"
+        return _from_neo4j(args, args.cypher or ALL_FACTS, command_line_params(args.param)), "the Neo4j query", 0
     path = Path(args.graph or DEFAULT_GRAPH)
     if not path.exists():
         raise UserError(f"{path}: no graph file; run `kg build` first, or give TRIPLES.jsonl")
     try:
-        return read_graph(path), str(path)
+        return read_graph(path), str(path), 0
     except ValueError as exc:
         raise UserError(str(exc)) from None
 

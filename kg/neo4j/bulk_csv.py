@@ -11,8 +11,9 @@ and a batched load of the same triples give the same nodes, relationships and pr
   provenance properties).
 
 Arrays (and the labels of a node) are separated by U+001F (unit separator), which never
-occurs in kg's text (control characters are replaced when documents are read), so a name
-containing ``;`` stays whole.  The importer cannot write an empty list, so
+occurs in kg's ids or text (control characters and line breaks become spaces where documents and
+triple records are read, :func:`kg.records.clean_field`), so a name containing ``;`` stays whole
+and no field spans two lines.  The importer cannot write an empty list, so
 :func:`kg.neo4j.store.finish_import` (``kg load --after-import``) fills those in and creates
 the constraints once the server is up.
 ``import.args`` holds the importer's arguments; ``README.txt`` the command to run.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ..files import atomic_path, write_atomic
 from ..records import DOCUMENT_FIELDS, Triple
 
 ARRAY_DELIMITER = "\x1f"
@@ -110,17 +112,16 @@ def write_import_files(triples_path: str | os.PathLike, directory: str | os.Path
     directory.mkdir(parents=True, exist_ok=True)
     rows = import_rows(resolved_file(triples_path))
     for name, header in HEADERS.items():
-        with open(directory / f"{name}.csv", "w", encoding="utf-8", newline="") as f:
+        with atomic_path(directory / f"{name}.csv") as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
             writer.writerow(header)
             writer.writerows(rows[name])
     args = importer_arguments(directory)
-    (directory / "import.args").write_text("\n".join(args) + "\n", encoding="utf-8")
-    (directory / "README.txt").write_text(
-        "Bulk first load into a stopped Neo4j 5.26 (replaces the database):\n\n"
-        f"    neo4j-admin {' '.join(args)}\n\n"
-        "Then start the server and run `kg load --after-import` once: it creates the constraints and\n"
-        "fills in the empty lists the importer cannot write.\n",
-        encoding="utf-8")
+    write_atomic(directory / "import.args", "\n".join(args) + "\n")
+    write_atomic(directory / "README.txt",
+                 "Bulk first load into a stopped Neo4j 5.26 (replaces the database):\n\n"
+                 f"    neo4j-admin {' '.join(args)}\n\n"
+                 "Then start the server and run `kg load --after-import` once: it creates the constraints and\n"
+                 "fills in the empty lists the importer cannot write.\n")
     return ImportFiles(directory, len(rows["entities"]), len(rows["documents"]), len(rows["sentences"]),
                        len(rows["mentions"]), len(rows["facts"]))
