@@ -6,7 +6,6 @@ and an output under a regular file.  The full disk is real as well: the temporar
 atomic write goes through (:func:`kg.files.temp_name`) is made a symlink to ``/dev/full``, so
 the kernel answers the writes with ENOSPC; no mock.
 """
-import os
 import subprocess
 import sys
 from pathlib import Path
