@@ -70,7 +70,7 @@ _UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "month":
 _AGO = re.compile(r"^(?P<n>\d+|[a-z]+)\s+(?P<unit>days?|weeks?|months?|years?)\s+ago$")
 _DURATION = re.compile(r"^(?:(?:the\s+)?(?:past|last|next|coming|previous|first|few|several|about|nearly|almost|"
                        r"more than|over|some|\d+|[a-z]+)\s+)*(?:\d+|[a-z]+)?[\s-]*"
-                       r"(?:days?|weeks?|months?|years?|decades?|centuries|century|hours?)(?:[\s-]+old|-long)?$")
+                       r"(?:days?|nights?|weeks?|months?|years?|decades?|centuries|century|hours?|minutes?)(?:[\s-]+old|-long)?$")
 _AGE = re.compile(r"\d+[\s-]+years?[\s-]+old|\baged?\b")
 _RANGE = re.compile(r"^(?:between\s+|from\s+)?(?P<a>.+?)\s*(?:–|—|-|\s+to\s+|\s+and\s+|\s+through\s+|\s+until\s+)"
                     r"\s*(?P<b>.+)$")
@@ -188,7 +188,7 @@ def _week(d: date) -> tuple[str, str, str]:
     return monday.isoformat(), (monday + timedelta(days=6)).isoformat(), "week"
 
 
-def _absolute(s: str, doc: Optional[date]) -> Optional[tuple]:
+def _absolute(s: str, doc: Optional[date], future: bool = False) -> Optional[tuple]:
     """(value, end, precision) of an absolute date, a missing year taken from the document date."""
     found = parse_date(s)
     if not found:
@@ -198,8 +198,11 @@ def _absolute(s: str, doc: Optional[date]) -> Optional[tuple]:
         if doc is None:
             return None
         year = doc.year
-        # A month (and day) without a year is the latest one not after the document date.
-        if (month, day or 1) > (doc.month, doc.day):
+        # A month (and day) without a year is the latest one not after the document date,
+        # or, said of the future, the first one not before it.
+        if future and (month, day or 31) < (doc.month, doc.day):
+            year += 1
+        elif not future and (month, day or 1) > (doc.month, doc.day):
             year -= 1
     if day is not None:
         return date(year, month, day).isoformat(), None, "day"
@@ -208,7 +211,7 @@ def _absolute(s: str, doc: Optional[date]) -> Optional[tuple]:
     return f"{year:04d}", None, "year"
 
 
-def _relative(s: str, doc: date) -> Optional[tuple]:
+def _relative(s: str, doc: date, future: bool = False) -> Optional[tuple]:
     """(value, end, precision) of an expression relative to the document date."""
     if s in ("today", "tonight", "this morning", "this afternoon", "this evening", "now"):
         return doc.isoformat(), None, "day"
@@ -220,6 +223,8 @@ def _relative(s: str, doc: date) -> Optional[tuple]:
     if words and words[-1].rstrip(".") in _WEEKDAYS and len(words) <= 2:
         wd = _WEEKDAYS[words[-1].rstrip(".")]
         back = (doc.weekday() - wd) % 7
+        if len(words) == 1 and future:
+            return (doc + timedelta(days=(wd - doc.weekday()) % 7)).isoformat(), None, "day"
         if len(words) == 1 or words[0] == "this" and back == 0:
             return (doc - timedelta(days=back)).isoformat(), None, "day"
         if words[0] == "last":
@@ -264,16 +269,18 @@ def _normalise(text: str) -> str:
     return s
 
 
-def _single(s: str, doc: Optional[date]) -> Optional[tuple]:
-    found = _absolute(s, doc)
+def _single(s: str, doc: Optional[date], future: bool = False) -> Optional[tuple]:
+    found = _absolute(s, doc, future)
     if found is None and doc is not None:
-        found = _relative(s, doc)
+        found = _relative(s, doc, future)
     return found
 
 
-def resolve(text: str, doc_date: Optional[str]) -> tuple:
+def resolve(text: str, doc_date: Optional[str], *, future: bool = False) -> tuple:
     """``(value, end_value, precision)`` of a date expression against the document date (ISO or ``None``).
 
+    A weekday or a month without a year is the latest one on or before the document date,
+    or with ``future`` (the clause speaks of what will happen) the first one on or after it.
     Unresolvable expressions give ``(None, None, None)``.
 
     >>> resolve("yesterday", "2021-08-28"), resolve("last month", "2021-08-28")
@@ -301,18 +308,18 @@ def resolve(text: str, doc_date: Optional[str]) -> tuple:
         if m.group("sep") == "-" and len(b) == 2 and 1 <= int(b) <= 12:
             return f"{a:04d}-{int(b):02d}", None, "month"  # ISO year-month, not a range
         return None, None, None
-    found = _single(s, doc)
+    found = _single(s, doc, future)
     if found is not None:
         return found
     if _DURATION.match(s):
         return None, None, None
     m = _RANGE.match(s)
     if m:
-        return _range(m.group("a").strip(" ,"), m.group("b").strip(" ,"), doc)
+        return _range(m.group("a").strip(" ,"), m.group("b").strip(" ,"), doc, future)
     return None, None, None
 
 
-def _range(a: str, b: str, doc: Optional[date]) -> tuple:
+def _range(a: str, b: str, doc: Optional[date], future: bool = False) -> tuple:
     """A range "March and May", "Jan. 5-7", "2010 to 2015": the end resolved first, the start in its year."""
     b = _normalise(b)
     a = _normalise(a)
@@ -321,7 +328,7 @@ def _range(a: str, b: str, doc: Optional[date]) -> tuple:
     if pa and pa[2] is not None and short:  # "Jan. 5-7", "March 3 to 5, 2020": the end shares the start's month
         b = f"{calendar.month_name[pa[1]]} {short.group(1)}" + (f" {short.group(2) or pa[0]}"
                                                                if short.group(2) or pa[0] else "")
-    end = _single(b, doc)
+    end = _single(b, doc, future)
     if end is None:
         return None, None, None
     end_year = int(end[0][:4])
@@ -370,6 +377,8 @@ def date_mentions(sentence, doc_date: Optional[str], *, offset: int = 0) -> list
 
 _CLAUSE_POS = {"VERB", "AUX"}
 _CHAIN_DEPS = {"xcomp", "aux", "auxpass"}
+_FUTURE_AUX = {"will", "wo", "'ll", "’ll", "shall"}
+_FUTURE_HEADS = {"plan", "schedule", "due", "set", "expect", "intend", "aim", "prepare"}  # "is due to meet"
 
 
 def _clause_head(token):
@@ -387,24 +396,29 @@ def event_date(sentence, verbs, doc_date: Optional[str], *, offset: int = 0) -> 
 
     A date inside the clause (on the verb through ``prep``/``npadvmod``, or on a word of
     the clause) counts; an age or a duration does not. Resolved dates come before raw
-    ones, dates on the verb itself before dates deeper in the clause.
+    ones, dates on the verb itself before dates deeper in the clause. A clause in the
+    future ("will meet on Tuesday", "is due to vote in May") resolves forward.
     """
-    heads = set()
+    chain = {}
     for v in verbs:
         if v is None:
             continue
-        heads.add(v.i)
+        chain[v.i] = v
         t = v
         while t.dep_ in _CHAIN_DEPS and t.head is not t:  # "pledged to support": the date may sit on "pledged"
             t = t.head
-            heads.add(t.i)
-    if not heads:
+            chain[t.i] = t
+    if not chain:
         return None
+    heads = set(chain)
+    future = any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for t in chain.values() for c in t.children) or any(
+        t.lemma_ in _FUTURE_HEADS and any(c.dep_ == "xcomp" and c.i in heads for c in t.children)
+        for t in chain.values())
     best = None
     for ent in sentence.ents:
         if ent.label_ != "DATE" or _clause_head(ent.root).i not in heads:
             continue
-        value, end, precision = resolve(ent.text, doc_date)
+        value, end, precision = resolve(ent.text, doc_date, future=future)
         if value is None and _is_not_a_date(ent.text):
             continue
         rank = (value is None, ent.root.head.i not in heads, ent.start)
@@ -416,6 +430,8 @@ def event_date(sentence, verbs, doc_date: Optional[str], *, offset: int = 0) -> 
 
 def _is_not_a_date(text: str) -> bool:
     """An age or a duration ("58-year-old", "two years", "the past decade"): a DATE entity but no point in time."""
+    if resolve(text, "2000-01-01")[0] is not None:  # a date relative to the document ("last month")
+        return False
     raw = " ".join(text.lower().split())
-    return bool(_AGE.search(raw) or _DURATION.match(_normalise(raw)) and not _AGO.match(_normalise(raw))
+    return bool(raw.isdigit() and len(raw) < 4 or _AGE.search(raw) or _DURATION.match(_normalise(raw)) and not _AGO.match(_normalise(raw))
                 or raw.startswith(("for ", "within ", "over the ")) or raw in ("annual", "weekly", "daily"))

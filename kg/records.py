@@ -172,6 +172,8 @@ class Triple:
     rule: str = ""
     sentence_start: int = 0
     doc: dict = field(default_factory=dict)
+    #: The date the sentence gives the fact: ``{"text": raw, "date": ISO or None, "end": ISO or None}``.
+    event_date: Optional[dict] = None
 
     @property
     def is_alias(self) -> bool:
@@ -184,6 +186,8 @@ class Triple:
         d["confidence"] = round(self.confidence, 3)
         if not self.doc:
             del d["doc"]
+        if self.event_date is None:
+            del d["event_date"]  # undated facts keep the line they had before dates existed
         return d
 
     @classmethod
@@ -204,9 +208,17 @@ class Triple:
                 rule=str(d.get("rule", "")),
                 sentence_start=int(d.get("sentence_start", 0)),
                 doc=dict(d.get("doc") or {}),
+                event_date=_event_date(d.get("event_date")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"not a triple record: {exc!r}") from None
+
+
+def _event_date(d: Optional[dict]) -> Optional[dict]:
+    if d is None:
+        return None
+    return {"text": str(d["text"]), "date": None if d.get("date") is None else str(d["date"]),
+            "end": None if d.get("end") is None else str(d["end"])}
 
 
 def _arg(d: dict) -> dict:

@@ -129,3 +129,16 @@ def test_document_date(text, meta, value, source):
 def test_parse_date_rejects_impossible_dates():
     assert parse_date("2021-02-30") is None
     assert parse_date("Feb. 29, 2020") == (2020, 2, 29)
+
+
+@pytest.mark.parametrize("text, doc_date, value", [
+    ("on Tuesday", "2021-08-28", "2021-08-31"),  # "will meet on Tuesday"
+    ("Saturday", "2021-08-28", "2021-08-28"),
+    ("Dec. 20", "2021-12-12", "2021-12-20"),
+    ("in May", "2021-08-28", "2022-05"),
+    ("in August", "2021-08-28", "2021-08"),
+    ("next month", "2021-08-28", "2021-09"),
+    ("yesterday", None, None),
+])
+def test_resolve_future(text, doc_date, value):
+    assert resolve(text, doc_date, future=True)[0] == value
