@@ -377,18 +377,31 @@ def date_mentions(sentence, doc_date: Optional[str], *, offset: int = 0) -> list
 
 _CLAUSE_POS = {"VERB", "AUX"}
 _CHAIN_DEPS = {"xcomp", "aux", "auxpass"}
+_EVENT_PREPS = {"on", "in", "at", "during"}
 _FUTURE_AUX = {"will", "wo", "'ll", "’ll", "shall"}
 _FUTURE_HEADS = {"plan", "schedule", "due", "set", "expect", "intend", "aim", "prepare"}  # "is due to meet"
 
 
-def _clause_head(token):
-    """The nearest verb governing ``token`` (itself excluded), or the sentence root."""
-    t = token
-    while t.head is not t:
+def _clause_head(ent):
+    """The verb the date entity ``ent`` modifies, or ``None`` when it dates a thing rather than a fact.
+
+    Prepositions may stand between them ("met *on* Tuesday", "took power *in* 1949"), and
+    one noun when the date hangs on it by on/in/at/during ("during the meeting on
+    Saturday", "unveiled plans on Monday"); other paths through a noun date that thing
+    ("a pull-out date of December 2011", "Thursday's vote", "a 1965 treaty").
+    """
+    t, nouns = ent.root, 0
+    first_prep = ent.root.head if ent.root.dep_ == "pobj" else None
+    while t.head.i != t.i:
         t = t.head
         if t.pos_ in _CLAUSE_POS:
             return t
-    return t
+        if ent.start <= t.i < ent.end or t.pos_ == "ADP":
+            continue
+        nouns += 1
+        if nouns > 1 or first_prep is None or first_prep.lower_ not in _EVENT_PREPS or t.i != first_prep.head.i:
+            return None
+    return None
 
 
 def event_date(sentence, verbs, doc_date: Optional[str], *, offset: int = 0) -> Optional[DateMention]:
@@ -405,7 +418,7 @@ def event_date(sentence, verbs, doc_date: Optional[str], *, offset: int = 0) -> 
             continue
         chain[v.i] = v
         t = v
-        while t.dep_ in _CHAIN_DEPS and t.head is not t:  # "pledged to support": the date may sit on "pledged"
+        while t.dep_ in _CHAIN_DEPS and t.head.i != t.i:  # "pledged to support": the date may sit on "pledged"
             t = t.head
             chain[t.i] = t
     if not chain:
@@ -416,7 +429,8 @@ def event_date(sentence, verbs, doc_date: Optional[str], *, offset: int = 0) -> 
         for t in chain.values())
     best = None
     for ent in sentence.ents:
-        if ent.label_ != "DATE" or _clause_head(ent.root).i not in heads:
+        head = _clause_head(ent) if ent.label_ == "DATE" else None
+        if head is None or head.i not in heads:
             continue
         value, end, precision = resolve(ent.text, doc_date, future=future)
         if value is None and _is_not_a_date(ent.text):

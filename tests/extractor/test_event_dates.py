@@ -37,6 +37,8 @@ CASES = [
     ("no document date", "Microsoft acquired Nuance last month.", None,
      ("Microsoft", "acquire", "Nuance"), {"text": "last month", "date": None, "end": None}),
     ("no date", "Microsoft acquired Nuance.", "2021-08-28", ("Microsoft", "acquire", "Nuance"), None),
+    ("a date of a thing, not of the fact", "Canada set a firm pull-out date of December 2011.", "2008-03-14",
+     ("Canada", "set", "firm pull-out date"), None),
     ("an age is no date", "Huang, 52, met the ambassador.", "2021-08-28", ("Huang", "meet", "ambassador"), None),
 ]
 
