@@ -176,6 +176,8 @@ class Triple:
     rule: str = ""
     sentence_start: int = 0
     doc: dict = field(default_factory=dict)
+    #: The date the sentence gives the fact: ``{"text": raw, "date": ISO or None, "end": ISO or None}``.
+    event_date: Optional[dict] = None
 
     @property
     def is_alias(self) -> bool:
@@ -188,6 +190,8 @@ class Triple:
         d["confidence"] = round(self.confidence, 3)
         if not self.doc:
             del d["doc"]
+        if self.event_date is None:
+            del d["event_date"]  # undated facts keep the line they had before dates existed
         return d
 
     @classmethod
@@ -236,6 +240,7 @@ class Triple:
             sentence_start=_int(d, "sentence_start", default=0),
             doc={k: (_str(doc, k, "doc.") if isinstance(v, str) or k in DOCUMENT_FIELDS else v)
                  for k, v in doc.items() if v is not None},
+            event_date=_event_date(d),
         )
 
 
@@ -308,6 +313,15 @@ def _int(d: dict, name: str, prefix: str = "", *, default: Any = _REQUIRED) -> i
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{prefix}{name} is {_kind(value)}, not a whole number of 0 or more")
     return value
+
+
+def _event_date(d: dict) -> Optional[dict]:
+    """The record's ``event_date``: null, or ``{text, date, end}`` with ``date``/``end`` strings or null."""
+    if d.get("event_date") is None:
+        return None
+    e = _obj(d, "event_date")
+    return {"text": _str(e, "text", "event_date."), "date": _str(e, "date", "event_date.", default=None),
+            "end": _str(e, "end", "event_date.", default=None)}
 
 
 def _arg(d: dict, name: str) -> Argument:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..dateline import opening_meta
+from ..dates import document_date, event_date
 from ..nlp import Piece
 from ..records import Argument, Document, Predicate, Speaker, Triple
 from .confidence import calibrated
@@ -58,6 +59,9 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
     resolver = DocResolver([s.span for s in sentences], keep_unresolved=options.keep_unresolved)
     out: list[Triple] = []
     meta = {**opening_meta(document.text), **document.meta()}
+    doc_date = document_date(document.text, document.date).value
+    if doc_date and "date" not in meta:  # read from the dateline or a "Published …" line
+        meta["date"] = doc_date
     for sentence in sentences:
         sid = f"{document.id}:{sentence.index}"
         text = sentence.span.text
@@ -67,13 +71,14 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
         if options.aliases:
             found.extend(_alias_triples(resolver, sentence))
         for rel in relations(sentence.span, options.rules):
-            found.extend(_triples(resolver, sentence, rel))
-        for subj, pred, obj, speaker, negated, confidence, rule in found:
+            when = event_date(sentence.span, (rel.verb, *rel.pred_tokens), doc_date, offset=sentence.start)
+            found.extend((*t, when.record() if when else None) for t in _triples(resolver, sentence, rel))
+        for subj, pred, obj, speaker, negated, confidence, rule, when in found:
             if (subj.key == obj.key and pred.lemma != "alias") or confidence < options.min_confidence:
                 continue
             ident = (subj.key, pred.lemma, obj.key if pred.lemma != "alias" else obj.name, negated)
             triple = Triple(document.id, sid, text, _shift(subj, sentence.start), pred, _shift(obj, sentence.start),
-                            speaker, negated, confidence, rule, sent_start, meta)
+                            speaker, negated, confidence, rule, sent_start, meta, when)
             if ident in seen:
                 if out[seen[ident]].confidence >= confidence:
                     continue
@@ -138,6 +143,6 @@ def _alias_triples(resolver: DocResolver, sentence: _Sentence) -> list[tuple]:
                        doc[a_start].idx, doc[a_end - 1].idx + len(doc[a_end - 1]))
         pred = Predicate(f"({alias_text})", "alias")
         out.append((subj, pred, obj, None, False, min(calibrated("alias-parenthesis", 0.95), 0.99),
-                    "alias-parenthesis"))
+                    "alias-parenthesis", None))
     return out
 
