@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .syntax import Relation, conjuncts, entity_spans, tokens
-from .vocab import PLACE_KIND_NOUNS, SKIP_TYPES
+from .vocab import PLACE_KIND_NOUNS, PLACE_QUALIFIERS, SKIP_TYPES
 
 #: Entity labels of places.
 PLACE_TYPES = {"GPE", "LOC"}
@@ -72,12 +72,8 @@ def _is_place(tok) -> bool:
     return tok.ent_type_ in PLACE_TYPES
 
 
-#: Words for a part of a place that may stand before its name: "south-east Algeria", "central Idaho".
-COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "northern",
-           "southern", "eastern", "western", "central", "northeastern", "northwestern", "southeastern",
-           "southwestern", "upper", "lower", "coastal", "rural"}
 #: Nouns for where an organisation sits: "NRC headquarters in Rockville".
-SEAT_NOUNS = {"headquarters", "seat", "head office", "base", "home"}
+SEAT_NOUNS = {"headquarters", "seat", "base", "home"}
 #: Nouns for a part of a place: "in the southeastern part of Rwanda" places a thing in Rwanda.
 REGION_NOUNS = {"part", "area", "region", "outskirts", "edge", "side", "corner", "heart", "centre", "center",
                 "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "suburb",
@@ -177,7 +173,7 @@ def place_apposition(sent) -> Iterator[Relation]:
         if nxt + 1 >= sent.end or doc[nxt].text != ",":
             continue
         start = nxt + 1  # past a compass word outside the name: "Mohammadia, south-east Algeria"
-        while start < sent.end and doc[start].lower_.replace("-", "") in COMPASS and not doc[start].ent_type_:
+        while start < sent.end and doc[start].lower_.replace("-", "") in PLACE_QUALIFIERS and not doc[start].ent_type_:
             start += 1
         place = next((e for e in entity_spans(sent) if e.start == start and e.label_ in PLACE_TYPES), None)
         if place is None:
@@ -238,7 +234,7 @@ def prep_place(sent) -> Iterator[Relation]:
                 # a common noun is named without the phrase that places it: "plant" of "plant in Mexico"
                 span = None if head.ent_type_ else (min([c.left_edge.i for c in head.lefts] + [head.i]), head.i + 1)
                 yield Relation(head, place, _located_lemma(head, prep.lower_), [prep], "prep-place", False,
-                                   0.5 if not head.ent_type_ else 0.55, None, subj_span=span)
+                               0.5 if not head.ent_type_ else 0.55, None, subj_span=span)
 
 
 def place_kind_apposition(sent) -> Iterator[Relation]:

@@ -17,13 +17,12 @@ from .acronyms import ACRONYM, TICKER, abbreviation_long_form, initials, is_alia
 from .entities import Entity, Mention, Resolved
 from .pronouns import Pronouns
 from .syntax import conjuncts, entity_name, entity_spans, relative_head, tokens
-from .vocab import (AGENT_NOUNS, CLASS_NOUNS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP, PERSON_PRONOUNS,
-                    PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS, TITLE_WORDS)
+from .vocab import (AGENT_NOUNS, CLASS_NOUNS, COMPASS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP,
+                    PERSON_PRONOUNS, PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS,
+                    TITLE_WORDS)
 
 #: Longest concept name, in tokens, before it is cut to its core.
 MAX_CONCEPT_TOKENS = 12
-#: A compass word that names one country of a pair: "the South" for South Korea.
-COMPASS = {"north", "south", "east", "west"}
 #: Verbs whose subject and object make a pair ("Samsung met Intel …, the two companies …").
 MEETING_VERBS = {"meet", "face", "play", "fight", "marry", "host"}
 #: How many sentences back "the two companies" may look for the companies.
@@ -56,6 +55,17 @@ QUANTITY_NOUNS = {"ten", "tens", "dozen", "dozens", "hundred", "hundreds", "thou
 #: Nouns for documents that speak for someone: "the report said", "according to the statement".
 SOURCE_NOUNS = {"report", "study", "statement", "survey", "analysis", "paper", "document", "assessment",
                 "communique", "release", "verdict", "ruling", "filing", "letter", "memo", "poll", "review"}
+
+
+def _name_before(sent, end: int, ent, ent_range, type_: str) -> Optional[tuple]:
+    """The name just before a parenthesis: the named entity that ends there, else the proper nouns
+    that do (typed ``type_``)."""
+    if ent_range is not None:
+        return ent_range[0], ent_range[1], ent.label_
+    start = end
+    while start > sent.start and sent.doc[start - 1].pos_ == "PROPN":
+        start -= 1
+    return (start, end, type_) if start < end else None
 
 
 def _owner(noun):
@@ -162,12 +172,7 @@ class DocResolver(Pronouns):
         if ent_range is not None and ent_range[1] != end:
             ent_range = None
         if TICKER.match(alias):  # "Repsol (REP.MC)": a stock ticker names the company just before it
-            if ent_range is not None:
-                return ent_range[0], ent_range[1], ent.label_
-            start = end
-            while start > sent.start and doc[start - 1].pos_ == "PROPN":
-                start -= 1
-            return (start, end, "ORG") if start < end else None
+            return _name_before(sent, end, ent, ent_range, "ORG")
         if not is_non_latin(alias):
             n_letters = sum(ch.isalnum() for ch in alias)
             window = max(sent.start, end - min(n_letters + 5, n_letters * 2))
@@ -178,12 +183,7 @@ class DocResolver(Pronouns):
                     start = ent_range[0]  # the named entity may be longer ("Chinese People's Liberation Army")
                 return start, end, ent.label_ if ent is not None else "ORG"
             return None
-        if ent_range is not None:
-            return ent_range[0], ent_range[1], ent.label_
-        start = end
-        while start > sent.start and doc[start - 1].pos_ == "PROPN":
-            start -= 1
-        return (start, end, "PERSON") if start < end else None
+        return _name_before(sent, end, ent, ent_range, "PERSON")
 
     def _entity(self, name: str, type_: str) -> Entity:
         norm = normalise_name(name)

@@ -135,3 +135,10 @@ PLACE_KIND_NOUNS = {
     "island", "islands", "capital", "port", "country", "nation", "territory", "republic", "kingdom",
     "municipality", "borough", "suburb", "neighbourhood", "neighborhood", "enclave", "emirate",
 }
+
+#: The four directions: "the South" may name the one country of a pair (South Korea).
+COMPASS = {"north", "south", "east", "west"}
+#: Words for a part of a place that may stand before its name: "south-east Algeria", "central Idaho".
+PLACE_QUALIFIERS = COMPASS | {"northeast", "northwest", "southeast", "southwest", "northern", "southern", "eastern",
+                              "western", "central", "northeastern", "northwestern", "southeastern", "southwestern",
+                              "upper", "lower", "coastal", "rural"}
