@@ -98,21 +98,33 @@ def test_cli_load_killed_mid_way_reports_and_rerun_equals_clean_load(server, con
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     env = {**os.environ, "NEO4J_PASSWORD": PASSWORD}
     env.pop("NEO4J_URI", None)
-    load = subprocess.Popen([sys.executable, "-m", "kg", "-q", "load", "-", "--batch-size", str(BATCH),
+    load = subprocess.Popen([sys.executable, "-m", "kg", "-v", "load", "-", "--batch-size", str(BATCH),
                              "--retry-seconds", "2", "--neo4j", server.uri], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    # stderr is read as it comes: the loader logs each batch once the client has its commit, which
+    # is later than the moment the server shows the batch (a kill in between loses the reply).
+    err_lines: list[str] = []
+
+    def read_stderr():
+        for line in load.stderr:
+            err_lines.append(line)
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
         # Exactly three batches of input: the loader writes them, then waits for more.
         load.stdin.write("".join(lines[:KILL_AFTER * BATCH]))
         load.stdin.flush()
-        expected = evidence_entries(PREFIX)
-        wait_until(lambda: stored_evidence(conn) == expected, 120, "the first three batches to commit")
+        done = f"batch {KILL_AFTER} written (triples {(KILL_AFTER - 1) * BATCH + 1}-{KILL_AFTER * BATCH})"
+        wait_until(lambda: any(done in line for line in err_lines), 120, "the first three batches to commit")
+        assert stored_evidence(conn) == evidence_entries(PREFIX)
         assert load.poll() is None
         server.kill()
         load.stdin.write("".join(lines[KILL_AFTER * BATCH:]))
         load.stdin.close()
         load.wait(timeout=180)  # the driver retries the refused connection for 2-4 s first
-        out, err = load.stdout.read(), load.stderr.read()
+        reader.join(timeout=30)
+        out, err = load.stdout.read(), "".join(err_lines)
     finally:
         if load.poll() is None:
             load.kill()

@@ -532,6 +532,7 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
             continue
         try:
             report.add(write_batch(conn, rows_for_triples(batch), memory=memory))
+            log.info("batch %d written (triples %d-%d)", index + 1, first, report.triples)
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError) as exc:
             memory.forget()
             gone = _first_line(exc)
