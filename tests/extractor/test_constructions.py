@@ -195,6 +195,21 @@ CASES = [
      {("Tesla", "build", "plant in Mexico")}, set()),
     ("spokesman said", "Siemens will build a factory in Texas, its spokesman said.",
      {("Siemens", "build in", "Texas")}, set()),
+    # passives coordinated, prepositions of several words, counted groups, named members, the means to act
+    ("passive coordination", "The senator was arrested in Ohio and charged with fraud.",
+     {("senator", "be arrested in", "Ohio"), ("senator", "be charged with", "fraud")},
+     {("senator", "charge with", "fraud")}),
+    ("preposition of two words", "The mayor has been thrown out of the Labour Party and will not be allowed to hold "
+                                 "office again.",
+     {("mayor", "be thrown out of", "Labour Party"), ("mayor", "hold", "office")}, set()),
+    ("counted group", "Union leader Dana Whitfield addressed thousands of striking nurses in Leeds.",
+     {("Dana Whitfield", "address", "striking nurses in Leeds")}, set()),
+    ("named members and the means to act", "The merger would give the new group more money to compete against "
+                                           "rivals including Netflix and Disney.",
+     {("new group", "compete against", "Netflix"), ("new group", "compete against", "Disney")},
+     {("more money", "compete against", "Netflix")}),
+    ("according to is no preposition of a verb", "The minister resigned according to Reuters.", set(),
+     {("minister", "resign according to", "Reuters")}),
 ]
 
 SPEAKERS = [
