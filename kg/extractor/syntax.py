@@ -271,6 +271,10 @@ def prep_objects(tok) -> Iterator[tuple]:
                                         for m in conjuncts(g))
 
 
+#: Entity types of an amount a verb of change takes as its object.
+AMOUNT_TYPES = {"PERCENT", "MONEY", "QUANTITY"}
+
+
 def _is_time(tok) -> bool:
     """A time or a bare number: not an argument. A counted group is one ("thousands of workers")."""
     if tok.pos_ == "NOUN" and tok.tag_ == "NNS" and tok.ent_type_ == "CARDINAL" and any(
@@ -289,6 +293,8 @@ def objects(verb) -> list:
     for c in verb.children:
         if c.dep_ == "dobj" and not _is_time(c):
             out.extend(conjuncts(c))
+        elif c.dep_ == "npadvmod" and c.ent_type_ in AMOUNT_TYPES:  # "exports rose 18.9%", "fell $2 billion"
+            out.append(c)
     if not out and not any(c.dep_ in ("prep", "ccomp", "xcomp", "dative", "attr") for c in verb.children):
         nxt = [c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB" and c.i > verb.i]
         if nxt and not any(c.dep_ in ("nsubj", "nsubjpass") for c in nxt[0].children):

@@ -223,6 +223,12 @@ SPEAKERS = [
     ("Tesla said it would build a plant in Mexico.", ("Tesla", "build", "plant in Mexico"), "Tesla"),
     ("Siemens will build a factory in Texas, its spokesman said.", ("Siemens", "build in", "Texas"),
      "Siemens' spokesman"),
+    # "we believe" inside a quote is said by whoever the quote is from
+    ('"We believe demand will get a boost from AI investments," Maria Alvarez, an economist at Banco Sur, said.',
+     ("demand", "get boost from", "AI investments"), "Maria Alvarez"),
+    # a relation with no verb of its own is said by whoever says its clause
+    ("Toyota said the plant in Kentucky would close in May.", ("plant", "be in", "Kentucky"), "Toyota"),
+    ("Toyota said Spain's Seat would build the cars.", ("Seat", "be based in", "Spain"), "Toyota"),
 ]
 
 
