@@ -17,6 +17,7 @@ from ..dates import document_date, event_date
 from ..nlp import Piece
 from ..records import Argument, Document, Predicate, Speaker, Triple
 from .confidence import calibrated
+from .entity_types import harmonise_entity_types
 from .resolve import DocResolver
 from .rules import RULES, Relation, relations
 from .speech import clause_verb, speaker_token
@@ -51,6 +52,8 @@ class _Sentence:
 def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object]],
                         *, options: ExtractOptions = ExtractOptions()) -> list[Triple]:
     """Triples of one document from its parsed pieces, in sentence order."""
+    parses = list(parses)
+    harmonise_entity_types(d for _, d in parses)
     sentences = [_Sentence(i, sent, piece.start)
                  for i, (piece, sent) in enumerate((p, s) for p, d in parses for s in d.sents)]
     if not sentences:

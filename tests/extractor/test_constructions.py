@@ -208,6 +208,8 @@ CASES = [
                                            "rivals including Netflix and Disney.",
      {("new group", "compete against", "Netflix"), ("new group", "compete against", "Disney")},
      {("more money", "compete against", "Netflix")}),
+    ("it that is no subject is not the speaker", "Toyota said the engine was shipped to Ohio, where a truck carrying it broke down.",
+     {("engine", "be shipped to", "Ohio")}, {("truck", "carry", "Toyota")}),
     ("according to is no preposition of a verb", "The minister resigned according to Reuters.", set(),
      {("minister", "resign according to", "Reuters")}),
 ]
