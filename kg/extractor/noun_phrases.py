@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .syntax import Relation, conjuncts, entity_spans, tokens
-from .vocab import PLACE_KIND_NOUNS, PLACE_QUALIFIERS, SKIP_TYPES
+from .vocab import GROUP_MEMBER_NOUNS, PLACE_KIND_NOUNS, PLACE_QUALIFIERS, SKIP_TYPES
 
 #: Entity labels of places.
 PLACE_TYPES = {"GPE", "LOC"}
@@ -203,6 +203,14 @@ def prep_place(sent) -> Iterator[Relation]:
             continue
         if head.pos_ not in ("NOUN", "PROPN") or head.ent_type_ in SKIP_TYPES | {"NORP"}:
             continue
+        if prep.lower_ == "from" and head.pos_ == "NOUN" and head.lemma_.lower() in GROUP_MEMBER_NOUNS:
+            # "protesters from the Association of Mineworkers": people who come from an organisation
+            orgs = [o for c in prep.children if c.dep_ == "pobj" and c.ent_type_ == "ORG" for o in conjuncts(c)]
+            span = (min([c.left_edge.i for c in head.lefts] + [head.i]), head.i + 1)
+            for org in orgs:
+                yield Relation(head, org, "be from", [prep], "prep-place", False, 0.5, None, subj_span=span)
+            if orgs:
+                continue
         if head.lower_ in UNPLACED_HEADS or head.lemma_.lower() in PLACE_KIND_NOUNS and prep.lower_ == "of":
             continue
         if not _head_type(head) and head.pos_ != "PROPN" and head.lemma_.lower() not in LOCATED_NOUNS:

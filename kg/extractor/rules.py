@@ -78,7 +78,8 @@ def passive_agent(sent, *, open_ie: bool = False) -> Iterator[Relation]:
     With ``open_ie`` the surface order is kept: X –was attended by→ Y.
     """
     for v in verbs(sent):
-        if not is_verb(v) or not is_passive(v):
+        # "a consortium led by KHNP": a participle with an agent is a passive too
+        if not is_verb(v) or not (is_passive(v) or v.dep_ == "acl" and v.tag_ == "VBN"):
             continue
         agents = [p for c in v.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
         if not agents:
@@ -152,7 +153,9 @@ def verb_prep(sent) -> Iterator[Relation]:
                 continue  # fronted adjuncts ("In June, …", "At this point, …") are circumstances, not objects
             if how == "+passive+participle" and not (o.ent_type_ or subjs[0].ent_type_):
                 continue  # "charges related to drug trafficking": a modifier between two concepts, not a fact
-            bare = [x for p, x in prep_objects(v) if p.i < prep.i and p.i > v.i and is_bare(x)]
+            # "went on strike in X", "stood in line in front of X": a bare noun after a light verb or in a
+            # set phrase of place joins the predicate ("picked through rubble for survivors" keeps two facts)
+            bare = [x for p, x in prep_objects(v) if p.i < prep.i and p.i > v.i and _joins_predicate(v, p, x)]
             words = " ".join(f"{p.lower_} {x.lower_}" for p, x in prep_objects(v) if x in bare)
             lemma = f"{base} {words + ' ' if words else ''}{prep.lower_}"
             if is_bare(o, allow_of=True) and any(p.lower_ == "of" for p, _ in prep_objects(o)):
@@ -163,7 +166,7 @@ def verb_prep(sent) -> Iterator[Relation]:
                             yield Relation(s, x, f"{lemma} {o.lower_} of", chain_tokens(v) + bare + [prep, o, of],
                                            "verb-prep" + how, negated(v), 0.6, v)
                 continue
-            if is_bare(o) and any(p.i > o.i for p, _ in prep_objects(v)):
+            if _joins_predicate(v, prep, o) and any(p.i > o.i for p, _ in prep_objects(v)):
                 continue  # "went on strike in South Africa": the bare noun joins the predicate below
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + extra + bare + [prep], "verb-prep" + how, negated(v),
@@ -182,6 +185,12 @@ def verb_prep(sent) -> Iterator[Relation]:
 
 #: Heads of multi-word prepositions that introduce no object of the verb ("according to" names a source).
 NOT_PREPOSITIONS = {"according", "such", "rather", "instead"}
+
+
+def _joins_predicate(verb, prep, noun) -> bool:
+    """A bare noun that is part of the predicate: after a light verb ("take part in") or in a set
+    phrase of place or state ("on strike", "in line", "under fire", "at risk")."""
+    return is_bare(noun) and (verb.lemma_.lower() in IDIOM_VERBS or prep.lower_ in ("in", "on", "at", "under"))
 
 
 def is_bare(noun, *, allow_of: bool = False) -> bool:

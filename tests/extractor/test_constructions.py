@@ -210,6 +210,12 @@ CASES = [
      {("more money", "compete against", "Netflix")}),
     ("it that is no subject is not the speaker", "Toyota said the engine was shipped to Ohio, where a truck carrying it broke down.",
      {("engine", "be shipped to", "Ohio")}, {("truck", "carry", "Toyota")}),
+    ("participle with an agent", "A consortium led by Hanwha won the tender in Poland.",
+     {("Hanwha", "lead", "consortium")}, set()),
+    ("people from an organisation", "Volunteers from the Red Cross handed out blankets in Izmir.",
+     {("Volunteers", "be from", "Red Cross")}, set()),
+    ("a bare noun joins only a light verb", "Rescuers picked through rubble for survivors in Izmir.",
+     {("Rescuers", "pick through", "rubble")}, {("Rescuers", "pick through rubble for", "survivors in Izmir")}),
     ("according to is no preposition of a verb", "The minister resigned according to Reuters.", set(),
      {("minister", "resign according to", "Reuters")}),
 ]
