@@ -310,6 +310,24 @@ _TITLE_HEADS = {"minister", "president", "premier", "chancellor", "ambassador", 
                 "queen", "leader", "governor", "diplomat", "counterpart", "general", "commander", "chief",
                 "spokesman", "spokeswoman", "spokesperson", "official", "lawmaker", "senator", "prince"}
 
+def adjacent_place(sent) -> Iterator[Relation]:
+    """"from Kassala in eastern Sudan", "people in Bugesera in the southeastern part of Rwanda": a name
+    right before "in" + place is in that place, wherever the parser attached the phrase."""
+    doc = sent.doc
+    for prep in tokens(sent):
+        if prep.dep_ != "prep" or prep.lower_ != "in" or prep.i == sent.start:
+            continue
+        before = doc[prep.i - 1]
+        if before.ent_type_ not in LOCATED_TYPES - {"EVENT"} or before.ent_iob_ == "" or before.head.i == prep.i:
+            continue
+        if prep.head.i == before.i or before.ent_type_ == "ORG" and before.pos_ != "PROPN":
+            continue  # attached to the name already: prep_place has it
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            place = _region_of(pobj)
+            if _is_place(place) and place.i != before.i:
+                yield Relation(before, place, _located_lemma(before, "in"), [prep], "prep-place", False, 0.5, None)
+
+
 #: The rules of this module, in the order they run.
 NOUN_PHRASE_RULES = (possessive_place, possessive_member, listed_members, compound_place, place_apposition, prep_place,
-                     place_kind_apposition, place_kind, nationality)
+                     adjacent_place, place_kind_apposition, place_kind, nationality)

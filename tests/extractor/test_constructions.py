@@ -216,6 +216,8 @@ CASES = [
      {("Volunteers", "be from", "Red Cross")}, set()),
     ("a bare noun joins only a light verb", "Rescuers picked through rubble for survivors in Izmir.",
      {("Rescuers", "pick through", "rubble")}, {("Rescuers", "pick through rubble for", "survivors in Izmir")}),
+    ("a name right before in + place", "The plane flew to Khartoum from Kassala in eastern Sudan.",
+     {("Kassala", "be in", "Sudan")}, set()),
     ("according to is no preposition of a verb", "The minister resigned according to Reuters.", set(),
      {("minister", "resign according to", "Reuters")}),
 ]
