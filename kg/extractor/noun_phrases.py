@@ -91,6 +91,11 @@ def _region_of(tok):
     return tok
 
 
+def _with_region(place) -> list:
+    """A place and the larger places set beside it: "Miami, Fla." → [Miami, Fla.]."""
+    return [place] + [c for c in place.children if c.dep_ == "appos" and _is_place(place) and _is_place(c)]
+
+
 def _is_person(tok) -> bool:
     """A person's name, also one the tagger mislabelled but an age gives away ("Ferraro, 50, of Bethany")."""
     return tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN" and any(
@@ -228,7 +233,7 @@ def prep_place(sent) -> Iterator[Relation]:
                     yield Relation(owner[0], pobj, "be based in", [head, prep], "prep-place", False, 0.6, None)
                 continue
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-            for place in (_region_of(p) for p in conjuncts(pobj)):
+            for place in (r for p in conjuncts(pobj) for r in _with_region(_region_of(p))):
                 if not _is_place(place) or place.ent_type_ == _head_type(head) and prep.lower_ == "of":
                     continue
                 for other in heads:

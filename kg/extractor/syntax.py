@@ -261,7 +261,10 @@ def prep_objects(tok) -> Iterator[tuple]:
         if not (prep.dep_ == "prep" or prep.dep_ == "dative" and prep.pos_ == "ADP") or prep.lower_ not in VERB_PREPS:
             continue
         for pobj in prep.children:
-            if pobj.dep_ == "pobj" and not _is_time(pobj):
+            if pobj.dep_ == "pobj" and _is_time(pobj) and tok.pos_ in ("VERB", "AUX"):
+                # "was born on Feb. 5, 1907, in Portland": a phrase the parser hung on the date is the verb's
+                yield from ((p, o) for p, o in prep_objects(pobj) if p.i > pobj.i and not _is_time(o))
+            elif pobj.dep_ == "pobj" and not _is_time(pobj):
                 for o in conjuncts(pobj):
                     yield prep, o
                     # "against tech heavyweights including Amazon and Apple": the named members too

@@ -218,6 +218,10 @@ CASES = [
      {("Rescuers", "pick through", "rubble")}, {("Rescuers", "pick through rubble for", "survivors in Izmir")}),
     ("a name right before in + place", "The plane flew to Khartoum from Kassala in eastern Sudan.",
      {("Kassala", "be in", "Sudan")}, set()),
+    ("a phrase hung on a date", "Norton Simon was born on Feb. 5, 1907, in Portland.",
+     {("Norton Simon", "be born in", "Portland")}, set()),
+    ("a place and its region", "One of the lawyers, Andrew Hall of Miami, Fla., confirmed the deal.",
+     {("Andrew Hall", "be from", "Miami"), ("Andrew Hall", "be from", "Fla.")}, set()),
     ("according to is no preposition of a verb", "The minister resigned according to Reuters.", set(),
      {("minister", "resign according to", "Reuters")}),
 ]
