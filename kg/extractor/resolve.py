@@ -579,10 +579,22 @@ class DocResolver(Pronouns):
         while end + 1 in keep:
             end += 1
         doc = tok.doc
-        while end > start and (doc[end].is_punct or doc[end].dep_ in ("cc",) or doc[end].is_space):
+        while end > start and (doc[end].is_punct and doc[end].text != "%" or doc[end].dep_ in ("cc",)
+                               or doc[end].is_space):
             end -= 1
         while start < end and (doc[start].is_punct or doc[start].is_space):
             start += 1
+        # "Shares of YPF (YPFD.BA": a bracket the phrase opens and does not close is cut off with what follows
+        depth, cut = 0, None
+        for i in range(start, end + 1):
+            if doc[i].text in "([{":
+                depth, cut = depth + 1, i if depth == 0 else cut
+            elif doc[i].text in ")]}" and depth:
+                depth -= 1
+        if depth and cut is not None and cut > tok.i:
+            end = cut - 1
+            while end > start and (doc[end].is_punct or doc[end].is_space):
+                end -= 1
         return start, end + 1
 
     def _concept_arg(self, tok, si: int, exclude=None) -> Argument:

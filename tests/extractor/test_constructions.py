@@ -222,6 +222,8 @@ CASES = [
      {("Norton Simon", "be born in", "Portland")}, set()),
     ("a place and its region", "One of the lawyers, Andrew Hall of Miami, Fla., confirmed the deal.",
      {("Andrew Hall", "be from", "Miami"), ("Andrew Hall", "be from", "Fla.")}, set()),
+    ("amount and ticker", "Shares of Repsol (REP.MC) fell 5% in Madrid.",
+     {("Shares of Repsol", "fall", "5%"), ("Shares of Repsol", "fall in", "Madrid")}, {"Shares of Repsol (REP.MC"}),
     ("according to is no preposition of a verb", "The minister resigned according to Reuters.", set(),
      {("minister", "resign according to", "Reuters")}),
 ]
