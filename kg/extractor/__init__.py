@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
 from ..dateline import opening_meta
 from ..dates import document_date, event_date
@@ -65,6 +65,7 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
     doc_date = document_date(document.text, document.date).value
     if doc_date and "date" not in meta:  # read from the dateline or a "Published …" line
         meta["date"] = doc_date
+    quote = _Quote()
     for sentence in sentences:
         sid = f"{document.id}:{sentence.index}"
         text = sentence.span.text
@@ -76,6 +77,7 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
         for rel in relations(sentence.span, options.rules):
             when = event_date(sentence.span, (rel.verb, *rel.pred_tokens), doc_date, offset=sentence.start)
             found.extend((*t, when.record() if when else None) for t in _triples(resolver, sentence, rel))
+        found = quote.attribute(sentence.index, text, found)
         for subj, pred, obj, speaker, negated, confidence, rule, when in found:
             if (subj.key == obj.key and pred.lemma != "alias") or confidence < options.min_confidence:
                 continue
@@ -90,6 +92,33 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
                 seen[ident] = len(out)
                 out.append(triple)
     return out
+
+
+OPENING_QUOTES = ('"', "\u201c")
+#: How many sentences after its last attributed sentence a quotation may still run on.
+QUOTE_REACH = 2
+
+
+class _Quote:
+    """Quotations that run on past their attribution: a sentence that opens with a quotation mark and
+    names no speaker continues the quotation of the sentence before ("…," Lo said. "It will also …")."""
+
+    def __init__(self):
+        self.speaker: Optional[Speaker] = None
+        self.index = -QUOTE_REACH - 1
+
+    def attribute(self, index: int, text: str, found: list) -> list:
+        """``found`` (triples as tuples, speaker fourth) with the running speaker filled in where it applies."""
+        speakers = [t[3] for t in found if t[3] is not None]
+        if speakers:
+            if any(q in text for q in OPENING_QUOTES + ("\u201d",)):
+                self.speaker, self.index = speakers[0], index
+            return found
+        if (self.speaker is None or index - self.index > QUOTE_REACH
+                or not text.lstrip().startswith(OPENING_QUOTES)):
+            return found
+        self.index = index
+        return [t if t[1].lemma == "alias" else (*t[:3], self.speaker, *t[4:]) for t in found]
 
 
 def _shift(arg: Argument, offset: int) -> Argument:

@@ -114,6 +114,10 @@ def _counted(tok):
     return None
 
 
+#: Verbs of telling: their object is the listener ("Sato told Reuters …").
+LISTENING_VERBS = {"tell", "inform", "brief", "assure", "notify"}
+
+
 class DocResolver(Pronouns):
     """Resolves the mentions of one document (all its parsed sentences)."""
 
@@ -252,6 +256,8 @@ class DocResolver(Pronouns):
     def _remember(self, si: int, root, entity: Entity) -> None:
         if any(m.token_index == root.i for m in self.mentions[si]) or root.dep_ == "amod":
             return  # "his Japanese counterpart": a nationality adjective is nobody a pronoun can mean
+        if root.dep_ in ("dative", "dobj") and root.head.lemma_.lower() in LISTENING_VERBS:
+            return  # "told Reuters the company would …": who is told is not who the clause is about
         coordinated = root.dep_ == "conj" or any(c.dep_ == "conj" for c in root.children)
         self.mentions[si].append(Mention(si, root.i, entity, root.dep_ in ("nsubj", "nsubjpass"),
                                          entity.type in ("NORP",) or root.tag_ in ("NNS", "NNPS") or coordinated,

@@ -224,6 +224,9 @@ CASES = [
      {("Andrew Hall", "be from", "Miami"), ("Andrew Hall", "be from", "Fla.")}, set()),
     ("amount and ticker", "Shares of Repsol (REP.MC) fell 5% in Madrid.",
      {("Shares of Repsol", "fall", "5%"), ("Shares of Repsol", "fall in", "Madrid")}, {"Shares of Repsol (REP.MC"}),
+    ("who is told is not who the clause is about", "Akio Sato, a Toyota spokesman, told Reuters the company would "
+                                                    "build a plant in Kentucky.",
+     {("Toyota", "build", "plant in Kentucky")}, {("Reuters", "build", "plant in Kentucky")}),
     ("according to is no preposition of a verb", "The minister resigned according to Reuters.", set(),
      {("minister", "resign according to", "Reuters")}),
 ]
@@ -242,6 +245,12 @@ SPEAKERS = [
     # "we believe" inside a quote is said by whoever the quote is from
     ('"We believe demand will get a boost from AI investments," Maria Alvarez, an economist at Banco Sur, said.',
      ("demand", "get boost from", "AI investments"), "Maria Alvarez"),
+    # a quotation runs on past its attribution, across sentences and paragraphs
+    ('"Toyota will build a plant in Kentucky," said Akio Sato, a company spokesman. "The plant will open an office '
+     'in Texas."', ("office", "be in", "Texas"), "Akio Sato"),
+    ('"Toyota will build a plant in Kentucky next year," Akio Sato told reporters.\n\n"The plant will employ 2,000 '
+     'workers.\n\n"Honda will buy the batteries from Panasonic," he added.', ("plant", "employ", "2,000 workers"),
+     "Akio Sato"),
     # a relation with no verb of its own is said by whoever says its clause
     ("Toyota said the plant in Kentucky would close in May.", ("plant", "be in", "Kentucky"), "Toyota"),
     ("Toyota said Spain's Seat would build the cars.", ("Seat", "be based in", "Spain"), "Toyota"),
