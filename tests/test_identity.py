@@ -194,3 +194,27 @@ def test_neo4j_keeps_merge_reasons_across_loads_and_matches_the_local_graph(tmp_
         ["person:chen shu-fen", [CROSS_DOCUMENT_KEY, "native script: 陳淑芬", "short name: Chen"]],
         ["person:chen@d2", []]]
     assert graph_to_data(store.whole_graph(neo4j_conn)) == graph_to_data(g)
+
+
+@pytest.mark.model
+def test_bundled_multi_outlet_sample(tmp_path):
+    """samples/world: unrelated stories share no generic concept, the Chens and the ship Hoshino stay
+    apart, and the coast guard spokeswoman named in four articles is one person."""
+    from pathlib import Path
+
+    from kg.build import build
+
+    world = Path(__file__).resolve().parents[1] / "samples" / "world"
+    out = tmp_path / "out"
+    build([str(world)], out=out, views=False)
+    triples = out / "triples.jsonl"
+    before = cross_document_concepts(build_graph(resolved_file(triples, scope=False)))
+    g = build_graph(resolved_file(triples))
+    after = cross_document_concepts(g)
+    assert sum(generic for *_, generic in before) >= 10 and [a for a in after if a[3]] == []
+    assert {name for _, name, _, _ in after} >= {"Kumamoto plant", "restricted waters", "trial production"}
+    people = {d["name"] for k, d in g.nodes(data=True) if k.startswith("person:chen ")}
+    assert people >= {"Chen Yi-ming", "Chen Wei-lun", "Chen Shu-fen", "Chen Ming-tang"}
+    assert "person:chen" not in g and "org:hoshino" not in g
+    assert len(g.nodes["person:chen shu-fen"]["docs"]) >= 2
+    assert "cross-document key" in g.nodes["person:chen shu-fen"]["merges"]
