@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
+from .extractor.acronyms import TICKER, is_alias_text, is_non_latin
 from .records import Argument, Predicate, Triple, normalise_name
 
 #: Separates a scoped key from the document (or story) it is scoped to.
@@ -83,8 +84,6 @@ def has_proper_word(name: str, *, opens_sentence: bool = False) -> bool:
     >>> has_proper_word("HAC", opens_sentence=True), has_proper_word("restricted waters")
     (True, False)
     """
-    from .extractor.acronyms import is_non_latin
-
     for i, word in enumerate(_WORD.findall(name)):
         if is_non_latin(word):
             return True
@@ -100,8 +99,6 @@ def alias_kind(alias: str) -> str:
     >>> [alias_kind(a) for a in ("羅致政", "REP.MC", "LDP")]
     ['native script', 'ticker', 'acronym']
     """
-    from .extractor.acronyms import TICKER, is_non_latin
-
     if is_non_latin(alias):
         return "native script"
     return "ticker" if TICKER.match(alias) else "acronym"
@@ -126,8 +123,6 @@ def name_merge(text: str, name: str) -> Optional[str]:
     >>> name_merge("she", "Chen Shu-fen") is None, name_merge("Taiwan", "Taiwan") is None
     (True, True)
     """
-    from .extractor.acronyms import is_alias_text
-
     if text == name:
         return None
     surface = _surface(text)
@@ -238,6 +233,7 @@ class KeyStats:
                 per_document.add(key)
         names = {normalise_name(k.name) for key, k in self.keys.items()
                  if k.type != "CONCEPT" and key not in per_document}
+        names -= self.lower_words  # a common word the tagger took for a name ("Plan") names nothing
         story_keys: dict[str, list[str]] = {}
         for key, k in self.keys.items():
             if k.type in STORY_TYPES and key not in per_document:

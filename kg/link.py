@@ -21,6 +21,7 @@ import logging
 from dataclasses import replace
 from typing import Iterable, Iterator, Optional
 
+from .extractor.acronyms import is_alias_text
 from .identity import KeyStats, ScopePlan, cross_document_record
 from .records import Argument, Speaker, Triple, normalise_name
 
@@ -70,11 +71,8 @@ class _AliasClaims:
 def alias_target(name: str, type_: str, table: dict) -> Optional[tuple[str, str, str]]:
     """The entity a name stands for by an alias stated in some document, else ``None``.
     A concept counts only when written like an alias ("HAC", not "the plan" for a "PLAN")."""
-    if type_ == "CONCEPT":
-        from .extractor.acronyms import is_alias_text
-
-        if not is_alias_text(name.strip()):
-            return None
+    if type_ == "CONCEPT" and not is_alias_text(name.strip()):
+        return None
     return table.get(normalise_name(name))
 
 

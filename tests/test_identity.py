@@ -101,6 +101,11 @@ def test_a_one_word_name_the_corpus_writes_as_a_common_noun_stays_in_its_documen
     _, g = linked(tmp_path, triples)
     assert "org:council" not in g and {"org:council@d1", "org:council@d2"} <= set(g)
     assert g.nodes["org:kyushu"]["docs"] == ["d1", "d2"]  # never written in lower case: one entity
+    # nor does a common word the tagger took for a place make a concept named
+    _, g = linked(tmp_path, triples + [fact("d1", 3, arg("Plan", "GPE"), "mean", arg("Kyushu", "ORG")),
+                                       fact("d1", 4, TAIWAN, "unveil", arg("the plan", name="plan")),
+                                       fact("d2", 2, TAIWAN, "drop", arg("the plan", name="plan"))])
+    assert "concept:plan" not in g and {"concept:plan@d1", "concept:plan@d2"} <= set(g)
 
 
 def test_an_alias_from_another_document_resolves_an_acronym_concept_not_a_common_word(tmp_path):
