@@ -8,7 +8,9 @@ edges is a plain JSON value, so the graph round-trips through node-link JSON
 (:func:`write_graph` / :func:`read_graph`) unchanged.
 
 Node attributes: ``name``, ``type`` (spaCy label or ``CONCEPT``), ``label``
-(``Person``, ``Organization`` …), ``aliases`` (sorted list), ``docs`` (sorted document ids).
+(``Person``, ``Organization`` …), ``aliases`` (sorted list), ``docs`` (sorted document ids),
+``merges`` (sorted reasons the entity's mentions were merged: ``acronym: LDP``, ``short name: Chen``,
+``cross-document key`` …; see :func:`kg.identity.merge_reasons`).
 
 Edge attributes (edge key ``"<lemma>"`` or ``"<lemma>|negated"``):
 ``predicate`` (lemma), ``type`` (relationship type, ``[A-Z][A-Z0-9_]*``),
@@ -55,6 +57,8 @@ def build_graph(triples: Iterable[Triple], graph: nx.MultiDiGraph | None = None)
     >>> g.edges["org:liberal democratic party", "place:taiwan", "back"]["count"]
     1
     """
+    from .identity import merge_reasons
+
     g = graph if graph is not None else nx.MultiDiGraph()
     g.graph.setdefault("format", GRAPH_FORMAT)
     docs = g.graph.setdefault("documents", {})
@@ -65,13 +69,16 @@ def build_graph(triples: Iterable[Triple], graph: nx.MultiDiGraph | None = None)
         if t.doc_id not in docs or (t.doc and not docs[t.doc_id]):
             docs[t.doc_id] = dict(t.doc)
         merge.node(t.subject.key, t.subject.name, t.subject.type, t.doc_id)
+        if not t.is_alias:
+            merge.node(t.object.key, t.object.name, t.object.type, t.doc_id)
+        for key, reason in merge_reasons(t):
+            merge.reason(key, reason)
         if t.is_alias:
             aliases = set(g.nodes[t.subject.key]["aliases"])
             if t.object.name != t.subject.name:
                 aliases.add(t.object.name)
             g.nodes[t.subject.key]["aliases"] = sorted(aliases)
             continue
-        merge.node(t.object.key, t.object.name, t.object.type, t.doc_id)
         merge.fact(t, docs.get(t.doc_id, {}).get("date"))
     merge.finish()
     log.debug("graph: %d triples added, %d nodes, %d edges", n, g.number_of_nodes(), g.number_of_edges())
@@ -98,7 +105,7 @@ class _Merge:
         """Add an entity (first name and type win) and the document that names it."""
         g = self.g
         if key not in g:
-            g.add_node(key, name=name, type=type_, label=node_label(type_), aliases=[], docs=[])
+            g.add_node(key, name=name, type=type_, label=node_label(type_), aliases=[], docs=[], merges=[])
         node = g.nodes[key]
         seen = self.node_docs.get(key)
         if seen is None:
@@ -106,6 +113,12 @@ class _Merge:
             seen = self.node_docs[key] = set(node["docs"])
             self.lengths[key, "docs"] = len(node["docs"])
         append_new(node["docs"], seen, doc_id)
+
+    def reason(self, key: str, reason: str) -> None:
+        """Record why the entity's mentions were merged (reasons are few: a sorted list, copied)."""
+        node = self.g.nodes[key]
+        if reason not in node.setdefault("merges", []):
+            node["merges"] = sorted([*node["merges"], reason])
 
     def fact(self, t: Triple, date: str | None) -> None:
         """Add a triple's sentence to its fact edge; a sentence already there changes nothing."""

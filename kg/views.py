@@ -180,14 +180,17 @@ def edge_items(g: nx.MultiDiGraph, *, documents: dict, max_evidence: int = MAX_E
 
 
 def node_tooltip(g: nx.MultiDiGraph, key: Hashable, documents: dict) -> str:
-    """Plain-text tooltip of an entity: name, type, aliases, documents, number of facts.
+    """Plain-text tooltip of an entity: name, type, aliases, why its mentions were merged, documents,
+    number of facts.
 
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("org:ldp", name="LDP", type="ORG", label="Organization", aliases=["Jimintō"], docs=["d1"])
+    >>> g.add_node("org:ldp", name="LDP", type="ORG", label="Organization", aliases=["Jimintō"], docs=["d1"],
+    ...            merges=["native script: Jimintō"])
     >>> print(node_tooltip(g, "org:ldp", {"d1": {"title": "Parties meet"}}))
     LDP
     Organization (ORG) · org:ldp
     Also known as: Jimintō
+    Merged by: native script: Jimintō
     Documents: Parties meet [d1]
     0 facts
     """
@@ -196,6 +199,8 @@ def node_tooltip(g: nx.MultiDiGraph, key: Hashable, documents: dict) -> str:
              f"{attrs.get('label') or 'Concept'} ({attrs.get('type') or '?'}) · {key}"]
     if attrs.get("aliases"):
         lines.append("Also known as: " + ", ".join(map(str, attrs["aliases"])))
+    if attrs.get("merges"):
+        lines.append("Merged by: " + "; ".join(map(str, attrs["merges"])))
     if attrs.get("docs"):
         lines.append("Documents: " + _docs_text(attrs["docs"], documents))
     n = g.degree(key)

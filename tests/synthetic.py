@@ -16,7 +16,7 @@ LEMMAS = ("support", "oppose", "meet", "criticise", "visit", "sign", "invest in"
 #: Fact properties that line up index for index: compared as one list of tuples.
 EVIDENCE_LISTS = ("evidence", "evidence_speakers", "evidence_predicates")
 #: List properties whose order carries no meaning.
-SETS = ("speakers", "docs", "aliases")
+SETS = ("speakers", "docs", "aliases", "merges")
 
 
 def synthetic_triples(n: int, *, seed: int = 11, entities: int | None = None) -> Iterator[Triple]:

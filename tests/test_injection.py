@@ -43,7 +43,7 @@ HOSTILE = [
 ]
 HOSTILE_TYPES = ["ORG`) DETACH DELETE n //", "Person:Admin", "PERSON", "}]->() DETACH DELETE n //", "GPE"]
 KG_LABELS = store.ENTITY_NODE_LABELS | {"Entity", "Document", "Sentence"}
-KG_PROPERTIES = {"key", "name", "type", "aliases", "id", "title", "date", "url", "source", "text", "doc_id",
+KG_PROPERTIES = {"key", "name", "type", "aliases", "merges", "id", "title", "date", "url", "source", "text", "doc_id",
                  "predicate", "negated", "count", "confidence", "evidence", "evidence_speakers",
                  "evidence_predicates", "speakers", "docs", "first_seen", "last_seen"}
 

@@ -11,6 +11,7 @@ from kg.neo4j import store
 from kg.cli import main
 from kg.graph import read_triples
 from kg.neo4j.bulk_csv import ARRAY_DELIMITER, import_rows
+from kg.link import resolved_file
 from tests.neo4j_process import Neo4jProcess, launcher_classpath
 from tests.test_neo4j_store import dump
 
@@ -63,7 +64,7 @@ def bulk_import(csv_dir, home):
 def test_rows_keep_arrays_and_labels():
     rows = import_rows(read_triples(SAMPLE))
     ldp = [r for r in rows["entities"] if r[0] == "org:liberal democratic party"][0]
-    assert ldp[3] == "LDP" and ldp[4].split(ARRAY_DELIMITER) == ["Entity", "Organization"]
+    assert ldp[3] == "LDP" and ldp[4] == "acronym: LDP" and ldp[5].split(ARRAY_DELIMITER) == ["Entity", "Organization"]
     neg = [r for r in rows["facts"] if r[3] == "discuss"][0]
     assert neg[4] == "true" and neg[7].split(ARRAY_DELIMITER) == ["d2:0"]
 
@@ -80,12 +81,12 @@ def test_bulk_import_gives_the_same_graph_as_the_bolt_load(tmp_path, neo4j_conn,
         with store.connect(store.config_from_env(uri=imported.uri)) as conn:
             bulk = dump(conn)
             # a later incremental load on top of the import works and changes nothing for known triples
-            report = store.load_triples(conn, read_triples(corpus))
+            report = store.load_triples(conn, resolved_file(corpus))
             assert report.ok and report.nodes_created == 0 and report.relationships_created == 0
             assert dump(conn) == bulk
     finally:
         imported.stop()
-    store.load_triples(neo4j_conn, read_triples(corpus))
+    store.load_triples(neo4j_conn, resolved_file(corpus))
     bolt = dump(neo4j_conn)
     assert any('"evidence_speakers": ["", "", "Lo Chih-cheng", ""]' in r for r in bolt["rels"])
     assert any('"docs": ["a b"]' in r for r in bolt["rels"]) and not any("\\n" in r for r in bolt["nodes"])

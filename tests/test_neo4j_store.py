@@ -205,7 +205,7 @@ def test_run_query_returns_plain_values_and_refuses_writes(neo4j_conn, small):
                                  {"n": "Lo Chih-cheng"})
     assert cols == ["e", "d"]
     assert rows == [[{"_labels": ["Entity", "Person"], "key": "person:lo chih-cheng", "name": "Lo Chih-cheng",
-                      "type": "PERSON", "aliases": ["羅致政"]}, "2024-05-01"]]
+                      "type": "PERSON", "aliases": ["羅致政"], "merges": ["native script: 羅致政"]}, "2024-05-01"]]
     with pytest.raises(UserError, match="--write"):
         store.run_query(neo4j_conn, "CREATE (:Entity {key: 'x'})")
     with pytest.raises(UserError, match="syntax"):

@@ -62,7 +62,7 @@ def test_edge_tooltip_shows_evidence_and_node_tooltip_aliases(open_page, sample_
     assert "Liberal Democratic Party —support→ Taiwan's CPTPP bid" in text
     assert "pledged to support Taiwan's bid to join the CPTPP" in text and "Parties meet" in text
     text = hover(r.page, NODE_POINT, LDP)
-    assert "Also known as: LDP" in text
+    assert "Also known as: LDP" in text and "Merged by: acronym: LDP" in text
 
 
 def test_sample_xss_entity_shows_as_text_and_runs_nothing(open_page, sample_page):

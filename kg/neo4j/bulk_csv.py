@@ -4,7 +4,7 @@ The files describe exactly the graph :func:`kg.neo4j.store.load_triples` writes 
 (the rows come from the same :func:`kg.neo4j.store.rows_for_triples`), so a bulk import
 and a batched load of the same triples give the same nodes, relationships and properties:
 
-- ``entities.csv``   ``key:ID(Entity)``, name, type, ``aliases:string[]``, ``:LABEL`` (Entity and Person …)
+- ``entities.csv``   ``key:ID(Entity)``, name, type, ``aliases:string[]``, ``merges:string[]``, ``:LABEL`` (Entity and Person …)
 - ``documents.csv``  ``id:ID(Document)``, title, date, url, source
 - ``sentences.csv``  ``id:ID(Sentence)``, text, doc_id
 - ``has_sentence.csv``, ``mentions.csv`` and ``facts.csv`` (``:TYPE`` per row, with the fact's
@@ -33,7 +33,7 @@ from ..records import DOCUMENT_FIELDS, Triple
 ARRAY_DELIMITER = "\x1f"
 DATABASE = "neo4j"
 
-ENTITY_HEADER = ["key:ID(Entity)", "name", "type", "aliases:string[]", ":LABEL"]
+ENTITY_HEADER = ["key:ID(Entity)", "name", "type", "aliases:string[]", "merges:string[]", ":LABEL"]
 DOCUMENT_HEADER = ["id:ID(Document)", *DOCUMENT_FIELDS, ":LABEL"]
 SENTENCE_HEADER = ["id:ID(Sentence)", "text", "doc_id", ":LABEL"]
 HAS_SENTENCE_HEADER = [":START_ID(Document)", ":END_ID(Sentence)", ":TYPE"]
@@ -72,7 +72,7 @@ def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
                                   "mentions": [], "facts": []}
     for e in rows["entities"]:
         p = e["props"]
-        out["entities"].append([e["key"], p["name"], p["type"], _array(p["aliases"]),
+        out["entities"].append([e["key"], p["name"], p["type"], _array(p["aliases"]), _array(p["merges"]),
                                 _array(["Entity", e["label"]])])
     for d in rows["documents"]:
         m = d["meta"]

@@ -2,7 +2,7 @@
 
 With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver.  The model (one writer per database):
 
-- ``(:Entity:<Label> {key, name, type, aliases})`` — ``key`` is unique; the second label is
+- ``(:Entity:<Label> {key, name, type, aliases, merges})`` — ``key`` is unique; the second label is
   one of the fixed set in :data:`kg.records.ENTITY_LABELS`.
 - ``(:Document {id, title, date, url, source})-[:HAS_SENTENCE]->(:Sentence {id, text, doc_id})``
   and ``(:Sentence)-[:MENTIONS]->(:Entity)`` for the subject and object of every triple.
@@ -41,6 +41,7 @@ from ..errors import UserError
 from ..facts import add_sentence_sources
 from ..files import batched
 from ..graph import GRAPH_FORMAT, _sentence_order, edge_key
+from ..identity import merge_reasons
 from ..records import DOCUMENT_FIELDS, ENTITY_LABELS, Triple, node_label, relation_type
 # The connection settings are part of this module's interface too (store.Neo4jConfig, ...).
 from .config import DEFAULT_BATCH_SIZE, DEFAULT_URI, DEFAULT_USER, URI_SCHEMES, Neo4jConfig, config_from_env  # noqa: F401
@@ -76,9 +77,10 @@ UPSERT_ENTITIES = """
 UNWIND $rows AS row
 MERGE (e:Entity {key: row.key})
   ON CREATE SET e += row.props, e:$(row.label)
-WITH e, [a IN row.props.aliases WHERE NOT a IN e.aliases] AS new
-WHERE size(new) > 0
-SET e.aliases = e.aliases + new
+WITH e, [a IN row.props.aliases WHERE NOT a IN e.aliases] AS new,
+     [m IN row.props.merges WHERE NOT m IN coalesce(e.merges, [])] AS reasons
+WHERE size(new) > 0 OR size(reasons) > 0
+SET e.aliases = e.aliases + new, e.merges = coalesce(e.merges, []) + reasons
 """
 
 # The fast path: what is certainly new (checked in the same transaction) is CREATEd, which
@@ -214,7 +216,8 @@ SET r.evidence = evidence, r.evidence_speakers = r.evidence_speakers + p.evidenc
 # After ``neo4j-admin database import``: the importer leaves out empty lists; the Bolt load
 # always writes them.  Run in batches so a large graph does not need one huge transaction.
 FINISH_IMPORT = (
-    "MATCH (e:Entity) WHERE e.aliases IS NULL CALL (e) { SET e.aliases = [] } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH (e:Entity) WHERE e.aliases IS NULL OR e.merges IS NULL CALL (e) { SET e.aliases = coalesce(e.aliases, []), "
+    "e.merges = coalesce(e.merges, []) } IN TRANSACTIONS OF 10000 ROWS",
     "MATCH ()-[r]->() WHERE r.evidence IS NOT NULL AND (r.speakers IS NULL OR r.evidence_speakers IS NULL "
     "OR size(r.evidence_speakers) < size(r.evidence)) "
     "CALL (r) { SET r.speakers = coalesce(r.speakers, []), "
@@ -349,12 +352,16 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
         sentence = sentences.setdefault(t.sentence_id, {"id": t.sentence_id, "text": t.sentence,
                                                         "doc_id": t.doc_id, "mentions": []})
         subject = _entity_row(entities, t.subject, sentence)
+        if not t.is_alias:
+            _entity_row(entities, t.object, sentence)
+        for key, reason in merge_reasons(t):
+            if reason not in entities[key]["props"]["merges"]:
+                entities[key]["props"]["merges"].append(reason)
         if t.is_alias:
             aliases = subject["props"]["aliases"]
             if t.object.name != t.subject.name and t.object.name not in aliases:
                 aliases.append(t.object.name)
             continue
-        _entity_row(entities, t.object, sentence)
         _add_evidence(facts, seen, t, doc["meta"].get("date"))
     fact_rows = list(facts.values())
     for i, row in enumerate(fact_rows):
@@ -369,7 +376,7 @@ def _entity_row(entities: dict, arg, sentence: dict) -> dict:
     row = entities.get(arg.key)
     if row is None:
         row = entities[arg.key] = {"key": arg.key, "label": checked_label(node_label(arg.type)),
-                                   "props": {"name": arg.name, "type": arg.type, "aliases": []}}
+                                   "props": {"name": arg.name, "type": arg.type, "aliases": [], "merges": []}}
     return row
 
 
@@ -686,7 +693,7 @@ def _entity_step(tx: neo4j.ManagedTransaction, rows: list[dict]):
     """Create the entities the database lacks, merge aliases into the others; returns the created keys."""
     known = {record[0] for record in tx.run(KNOWN_ENTITIES, keys=[r["key"] for r in rows])}
     new = [r for r in rows if r["key"] not in known]
-    old = [r for r in rows if r["key"] in known and r["props"]["aliases"]]
+    old = [r for r in rows if r["key"] in known and (r["props"]["aliases"] or r["props"]["merges"])]
     counters, _ = _run_statements(tx, [(CREATE_ENTITIES, new), (UPSERT_ENTITIES, old)])
     return counters, [r["key"] for r in new]
 
@@ -905,6 +912,7 @@ def _node_ref(node) -> Any:
 NODES_BY_ID = """
 MATCH (e:Entity) WHERE elementId(e) IN $ids
 RETURN e.key AS key, e.name AS name, e.type AS type, coalesce(e.aliases, []) AS aliases,
+       coalesce(e.merges, []) AS merges,
        COLLECT { MATCH (e)<-[:MENTIONS]-(s:Sentence) RETURN DISTINCT s.doc_id } AS docs
 """
 FACTS_BY_ID = """
@@ -961,7 +969,8 @@ def _assemble_graph(nodes: list[dict], facts: list[dict], sentences: dict, docum
                             for d in sorted(documents, key=lambda d: d["id"])}
     for n in sorted(nodes, key=lambda n: n["key"]):
         g.add_node(n["key"], name=n["name"], type=n["type"], label=node_label(n["type"]),
-                   aliases=sorted(n["aliases"]), docs=sorted(d for d in n["docs"] if d is not None))
+                   aliases=sorted(n["aliases"]), docs=sorted(d for d in n["docs"] if d is not None),
+                   merges=sorted(n["merges"]))
     for f in facts:
         p = f["props"]
         evidence = []
