@@ -31,8 +31,8 @@ from .dateline import openings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DateMention", "DocumentDate", "date_mentions", "document_date", "event_date", "parse_date",
-           "resolve"]
+__all__ = ["DateMention", "DocumentDate", "date_mentions", "day_bounds", "document_date", "event_date",
+           "parse_date", "resolve"]
 
 _MONTHS = {name: i for i, names in enumerate(
     (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
@@ -134,6 +134,26 @@ def parse_date(text: str) -> Optional[tuple]:
             return None
         return (year, month, day)
     return None
+
+
+def day_bounds(value: Optional[str]) -> Optional[tuple[str, str]]:
+    """The first and last day (ISO) of a year, month or day as kg writes them; ``None`` for anything else.
+
+    >>> day_bounds("2021"), day_bounds("2020-02"), day_bounds("2021-08-28"), day_bounds("soon")
+    (('2021-01-01', '2021-12-31'), ('2020-02-01', '2020-02-29'), ('2021-08-28', '2021-08-28'), None)
+    """
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value or "")
+    if not m:
+        return None
+    year, month, day = int(m.group(1)), m.group(2) and int(m.group(2)), m.group(3) and int(m.group(3))
+    try:
+        if day:
+            return (date(year, month, day).isoformat(),) * 2
+        if month:
+            return date(year, month, 1).isoformat(), date(year, month, calendar.monthrange(year, month)[1]).isoformat()
+    except ValueError:
+        return None
+    return f"{year:04d}-01-01", f"{year:04d}-12-31"
 
 
 def _iso_day(value: Optional[str]) -> Optional[date]:
