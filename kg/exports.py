@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .dates import day_bounds
+from .facts import fact_span
 from .files import atomic_path, write_atomic
 from .graph import graph_to_data
 
@@ -54,16 +54,6 @@ def write_graphml(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     with atomic_path(path) as tmp:
         nx.write_graphml(flat_graph(g), tmp, encoding="utf-8", named_key_ids=True)
     return path
-
-
-def fact_span(attrs: dict) -> tuple[str, str] | None:
-    """The days a fact covers, from the first day of ``first_seen`` to the last of ``last_seen``; ``None`` if undated.
-
-    >>> fact_span({"first_seen": "2019", "last_seen": "2021-08"})
-    ('2019-01-01', '2021-08-31')
-    """
-    first, last = day_bounds(attrs.get("first_seen")), day_bounds(attrs.get("last_seen"))
-    return (first[0], last[1]) if first and last else None
 
 
 def write_gexf(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Hashable, Optional
 
+from .dates import day_bounds
+
 
 def append_new(items: list, seen: set, value: Hashable) -> bool:
     """Append ``value`` to ``items`` unless ``seen`` holds it (``seen`` mirrors ``items``); True when appended.
@@ -60,3 +62,13 @@ def add_sentence_sources(fact: dict, seen: tuple[set, set], *, speaker: Optional
     if date:
         fact["first_seen"] = min(fact.get("first_seen") or date, date)
         fact["last_seen"] = max(fact.get("last_seen") or date, date)
+
+
+def fact_span(attrs: dict) -> tuple[str, str] | None:
+    """The days a fact covers, from the first day of ``first_seen`` to the last of ``last_seen``; ``None`` if undated.
+
+    >>> fact_span({"first_seen": "2019", "last_seen": "2021-08"})
+    ('2019-01-01', '2021-08-31')
+    """
+    first, last = day_bounds(attrs.get("first_seen")), day_bounds(attrs.get("last_seen"))
+    return (first[0], last[1]) if first and last else None

@@ -1,4 +1,5 @@
 """``kg view`` end to end: from triples and from a graph file, subsets, cuts and user errors."""
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +26,8 @@ def test_view_from_triples(tmp_path, capsys):
     out = tmp_path / "v.html"
     assert main(["view", DATA, "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert err.strip() == f"kg view: 7 entities, 4 facts -> {out}"
-    assert nodes_in(out.read_text(encoding="utf-8")) == 7
+    assert err.strip() == f"kg view: 4 entities, 1 fact (+3 facts of concepts in tooltips) -> {out}"
+    assert nodes_in(out.read_text(encoding="utf-8")) == 4  # the overview folds the three concept leaves
 
 
 def test_view_from_default_graph_file(graph_file, monkeypatch, capsys):
@@ -49,7 +50,7 @@ def test_max_nodes_cut_is_said_on_stderr_and_on_the_page(tmp_path, capsys):
     out = tmp_path / "cut.html"
     assert main(["view", DATA, "--max-nodes", "3", "--by", "degree", "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "showing 3 of 7 entities (the most important by degree)" in err and "facts hidden" in err
+    assert "showing 3 of 4 entities (the most important by degree)" in err and "facts hidden" in err
     html = out.read_text(encoding="utf-8")
     assert nodes_in(html) == 3 and 'id="kg-note"' in html
 
@@ -57,7 +58,8 @@ def test_max_nodes_cut_is_said_on_stderr_and_on_the_page(tmp_path, capsys):
 def test_no_physics_flag(tmp_path):
     out = tmp_path / "p.html"
     assert main(["view", DATA, "--no-physics", "-o", str(out)]) == 0
-    assert '{"physics": false}' in out.read_text(encoding="utf-8")
+    config = out.read_text(encoding="utf-8").split('id="kg-config">')[1].split("</script>")[0]
+    assert json.loads(config)["physics"] is False
 
 
 @pytest.mark.parametrize("argv, code, message", [
@@ -105,7 +107,9 @@ def test_view_reads_a_hand_edited_file_like_kg_load_reports_and_skips_bad_lines(
     from tests.test_cli_load_query import hand_edited
 
     out = tmp_path / "v.html"
-    proc = subprocess.run([sys.executable, "-m", "kg", "view", str(hand_edited(tmp_path)), "-o", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "kg", "view", str(hand_edited(tmp_path)),
+                           "--entity", "Liberal Democratic Party",
+                           "-o", str(out)],
                           capture_output=True, text=True, timeout=120)
     err = proc.stderr
     assert proc.returncode == 0 and "Traceback" not in err, err
