@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from . import analytics
+from .files import write_atomic
 from .graph import _sentence_order
 
 log = logging.getLogger(__name__)
@@ -188,3 +189,8 @@ def brief_markdown(briefs: list[CommunityBrief], *, title: str = "Brief") -> str
         lines += [f"> {md_text(q.text)}  \n> — {md_text(q.source())}\n" for q in b.quotes]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def write_brief(briefs: list[CommunityBrief], path, *, title: str = "Brief"):
+    """Write :func:`brief_markdown` as UTF-8, atomically; returns the path."""
+    return write_atomic(path, brief_markdown(briefs, title=title))

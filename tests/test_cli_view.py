@@ -55,6 +55,23 @@ def test_max_nodes_cut_is_said_on_stderr_and_on_the_page(tmp_path, capsys):
     assert nodes_in(html) == 3 and 'id="kg-note"' in html
 
 
+def test_since_and_until_keep_the_facts_dated_in_range(graph_file, tmp_path, capsys):
+    out = tmp_path / "new.html"
+    assert main(["view", "--graph", str(graph_file), "--since", "2021-09", "-o", str(out)]) == 0
+    # d2's one fact, dated 2021-09-01 (the rest is from August), folded into the LDP's tooltip
+    assert "1 entity, 0 facts (+1 fact of concepts in tooltips) ->" in capsys.readouterr().err
+    html = out.read_text(encoding="utf-8")
+    assert nodes_in(html) == 1 and "Knowledge graph, since 2021-09" in html
+    assert main(["view", "--graph", str(graph_file), "--since", "2021-08", "--until", "2021-08-31",
+                 "-o", str(out)]) == 0
+    assert "Knowledge graph, 2021-08 – 2021-08-31" in out.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["view", "--graph", str(graph_file), "--since", "2030", "-o", str(out)]) == 1
+    assert "nothing to draw: no fact of" in capsys.readouterr().err
+    assert main(["view", "--graph", str(graph_file), "--until", "soon", "-o", str(out)]) == 2
+    assert "--until wants a date written 2021, 2021-08 or 2021-08-28, not 'soon'" in capsys.readouterr().err
+
+
 def test_no_physics_flag(tmp_path):
     out = tmp_path / "p.html"
     assert main(["view", DATA, "--no-physics", "-o", str(out)]) == 0

@@ -113,3 +113,19 @@ def test_write_view_is_utf8_and_leaves_no_temp_file(tmp_path, g):
     path = write_view(build_view(g, title="羅致政"), tmp_path / "sub" / "v.html")
     assert "<title>羅致政</title>" in path.read_text(encoding="utf-8")
     assert [p.name for p in path.parent.iterdir()] == ["v.html"]
+
+
+def test_overview_dates_facts_folds_leaves_and_escapes_the_brief(g):
+    html = build_view(g).html
+    cfg = config(html)
+    assert cfg["days"] == ["2021-08-27", "2021-08-27"]  # the one fact drawn; the rest are folded
+    assert cfg["communities"] == {"0": [LDP]}  # the LDP's community, its concepts folded
+    assert '<aside id="kg-brief"' in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    full = build_view(g, fold=False)
+    assert config(full.html)["days"] == ["2021-08-27", "2021-09-01"]
+    assert 'id="kg-since" type="range" min="0" max="5"' in full.html and "undated facts (0)" in full.html
+    edges = {e["label"]: e for e in edge_items(g, documents=g.graph["documents"])}
+    assert (edges["support"]["kgFrom"], edges["support"]["kgTo"]) == ("2021-08-27", "2021-08-27")
+    assert full.folded == 0 and build_view(g).folded == 3
+    undated = nx.MultiDiGraph([("a", "b", "x")])
+    assert config(build_view(undated).html)["days"] is None and 'id="kg-since"' not in build_view(undated).html

@@ -101,6 +101,23 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("give TRIPLES.jsonl or --graph or Neo4j (--neo4j / --cypher), not several")
     if args.graph and (args.neo4j or args.cypher):
         raise UsageError("give --graph or Neo4j (--neo4j / --cypher), not both")
+    check_dates(args)
+
+
+def read_graph_file(path: Path, hint: str):
+    """The local graph at ``path``; a missing or foreign file is a :class:`UserError` ending with ``hint``."""
+    from ..graph import read_graph
+
+    if not path.exists():
+        raise UserError(f"{path}: no graph file; {hint}")
+    try:
+        return read_graph(path)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def check_dates(args: argparse.Namespace) -> None:
+    """``--since`` / ``--until`` must be written as kg writes dates: 2021, 2021-08 or 2021-08-28."""
     from ..dates import day_bounds
 
     for name in ("since", "until"):
@@ -111,7 +128,7 @@ def _check(args: argparse.Namespace) -> None:
 
 def _load(args: argparse.Namespace):
     """The graph to draw, a short name of where it came from, and how many lines were skipped."""
-    from ..graph import build_graph, read_graph, read_triples
+    from ..graph import build_graph, read_triples
 
     if args.triples:
         reader = read_triples(args.triples)
@@ -124,12 +141,7 @@ def _load(args: argparse.Namespace):
     if args.neo4j or args.cypher:
         return _from_neo4j(args, args.cypher or ALL_FACTS, command_line_params(args.param)), "the Neo4j query", 0
     path = Path(args.graph or DEFAULT_GRAPH)
-    if not path.exists():
-        raise UserError(f"{path}: no graph file; run `kg build` first, or give TRIPLES.jsonl")
-    try:
-        return read_graph(path), str(path), 0
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    return read_graph_file(path, "run `kg build` first, or give TRIPLES.jsonl"), str(path), 0
 
 
 def _from_neo4j(args: argparse.Namespace, cypher: str, params: dict):
