@@ -130,12 +130,14 @@ def build_view(g: nx.MultiDiGraph, *, title: str = "Knowledge graph", max_nodes:
     ('4 entities, 1 fact (+3 facts of concepts in tooltips)', False)
     """
     groups = analytics.communities(g, seed=seed)
-    briefs = community_briefs(g, seed=seed, communities=groups) if fold else []
     folded: dict = {}
-    drawn = g
+    drawn, briefs, whole = g, [], None
     if fold:
+        whole = analytics.importance(g, by=by)  # ranks both the cut and each brief
+        briefs = community_briefs(g, seed=seed, communities=groups, scores=analytics.importance(g)
+                                  if by != "pagerank" else whole)
         drawn, folded = analytics.fold_leaves(g)
-    shown, cut = analytics.top_subgraph(drawn, max_nodes, by=by, named_first=fold)
+    shown, cut = analytics.top_subgraph(drawn, max_nodes, by=by, named_first=fold, scores=whole)
     if physics is None:
         physics = 0 < shown.number_of_nodes() <= PHYSICS_MAX_NODES
     scores = analytics.importance(shown, by=by)
