@@ -251,12 +251,11 @@ def is_named(g: nx.MultiDiGraph, key: Hashable) -> bool:
 
 
 def top_subgraph(g: nx.MultiDiGraph, max_nodes: int | None, *, by: str = "pagerank",
-                 named_first: bool = False, scores: dict | None = None) -> tuple[nx.MultiDiGraph, Cut]:
+                 named_first: bool = False) -> tuple[nx.MultiDiGraph, Cut]:
     """The ``max_nodes`` most important entities and the facts between them, plus what was cut.
 
     ``max_nodes=None`` keeps everything.  Ties in importance keep the smaller key.  With
-    ``named_first`` every named entity ranks before every concept.  ``scores`` (of
-    :func:`importance`, computed on ``g`` or a graph holding it) saves computing them again.
+    ``named_first`` every named entity ranks before every concept.
 
     >>> g = nx.MultiDiGraph([("a", "b", "x"), ("c", "b", "y"), ("d", "e", "z")])
     >>> sub, cut = top_subgraph(g, 2, by="degree")
@@ -268,8 +267,8 @@ def top_subgraph(g: nx.MultiDiGraph, max_nodes: int | None, *, by: str = "pagera
         return g, Cut(total_n, total_n, total_e, total_e, by)
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
-    score = scores if scores is not None else importance(g, by=by)
-    keep = sorted(g.nodes, key=lambda n: (named_first and not is_named(g, n), -score.get(n, 0.0), str(n)))[:max_nodes]
+    score = importance(g, by=by)
+    keep = sorted(g.nodes, key=lambda n: (named_first and not is_named(g, n), -score[n], str(n)))[:max_nodes]
     sub = g.subgraph(keep).copy()
     return sub, Cut(sub.number_of_nodes(), total_n, sub.number_of_edges(), total_e, by)
 

@@ -129,15 +129,19 @@ def build_view(g: nx.MultiDiGraph, *, title: str = "Knowledge graph", max_nodes:
     >>> view.summary(), 'src="http' in view.html
     ('4 entities, 1 fact (+3 facts of concepts in tooltips)', False)
     """
-    groups = analytics.communities(g, seed=seed)
     folded: dict = {}
-    drawn, briefs, whole = g, [], None
+    drawn, briefs = g, []
     if fold:
-        whole = analytics.importance(g, by=by)  # ranks both the cut and each brief
-        briefs = community_briefs(g, seed=seed, communities=groups, scores=analytics.importance(g)
-                                  if by != "pagerank" else whole)
         drawn, folded = analytics.fold_leaves(g)
-    shown, cut = analytics.top_subgraph(drawn, max_nodes, by=by, named_first=fold, scores=whole)
+    shown, cut = analytics.top_subgraph(drawn, max_nodes, by=by, named_first=fold)
+    # Communities (colours, briefs) of what is drawn, with the leaves folded into it: the whole
+    # graph, the same as `kg brief`, unless the view keeps only the most important entities.
+    core = g if not cut.is_partial else g.subgraph(set(shown) | _leaves_of(g, drawn, shown))
+    if not fold:
+        core = shown
+    groups = analytics.communities(core, seed=seed)
+    if fold:
+        briefs = community_briefs(core, seed=seed, communities=groups)
     if physics is None:
         physics = 0 < shown.number_of_nodes() <= PHYSICS_MAX_NODES
     scores = analytics.importance(shown, by=by)
@@ -155,6 +159,11 @@ def build_view(g: nx.MultiDiGraph, *, title: str = "Knowledge graph", max_nodes:
     page = _render(nodes, edges, vis_options(physics=bool(physics), n_edges=len(edges)), title, header, config,
                    panel=brief_panel_html(briefs, members))
     return View(html=page, title=title, cut=cut, folded=sum(len(f) for f in folded.values()))
+
+
+def _leaves_of(g: nx.MultiDiGraph, drawn: nx.MultiDiGraph, shown: nx.MultiDiGraph) -> set:
+    """The concept leaves of ``g`` folded away from ``drawn`` whose entity is in ``shown``."""
+    return {n for n in g if n not in drawn and any(m in shown for m in (*g.pred[n], *g.succ[n]))}
 
 
 def write_view(view: View | str, path: str | os.PathLike) -> Path:

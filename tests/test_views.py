@@ -129,3 +129,17 @@ def test_overview_dates_facts_folds_leaves_and_escapes_the_brief(g):
     assert full.folded == 0 and build_view(g).folded == 3
     undated = nx.MultiDiGraph([("a", "b", "x")])
     assert config(build_view(undated).html)["days"] is None and 'id="kg-since"' not in build_view(undated).html
+
+
+def test_a_cut_overview_briefs_what_it_draws():
+    g = nx.MultiDiGraph()
+    for prefix, n in (("a", 5), ("b", 3)):  # two cliques: all entities equally important, a-keys first
+        for i in range(n):
+            g.add_node(f"{prefix}{i}", name=f"{prefix.upper()}{i}", label="Person", type="PERSON")
+        for i in range(n):
+            for j in range(i + 1, n):
+                g.add_edge(f"{prefix}{i}", f"{prefix}{j}", "meet", predicate="meet", count=1)
+    whole, cut = build_view(g), build_view(g, max_nodes=5)
+    assert sorted(config(whole.html)["communities"]) == ["0", "1"]
+    assert list(config(cut.html)["communities"].values()) == [["a0", "a1", "a2", "a3", "a4"]]
+    assert "B0" not in cut.html.split('<aside id="kg-brief"')[1].split("</aside>")[0]
