@@ -22,6 +22,7 @@ from typing import Iterator
 
 from .dateline import openings
 from .errors import UserError
+from .sentence_guard import add_sentence_guard
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def load_model(name: str = DEFAULT_MODEL):
     if missing:
         raise UserError(f"spaCy pipeline {name!r} lacks {', '.join(sorted(missing))}, which extraction needs")
     nlp.max_length = max(nlp.max_length, MAX_PIECE_CHARS + 1)
+    add_sentence_guard(nlp)
     _MODELS[name] = nlp
     log.info("loaded spaCy pipeline %s", model_description(nlp))
     return nlp

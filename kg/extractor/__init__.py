@@ -17,9 +17,10 @@ from ..dates import document_date, event_date
 from ..nlp import Piece
 from ..records import Argument, Document, Predicate, Speaker, Triple
 from .confidence import calibrated
+from .entity_types import harmonise_entity_types
 from .resolve import DocResolver
 from .rules import RULES, Relation, relations
-from .speech import speaker_token
+from .speech import clause_verb, speaker_token
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class _Sentence:
 def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object]],
                         *, options: ExtractOptions = ExtractOptions()) -> list[Triple]:
     """Triples of one document from its parsed pieces, in sentence order."""
+    parses = list(parses)
+    harmonise_entity_types(d for _, d in parses)
     sentences = [_Sentence(i, sent, piece.start)
                  for i, (piece, sent) in enumerate((p, s) for p, d in parses for s in d.sents)]
     if not sentences:
@@ -97,7 +100,9 @@ def _shift(arg: Argument, offset: int) -> Argument:
 def _triples(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> list[tuple]:
     """The triples of one relation: one per argument its subject and object stand for."""
     si = sentence.index
-    spk_tok = speaker_token(rel.verb, sentence.span) if rel.verb is not None else None
+    # a relation without a verb ("Tokyo's Haneda Airport") is said by whoever says its clause
+    anchor = rel.verb if rel.verb is not None else clause_verb(rel.subj)
+    spk_tok = speaker_token(anchor, sentence.span) if anchor is not None else None
     speaker_subjects = (spk_tok,) if spk_tok is not None else ()
     subj = (resolver.span_argument(rel.subj.doc, *rel.subj_span) if rel.subj_span is not None
             else resolver.argument(rel.subj, si, verb=rel.verb, speaker_subjects=speaker_subjects))

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .syntax import Relation, conjuncts, entity_spans, tokens
-from .vocab import PLACE_KIND_NOUNS, PLACE_QUALIFIERS, SKIP_TYPES
+from .vocab import GROUP_MEMBER_NOUNS, PLACE_KIND_NOUNS, PLACE_QUALIFIERS, SKIP_TYPES
 
 #: Entity labels of places.
 PLACE_TYPES = {"GPE", "LOC"}
@@ -89,6 +89,11 @@ def _region_of(tok):
                     if pobj.dep_ == "pobj" and _is_place(pobj):
                         return pobj
     return tok
+
+
+def _with_region(place) -> list:
+    """A place and the larger places set beside it: "Miami, Fla." → [Miami, Fla.]."""
+    return [place] + [c for c in place.children if c.dep_ == "appos" and _is_place(place) and _is_place(c)]
 
 
 def _is_person(tok) -> bool:
@@ -203,6 +208,14 @@ def prep_place(sent) -> Iterator[Relation]:
             continue
         if head.pos_ not in ("NOUN", "PROPN") or head.ent_type_ in SKIP_TYPES | {"NORP"}:
             continue
+        if prep.lower_ == "from" and head.pos_ == "NOUN" and head.lemma_.lower() in GROUP_MEMBER_NOUNS:
+            # "protesters from the Association of Mineworkers": people who come from an organisation
+            orgs = [o for c in prep.children if c.dep_ == "pobj" and c.ent_type_ == "ORG" for o in conjuncts(c)]
+            span = (min([c.left_edge.i for c in head.lefts] + [head.i]), head.i + 1)
+            for org in orgs:
+                yield Relation(head, org, "be from", [prep], "prep-place", False, 0.5, None, subj_span=span)
+            if orgs:
+                continue
         if head.lower_ in UNPLACED_HEADS or head.lemma_.lower() in PLACE_KIND_NOUNS and prep.lower_ == "of":
             continue
         if not _head_type(head) and head.pos_ != "PROPN" and head.lemma_.lower() not in LOCATED_NOUNS:
@@ -220,7 +233,7 @@ def prep_place(sent) -> Iterator[Relation]:
                     yield Relation(owner[0], pobj, "be based in", [head, prep], "prep-place", False, 0.6, None)
                 continue
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-            for place in (_region_of(p) for p in conjuncts(pobj)):
+            for place in (r for p in conjuncts(pobj) for r in _with_region(_region_of(p))):
                 if not _is_place(place) or place.ent_type_ == _head_type(head) and prep.lower_ == "of":
                     continue
                 for other in heads:
@@ -302,6 +315,24 @@ _TITLE_HEADS = {"minister", "president", "premier", "chancellor", "ambassador", 
                 "queen", "leader", "governor", "diplomat", "counterpart", "general", "commander", "chief",
                 "spokesman", "spokeswoman", "spokesperson", "official", "lawmaker", "senator", "prince"}
 
+def adjacent_place(sent) -> Iterator[Relation]:
+    """"from Kassala in eastern Sudan", "people in Bugesera in the southeastern part of Rwanda": a name
+    right before "in" + place is in that place, wherever the parser attached the phrase."""
+    doc = sent.doc
+    for prep in tokens(sent):
+        if prep.dep_ != "prep" or prep.lower_ != "in" or prep.i == sent.start:
+            continue
+        before = doc[prep.i - 1]
+        if before.ent_type_ not in LOCATED_TYPES - {"EVENT"} or before.ent_iob_ == "" or before.head.i == prep.i:
+            continue
+        if prep.head.i == before.i or before.ent_type_ == "ORG" and before.pos_ != "PROPN":
+            continue  # attached to the name already: prep_place has it
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            place = _region_of(pobj)
+            if _is_place(place) and place.i != before.i:
+                yield Relation(before, place, _located_lemma(before, "in"), [prep], "prep-place", False, 0.5, None)
+
+
 #: The rules of this module, in the order they run.
 NOUN_PHRASE_RULES = (possessive_place, possessive_member, listed_members, compound_place, place_apposition, prep_place,
-                     place_kind_apposition, place_kind, nationality)
+                     adjacent_place, place_kind_apposition, place_kind, nationality)

@@ -49,6 +49,9 @@ class Pronouns:
             return self._speaker_side(low, si, speaker_subjects)
         else:
             return None  # you: the listener, not resolvable to a node here
+        if low in THING_PRONOUNS and pron.dep_ not in ("nsubj", "nsubjpass", "poss"):
+            # "JAXA said … a plane carrying it touched down": an "it" that is no subject is rarely the speaker
+            speaker_subjects = ()
         if pron.dep_ == "poss":
             # "Brazil asked Argentina to lower its tariffs": its = the subject of its own clause
             verb = pron.head

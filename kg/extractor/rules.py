@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from .syntax import (NAMED_TYPES, Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb,
-                     negated, objects, passive_lemma, prep_objects, relative_head, subjects, tokens, verb_lemma, verbs)
+                     negated, objects, passive_lemma, patients, prep_objects, relative_head, subjects, tokens, verb_lemma, verbs)
 from .noun_phrases import NOUN_PHRASE_RULES, place_kind, prep_place
 from .vocab import IDIOM_VERBS, NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS, TITLE_WORDS
 
@@ -67,7 +67,7 @@ def passive_object(sent) -> Iterator[Relation]:
         objs = objects(v)
         if not objs:
             continue
-        for s in (t for c in v.children if c.dep_ == "nsubjpass" for t in conjuncts(c)):
+        for s in patients(v):
             for o in objs:
                 yield Relation(s, o, passive_lemma(v), chain_tokens(v), "passive-object", negated(v), 0.65, v)
 
@@ -78,20 +78,21 @@ def passive_agent(sent, *, open_ie: bool = False) -> Iterator[Relation]:
     With ``open_ie`` the surface order is kept: X –was attended by→ Y.
     """
     for v in verbs(sent):
-        if not is_verb(v) or not is_passive(v):
+        # "a consortium led by KHNP": a participle with an agent is a passive too
+        if not is_verb(v) or not (is_passive(v) or v.dep_ == "acl" and v.tag_ == "VBN"):
             continue
         agents = [p for c in v.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
         if not agents:
             continue
-        patients = [t for c in v.children if c.dep_ == "nsubjpass" for t in conjuncts(c)]
+        pats = patients(v)
         how = ""
-        if not patients and v.dep_ == "acl" and v.tag_ == "VBN":
-            patients, how = [v.head], "+participle"
-        if not patients and v.dep_ == "relcl":
-            patients, how = [v.head], "+relcl"
+        if not pats and v.dep_ == "acl" and v.tag_ == "VBN":
+            pats, how = [v.head], "+participle"
+        if not pats and v.dep_ == "relcl":
+            pats, how = [v.head], "+relcl"
         by = [c for c in v.children if c.dep_ == "agent"]
         for a in (t for ag in agents for t in conjuncts(ag)):
-            for p in patients:
+            for p in pats:
                 if open_ie:
                     yield Relation(p, a, passive_lemma(v) + " by", chain_tokens(v) + by, "passive-agent" + how,
                                    negated(v), 0.75, v)
@@ -129,7 +130,7 @@ def verb_prep(sent) -> Iterator[Relation]:
         if is_passive(v):
             if any(c.dep_ == "agent" for c in v.children):
                 continue
-            subjs = [t for c in v.children if c.dep_ == "nsubjpass" for t in conjuncts(c)]
+            subjs = patients(v)
             how = "+passive"
             if not subjs and v.dep_ == "relcl":
                 subjs, how = [v.head], "+passive+relcl"
@@ -152,7 +153,9 @@ def verb_prep(sent) -> Iterator[Relation]:
                 continue  # fronted adjuncts ("In June, …", "At this point, …") are circumstances, not objects
             if how == "+passive+participle" and not (o.ent_type_ or subjs[0].ent_type_):
                 continue  # "charges related to drug trafficking": a modifier between two concepts, not a fact
-            bare = [x for p, x in prep_objects(v) if p.i < prep.i and p.i > v.i and is_bare(x)]
+            # "went on strike in X", "stood in line in front of X": a bare noun after a light verb or in a
+            # set phrase of place joins the predicate ("picked through rubble for survivors" keeps two facts)
+            bare = [x for p, x in prep_objects(v) if p.i < prep.i and p.i > v.i and _joins_predicate(v, p, x)]
             words = " ".join(f"{p.lower_} {x.lower_}" for p, x in prep_objects(v) if x in bare)
             lemma = f"{base} {words + ' ' if words else ''}{prep.lower_}"
             if is_bare(o, allow_of=True) and any(p.lower_ == "of" for p, _ in prep_objects(o)):
@@ -163,17 +166,31 @@ def verb_prep(sent) -> Iterator[Relation]:
                             yield Relation(s, x, f"{lemma} {o.lower_} of", chain_tokens(v) + bare + [prep, o, of],
                                            "verb-prep" + how, negated(v), 0.6, v)
                 continue
-            if is_bare(o) and any(p.i > o.i for p, _ in prep_objects(v)):
+            if _joins_predicate(v, prep, o) and any(p.i > o.i for p, _ in prep_objects(v)):
                 continue  # "went on strike in South Africa": the bare noun joins the predicate below
             for s in subjs:
                 yield Relation(s, o, lemma, chain_tokens(v) + extra + bare + [prep], "verb-prep" + how, negated(v),
                                0.6, v)
-        # "struck south of Lima", "sprinted away from the lines": an adverb carries the preposition
-        for adv in (c for c in v.children if c.dep_ == "advmod" and c.i > v.i and c.pos_ in ("ADV", "ADP")):
+        # "struck south of Lima", "sprinted away from the lines": an adverb carries the preposition;
+        # "thrown out of the party", "ahead of the vote": so does a preposition with no object of its own
+        for adv in (c for c in v.children if c.i > v.i and (c.dep_ == "advmod" and c.pos_ in ("ADV", "ADP")
+                                                            or c.dep_ == "prep" and c.lower_ not in NOT_PREPOSITIONS
+                                                            and not any(
+                                                                g.dep_ in ("pobj", "pcomp") for g in c.children))):
             for prep, o in prep_objects(adv):
                 for s in subjs:
                     yield Relation(s, o, f"{base} {adv.lower_} {prep.lower_}", chain_tokens(v) + [adv, prep],
                                    "verb-prep" + how, negated(v), 0.6, v)
+
+
+#: Heads of multi-word prepositions that introduce no object of the verb ("according to" names a source).
+NOT_PREPOSITIONS = {"according", "such", "rather", "instead"}
+
+
+def _joins_predicate(verb, prep, noun) -> bool:
+    """A bare noun that is part of the predicate: after a light verb ("take part in") or in a set
+    phrase of place or state ("on strike", "in line", "under fire", "at risk")."""
+    return is_bare(noun) and (verb.lemma_.lower() in IDIOM_VERBS or prep.lower_ in ("in", "on", "at", "under"))
 
 
 def is_bare(noun, *, allow_of: bool = False) -> bool:
@@ -534,11 +551,11 @@ def nominal_verb(sent) -> Iterator[Relation]:
         verb = NOMINALISATIONS.get(noun.lemma_.lower()) if noun.pos_ == "NOUN" else None
         if verb is None:
             continue
-        patients = [o for prep, o in prep_objects(noun) if prep.lower_ == "of"]
+        affected = [o for prep, o in prep_objects(noun) if prep.lower_ == "of"]
         agents = [o for prep, o in prep_objects(noun) if prep.lower_ == "by"]
         agents += [t for c in noun.children if c.dep_ == "poss" and c.pos_ in ("PROPN", "PRON") for t in conjuncts(c)]
         for agent in agents:
-            for patient in patients:
+            for patient in affected:
                 if agent.ent_type_ or patient.ent_type_:
                     yield Relation(agent, patient, verb, [noun], "nominal-verb", False, 0.55, None, text=noun.text)
 

@@ -3,13 +3,28 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .syntax import subjects, tokens
-from .vocab import REPORTING_VERBS
+from .syntax import is_passive, subjects, tokens
+from .vocab import FIRST_PERSON_PLURAL, FIRST_PERSON_SINGULAR, REPORTING_VERBS
+
+#: Speakers that are no source: the quoted person's "I"/"we" and the reader's "you" ("we believe …" inside a
+#: quote is said by whoever the quote is from).
+_NO_SOURCE = FIRST_PERSON_SINGULAR | FIRST_PERSON_PLURAL | {"you"}
 
 
 def is_reporting(tok) -> bool:
-    """A verb of saying with a subject of its own or inherited ("adding that …")."""
-    return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in REPORTING_VERBS
+    """A verb of saying with a subject of its own or inherited ("adding that …"); a passive one
+    ("samples believed to be from the asteroid", "he is said to …") names no one who says it."""
+    return (tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in REPORTING_VERBS and not is_passive(tok)
+            and not (tok.dep_ == "acl" and tok.tag_ == "VBN"))
+
+
+def clause_verb(tok) -> Optional[object]:
+    """The verb of the clause a token is in (itself when it is one), or ``None``."""
+    while tok.pos_ not in ("VERB", "AUX"):
+        if tok.head.i == tok.i:
+            return None
+        tok = tok.head
+    return tok
 
 
 def _reporting_subject(verb) -> list:
@@ -38,7 +53,7 @@ def _speaker_token(verb, sent) -> Optional[int]:
         tok = tok.head
         if is_reporting(tok) and tok.i != verb.i:
             subj = _source(tok)
-            if subj:
+            if subj and subj[0].lower_ not in _NO_SOURCE:
                 return subj[0].i
     node = verb
     while True:

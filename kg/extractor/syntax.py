@@ -90,8 +90,22 @@ def is_verb(tok) -> bool:
 
 
 def is_passive(verb) -> bool:
-    """True when the verb has a passive subject or passive auxiliary."""
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    """True when the verb has a passive subject or passive auxiliary, or is a bare participle
+    coordinated with a passive ("he was arrested and charged with fraud": charged is passive too)."""
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return True
+    return (verb.dep_ == "conj" and verb.tag_ == "VBN" and verb.head.i < verb.i
+            and not any(c.dep_ in ("nsubj", "aux", "csubj", "expl") for c in verb.children)
+            and any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.head.children))
+
+
+def patients(verb, depth: int = 0) -> list:
+    """The passive subjects of ``verb`` with their conjuncts; a passive verb coordinated with another
+    passive shares its subject ("He has been thrown out of the party and will not be allowed to …")."""
+    own = [t for c in verb.children if c.dep_ == "nsubjpass" for t in conjuncts(c)]
+    if own or depth > 6 or verb.dep_ != "conj" or any(c.dep_ in ("nsubj", "csubj") for c in verb.children):
+        return own
+    return patients(verb.head, depth + 1) if is_passive(verb.head) else []
 
 
 def verb_lemma(verb) -> str:
@@ -160,9 +174,9 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
         objs = [c for c in head.children if c.dep_ in ("dobj",)]
         if objs:
             return [t for o in objs for t in conjuncts(o)], "+control"
-        passive_subj = _subject_children(head, ("nsubjpass",))
+        passive_subj = patients(head) if is_passive(head) else []
         if passive_subj:
-            return [t for s in passive_subj for t in conjuncts(s)], "+control"
+            return passive_subj, "+control"
         subj, how = subjects(head, depth + 1)
         return subj, "+xcomp" + how
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
@@ -173,7 +187,11 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
         return subj, "+conj" + how
     if dep == "relcl":
         if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
-            return [], ""  # "more heft to compete with X": the noun is not who competes
+            # "give a combined company more heft to compete": who is given the means acts
+            given = [t for c in head.head.children if c.dep_ == "dative" and c.pos_ in ("NOUN", "PROPN")
+                     for t in conjuncts(c)] if head.dep_ == "dobj" else []
+            return given, "+dative" if given else ""  # else "more heft to compete with X": not the noun
+
         return [relative_head(head)], "+relcl"
     if dep == "acl":
         if verb.tag_ == "VBG":
@@ -198,9 +216,9 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
             objs = [c for c in gov.children if c.dep_ == "dobj"]
             if head.lower_ in ("for", "of") and objs:
                 return [t for o in objs for t in conjuncts(o)], "+prep-control"
-            patients = _subject_children(gov, ("nsubjpass",))
-            if patients:  # "Sirhan was convicted of assassinating Kennedy": the patient did the gerund
-                return [t for p in patients for t in conjuncts(p)], "+pcomp"
+            done_to = patients(gov) if is_passive(gov) else []
+            if done_to:  # "Sirhan was convicted of assassinating Kennedy": the patient did the gerund
+                return done_to, "+pcomp"
             subj, how = subjects(gov, depth + 1)
             return subj, "+pcomp" + how
     return [], ""
@@ -243,12 +261,28 @@ def prep_objects(tok) -> Iterator[tuple]:
         if not (prep.dep_ == "prep" or prep.dep_ == "dative" and prep.pos_ == "ADP") or prep.lower_ not in VERB_PREPS:
             continue
         for pobj in prep.children:
-            if pobj.dep_ == "pobj" and not _is_time(pobj):
+            if pobj.dep_ == "pobj" and _is_time(pobj) and tok.pos_ in ("VERB", "AUX"):
+                # "was born on Feb. 5, 1907, in Portland": a phrase the parser hung on the date is the verb's
+                yield from ((p, o) for p, o in prep_objects(pobj) if p.i > pobj.i and not _is_time(o))
+            elif pobj.dep_ == "pobj" and not _is_time(pobj):
                 for o in conjuncts(pobj):
                     yield prep, o
+                    # "against tech heavyweights including Amazon and Apple": the named members too
+                    for inc in o.children:
+                        if inc.dep_ == "prep" and inc.lower_ == "including":
+                            yield from ((prep, m) for g in inc.children if g.dep_ == "pobj" and g.ent_type_
+                                        for m in conjuncts(g))
+
+
+#: Entity types of an amount a verb of change takes as its object.
+AMOUNT_TYPES = {"PERCENT", "MONEY", "QUANTITY"}
 
 
 def _is_time(tok) -> bool:
+    """A time or a bare number: not an argument. A counted group is one ("thousands of workers")."""
+    if tok.pos_ == "NOUN" and tok.tag_ == "NNS" and tok.ent_type_ == "CARDINAL" and any(
+            c.dep_ == "prep" and c.lower_ == "of" and any(g.dep_ == "pobj" for g in c.children) for c in tok.children):
+        return False
     return tok.ent_type_ in SKIP_TYPES or tok.lemma_.lower() in {"time", "year", "day", "week", "month", "today", "yesterday"}
 
 
@@ -262,6 +296,8 @@ def objects(verb) -> list:
     for c in verb.children:
         if c.dep_ == "dobj" and not _is_time(c):
             out.extend(conjuncts(c))
+        elif c.dep_ == "npadvmod" and c.ent_type_ in AMOUNT_TYPES:  # "exports rose 18.9%", "fell $2 billion"
+            out.append(c)
     if not out and not any(c.dep_ in ("prep", "ccomp", "xcomp", "dative", "attr") for c in verb.children):
         nxt = [c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB" and c.i > verb.i]
         if nxt and not any(c.dep_ in ("nsubj", "nsubjpass") for c in nxt[0].children):

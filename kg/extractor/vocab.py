@@ -30,6 +30,14 @@ AGENT_NOUNS = {
     "officer", "authority", "executive", "lawyer", "counsel", "staff", "team", "side",
 }
 
+#: Nouns for people acting as a group, who come from an organisation: "protesters from the union",
+#: "rescuers from the fire service", "experts from the IAEA".
+GROUP_MEMBER_NOUNS = AGENT_NOUNS | {
+    "protester", "rescuer", "volunteer", "expert", "employee", "worker", "miner", "supporter", "fighter",
+    "militant", "researcher", "scientist", "engineer", "activist", "investigator", "inspector", "observer",
+    "soldier", "troop", "police", "firefighter", "doctor", "journalist", "reporter", "student", "analyst",
+}
+
 #: Personal pronouns, by the kinds of antecedent they can take.
 PERSON_PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THING_PRONOUNS = {"it", "its", "itself"}

@@ -195,6 +195,35 @@ CASES = [
      {("Tesla", "build", "plant in Mexico")}, set()),
     ("spokesman said", "Siemens will build a factory in Texas, its spokesman said.",
      {("Siemens", "build in", "Texas")}, set()),
+    # passives coordinated, prepositions of several words, counted groups, named members, the means to act
+    ("passive coordination", "The senator was arrested in Ohio and charged with fraud.",
+     {("senator", "be arrested in", "Ohio"), ("senator", "be charged with", "fraud")},
+     {("senator", "charge with", "fraud")}),
+    ("preposition of two words", "The mayor has been thrown out of the Labour Party and will not be allowed to hold "
+                                 "office again.",
+     {("mayor", "be thrown out of", "Labour Party"), ("mayor", "hold", "office")}, set()),
+    ("counted group", "Union leader Dana Whitfield addressed thousands of striking nurses in Leeds.",
+     {("Dana Whitfield", "address", "striking nurses in Leeds")}, set()),
+    ("named members and the means to act", "The merger would give the new group more money to compete against "
+                                           "rivals including Netflix and Disney.",
+     {("new group", "compete against", "Netflix"), ("new group", "compete against", "Disney")},
+     {("more money", "compete against", "Netflix")}),
+    ("it that is no subject is not the speaker", "Toyota said the engine was shipped to Ohio, where a truck carrying it broke down.",
+     {("engine", "be shipped to", "Ohio")}, {("truck", "carry", "Toyota")}),
+    ("participle with an agent", "A consortium led by Hanwha won the tender in Poland.",
+     {("Hanwha", "lead", "consortium")}, set()),
+    ("people from an organisation", "Volunteers from the Red Cross handed out blankets in Izmir.",
+     {("Volunteers", "be from", "Red Cross")}, set()),
+    ("a bare noun joins only a light verb", "Rescuers picked through rubble for survivors in Izmir.",
+     {("Rescuers", "pick through", "rubble")}, {("Rescuers", "pick through rubble for", "survivors in Izmir")}),
+    ("a name right before in + place", "The plane flew to Khartoum from Kassala in eastern Sudan.",
+     {("Kassala", "be in", "Sudan")}, set()),
+    ("a phrase hung on a date", "Norton Simon was born on Feb. 5, 1907, in Portland.",
+     {("Norton Simon", "be born in", "Portland")}, set()),
+    ("a place and its region", "One of the lawyers, Andrew Hall of Miami, Fla., confirmed the deal.",
+     {("Andrew Hall", "be from", "Miami"), ("Andrew Hall", "be from", "Fla.")}, set()),
+    ("according to is no preposition of a verb", "The minister resigned according to Reuters.", set(),
+     {("minister", "resign according to", "Reuters")}),
 ]
 
 SPEAKERS = [
@@ -208,6 +237,12 @@ SPEAKERS = [
     ("Tesla said it would build a plant in Mexico.", ("Tesla", "build", "plant in Mexico"), "Tesla"),
     ("Siemens will build a factory in Texas, its spokesman said.", ("Siemens", "build in", "Texas"),
      "Siemens' spokesman"),
+    # "we believe" inside a quote is said by whoever the quote is from
+    ('"We believe demand will get a boost from AI investments," Maria Alvarez, an economist at Banco Sur, said.',
+     ("demand", "get boost from", "AI investments"), "Maria Alvarez"),
+    # a relation with no verb of its own is said by whoever says its clause
+    ("Toyota said the plant in Kentucky would close in May.", ("plant", "be in", "Kentucky"), "Toyota"),
+    ("Toyota said Spain's Seat would build the cars.", ("Seat", "be based in", "Spain"), "Toyota"),
 ]
 
 
