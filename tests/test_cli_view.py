@@ -28,6 +28,8 @@ def test_view_from_triples(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.strip() == f"kg view: 4 entities, 1 fact (+3 facts of concepts in tooltips) -> {out}"
     assert nodes_in(out.read_text(encoding="utf-8")) == 4  # the overview folds the three concept leaves
+    assert main(["view", DATA, "--no-fold", "-o", str(out)]) == 0
+    assert nodes_in(out.read_text(encoding="utf-8")) == 7
 
 
 def test_view_from_default_graph_file(graph_file, monkeypatch, capsys):

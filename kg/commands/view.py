@@ -42,6 +42,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"keep the N most important entities (default {DEFAULT_MAX_NODES:,}; 0 = all)")
     parser.add_argument("--by", choices=("pagerank", "degree"), default="pagerank", help="importance measure")
     parser.add_argument("--no-physics", action="store_true", help="draw at once from the layout, never simulate")
+    parser.add_argument("--no-fold", action="store_true",
+                        help="draw concept leaves as entities instead of folding them into their entity's tooltip")
     parser.add_argument("--since", metavar="DATE", help="only facts dated on or after DATE (2021, 2021-08 or 2021-08-28)")
     parser.add_argument("--until", metavar="DATE", help="only facts dated on or before DATE (2021, 2021-08 or 2021-08-28)")
     parser.add_argument("--title", help="page title")
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     g, source, skipped = _load(args)
     title = args.title or "Knowledge graph"
-    overview = not (args.entity or args.doc or args.cypher)
+    overview = not (args.entity or args.doc or args.cypher or args.no_fold)
     try:
         if args.entity:
             depth = 1 if args.depth is None else args.depth
