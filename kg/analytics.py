@@ -245,10 +245,17 @@ def document_subgraph(g: nx.MultiDiGraph, doc_id: str) -> nx.MultiDiGraph:
     return out
 
 
-def top_subgraph(g: nx.MultiDiGraph, max_nodes: int | None, *, by: str = "pagerank") -> tuple[nx.MultiDiGraph, Cut]:
+def is_named(g: nx.MultiDiGraph, key: Hashable) -> bool:
+    """True for a named entity (a person, an organisation, a place …), False for a concept."""
+    return g.nodes[key].get("label", "Concept") != "Concept"
+
+
+def top_subgraph(g: nx.MultiDiGraph, max_nodes: int | None, *, by: str = "pagerank",
+                 named_first: bool = False) -> tuple[nx.MultiDiGraph, Cut]:
     """The ``max_nodes`` most important entities and the facts between them, plus what was cut.
 
-    ``max_nodes=None`` keeps everything.  Ties in importance keep the smaller key.
+    ``max_nodes=None`` keeps everything.  Ties in importance keep the smaller key.  With
+    ``named_first`` every named entity ranks before every concept.
 
     >>> g = nx.MultiDiGraph([("a", "b", "x"), ("c", "b", "y"), ("d", "e", "z")])
     >>> sub, cut = top_subgraph(g, 2, by="degree")
@@ -261,9 +268,86 @@ def top_subgraph(g: nx.MultiDiGraph, max_nodes: int | None, *, by: str = "pagera
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
     score = importance(g, by=by)
-    keep = sorted(g.nodes, key=lambda n: (-score[n], str(n)))[:max_nodes]
+    keep = sorted(g.nodes, key=lambda n: (named_first and not is_named(g, n), -score[n], str(n)))[:max_nodes]
     sub = g.subgraph(keep).copy()
     return sub, Cut(sub.number_of_nodes(), total_n, sub.number_of_edges(), total_e, by)
+
+
+def fold_leaves(g: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[Hashable, list[dict]]]:
+    """The graph without its concept leaves, and the facts folded into each named entity.
+
+    A concept leaf is a concept whose every fact links it to one and the same named entity
+    ("LDP —support→ Taiwan's CPTPP bid"); it says something about that entity only.  Each
+    folded fact is ``{"direction": "out"|"in", "predicate", "negated", "other", "count",
+    "first_seen", "last_seen"}``, sorted by (predicate, other).
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("org:ldp", name="LDP", label="Organization"); g.add_node("concept:bid", name="bid", label="Concept")
+    >>> g.add_edge("org:ldp", "concept:bid", "support", predicate="support", count=2)
+    'support'
+    >>> h, folded = fold_leaves(g)
+    >>> list(h), [(f["predicate"], f["other"]) for f in folded["org:ldp"]]
+    (['org:ldp'], [('support', 'bid')])
+    """
+    folded: dict[Hashable, list[dict]] = {}
+    leaves = set()
+    for n in sorted(g.nodes, key=str):
+        if is_named(g, n):
+            continue
+        neighbours = set(g.predecessors(n)) | set(g.successors(n))
+        if len(neighbours) != 1:
+            continue
+        (owner,) = neighbours
+        if owner == n or not is_named(g, owner):
+            continue
+        leaves.add(n)
+        name = str(g.nodes[n].get("name") or n)
+        for s, o, k, attrs in [*g.in_edges(n, keys=True, data=True), *g.out_edges(n, keys=True, data=True)]:
+            folded.setdefault(owner, []).append({
+                "direction": "out" if s == owner else "in", "predicate": str(attrs.get("predicate") or k),
+                "negated": bool(attrs.get("negated")), "other": name, "count": int(attrs.get("count") or 1),
+                "first_seen": attrs.get("first_seen"), "last_seen": attrs.get("last_seen")})
+    if not leaves:
+        return g, {}
+    h = g.copy()  # faster than copying a subgraph view
+    h.remove_nodes_from(leaves)
+    for facts in folded.values():
+        facts.sort(key=lambda f: (f["predicate"], f["other"], f["direction"], f["negated"]))
+    return h, folded
+
+
+def between(g: nx.MultiDiGraph, since: str | None = None, until: str | None = None) -> nx.MultiDiGraph:
+    """The facts dated within [``since``, ``until``] (ISO years, months or days) and their entities.
+
+    A fact is within when the days from its ``first_seen`` to its ``last_seen`` meet the range;
+    undated facts are left out as soon as a bound is given.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_edge("a", "b", "x", first_seen="2019", last_seen="2019-06"); g.add_edge("c", "d", "y", first_seen="2021-08-28", last_seen="2021-08-28")
+    'x'
+    'y'
+    >>> sorted(between(g, since="2021"))
+    ['c', 'd']
+    """
+    from .dates import day_bounds
+    from .facts import fact_span
+
+    if since is None and until is None:
+        return g
+    bounds = {name: day_bounds(value) for name, value in (("since", since), ("until", until)) if value}
+    for name, found in bounds.items():
+        if found is None:
+            raise ValueError(f"{name} wants a date written 2021, 2021-08 or 2021-08-28")
+    low = bounds["since"][0] if since else "0000-00-00"
+    high = bounds["until"][1] if until else "9999-99-99"
+    keep = []
+    for s, o, k, attrs in g.edges(keys=True, data=True):
+        span = fact_span(attrs)
+        if span and span[0] <= high and span[1] >= low:
+            keep.append((s, o, k))
+    h = g.edge_subgraph(keep).copy()
+    h.graph.update(g.graph)
+    return h
 
 
 def shortest_path(g: nx.MultiDiGraph, source: str, target: str) -> list[Hashable]:

@@ -25,6 +25,7 @@ COMMANDS = {
     "query": "answer a Cypher query (Neo4j when configured, else the local graph)",
     "view": "write an interactive HTML view of the graph",
     "export": "export the graph (graphml, gexf, json, neo4j-csv)",
+    "brief": "write a Markdown brief of each community of the graph",
     "eval": "score extraction against a gold set",
 }
 

@@ -13,9 +13,13 @@ parentheses follows it):
 - ``TAIPEI, Jan. 16 (CNA) –`` · ``WASHINGTON —`` · ``(Bloomberg) --``
 - a kicker in capitals before a colon: ``UNRELENTING: China attempted …``
 - a byline line on its own: ``By Jane Doe and John Roe``
+- a publication line on its own: ``Published 28 Aug 2021`` · ``Updated: 2021-08-28 10:32 GMT``
+  · ``Published: Saturday, August 28, 2021 at 10:32 AM`` (its date is the document's when the
+  metadata has none, see :func:`kg.dates.document_date`)
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -34,6 +38,14 @@ _CAPS_DATELINE = re.compile(rf"(?P<place>{_PLACE_CAPS}){_REGION}?{_DATE}?{_AGENC
 _TITLE_DATELINE = re.compile(rf"(?P<place>{_PLACE_TITLE}){_REGION}?{_DATE}?{_AGENCY}{_DASH}")
 _AGENCY_ONLY = re.compile(rf"{_AGENCY}{_DASH}")
 _KICKER = re.compile(r"[‘'\"“]?(?P<kicker>[A-Z][A-Z0-9 ,'’\-]{2,40}[A-Z0-9])[’'\"”]?:\s+(?=[A-Z‘'\"“])")
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun)\.?,?\s+"
+_PUBLISHED_DATE = (rf"(?P<date>(?:{_WEEKDAY})?(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}"
+                   r"|\d{4}-\d{2}-\d{2}))")
+# The rest of a publication line: a time, a zone, then anything after a separator ("| 3 min read").
+_PUBLISHED_REST = (r"(?:\s*(?:,|at|-|–|—)?\s*(?:T?\d{1,2}[:.]\d\d(?::\d\d)?(?:\s*[ap]\.?m\.?)?)"
+                   r"(?:\s*(?:[A-Z]{2,5}|Z)(?:\s*[+-]\d{1,2}(?::?\d\d)?)?)?)?\.?\s*(?:[|·].*)?")
+_PUBLISHED = re.compile(r"(?:Published|Updated|Posted|Last updated|First published)(?:\s+on)?\s*:?\s+"
+                        rf"{_PUBLISHED_DATE}{_PUBLISHED_REST}", re.IGNORECASE)
 _BYLINE = re.compile(r"By\s+(?P<author>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3}"
                      r"(?:(?:,\s*|\s+and\s+)[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3})*)\s*$")
 
@@ -50,12 +62,14 @@ class Dateline:
     agency: Optional[str] = None
     kicker: Optional[str] = None
     author: Optional[str] = None
+    #: A publication line ("Published 28 Aug 2021"): ``date`` is its date text.
+    published: bool = False
 
     def meta(self) -> dict:
         """The fields found, for the document record (``None`` values left out)."""
         return {k: v for k, v in (("dateline_place", self.place), ("dateline_region", self.region),
-                                  ("dateline_date", self.date), ("agency", self.agency),
-                                  ("kicker", self.kicker), ("author", self.author)) if v}
+                                  ("published" if self.published else "dateline_date", self.date),
+                                  ("agency", self.agency), ("kicker", self.kicker), ("author", self.author)) if v}
 
 
 def parse_dateline(line: str) -> Optional[Dateline]:
@@ -71,6 +85,8 @@ def parse_dateline(line: str) -> Optional[Dateline]:
     'UNRELENTING'
     >>> parse_dateline("By Jane Doe and John Roe").author
     'Jane Doe and John Roe'
+    >>> parse_dateline("Published: Saturday, August 28, 2021 at 10:32 AM").date
+    'Saturday, August 28, 2021'
     >>> parse_dateline("Japan - the world's third economy - grew.") is None
     True
     """
@@ -79,6 +95,9 @@ def parse_dateline(line: str) -> Optional[Dateline]:
     m = _BYLINE.match(text)
     if m:
         return Dateline(stripped, len(line), author=m.group("author"))
+    m = _PUBLISHED.fullmatch(text.rstrip())
+    if m:
+        return Dateline(stripped, len(line), date=m.group("date"), published=True)
     for pattern in (_CAPS_DATELINE, _TITLE_DATELINE):
         m = pattern.match(text)
         if m and (pattern is _TITLE_DATELINE or _all_caps(m.group("place"))):
@@ -105,8 +124,8 @@ OPENING_LINES = 4
 def openings(text: str) -> list[Dateline]:
     """The metadata openings at the top of a document, with offsets into ``text``.
 
-    Headlines (lines without final punctuation) and bylines may come before the
-    dateline; the first line of prose ends the search.
+    Headlines (lines without final punctuation), bylines and publication lines may come
+    before the dateline; the first line of prose ends the search.
 
     >>> text = "Talks resume\\nBy Jane Doe\\nSEOUL (Yonhap) -- Talks resumed."
     >>> [(d.author or d.place, text[d.end:]) for d in openings(text)][1]
@@ -118,9 +137,8 @@ def openings(text: str) -> list[Dateline]:
             seen += 1
             d = parse_dateline(line)
             if d is not None:
-                found.append(Dateline(pos + d.start, pos + d.end, d.place, d.region, d.date, d.agency,
-                                      d.kicker, d.author))
-                if d.author is None:
+                found.append(dataclasses.replace(d, start=pos + d.start, end=pos + d.end))
+                if d.author is None and not d.published:
                     break  # the article's prose follows on this line
             elif line.rstrip()[-1:] in ".!?\"”’" or seen >= OPENING_LINES:
                 break

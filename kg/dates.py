@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-from .dateline import openings
+from .dateline import openings, parse_dateline
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DateMention", "DocumentDate", "date_mentions", "document_date", "event_date", "parse_date",
-           "resolve"]
+__all__ = ["DateMention", "DocumentDate", "date_mentions", "day_bounds", "document_date", "event_date",
+           "parse_date", "resolve"]
 
 _MONTHS = {name: i for i, names in enumerate(
     (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
@@ -59,7 +59,7 @@ _ABSOLUTE = [re.compile(p) for p in (
 )]
 # Words around an expression that do not change what it refers to.
 _LEADING = re.compile(
-    r"^(?:(?:on|in|at|by|during|since|from|until|till|through|throughout|of|as of|before|after|"
+    r"^(?:(?:on|in|at|by|during|since|from|until|till|through|throughout|of|as of|before|after|no later than|"
     r"the|this past|past|earlier|later|early|late|mid|middle|end|the end|beginning|the beginning|start|"
     r"the start|first half|second half|first quarter|second quarter|third quarter|fourth quarter|"
     r"spring|summer|autumn|fall|winter)(?:\s+|-|$)(?:of\s+)?)+")
@@ -75,9 +75,9 @@ _AGE = re.compile(r"\d+[\s-]+years?[\s-]+old|\baged?\b")
 _RANGE = re.compile(r"^(?:between\s+|from\s+)?(?P<a>.+?)\s*(?:–|—|-|\s+to\s+|\s+and\s+|\s+through\s+|\s+until\s+)"
                     r"\s*(?P<b>.+)$")
 _YEAR_RANGE = re.compile(r"^(?P<a>\d{4})\s*(?P<sep>[-–—/])\s*(?P<b>\d{2}|\d{4})$")
+#: Words that make a date a deadline: it lies ahead of the document ("must leave by March").
+_DEADLINE = re.compile(r"^(?:by|until|till|til|no later than|not later than)\b")
 _DECADE = re.compile(r"^(?:the\s+)?(?P<y>\d{3}0)'?s$")
-_PUBLISHED = re.compile(r"^\s*(?:published|updated|posted|last updated|first published)(?:\s+on)?\s*:?\s+(?P<date>.+)$",
-                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,26 @@ def parse_date(text: str) -> Optional[tuple]:
     return None
 
 
+def day_bounds(value: Optional[str]) -> Optional[tuple[str, str]]:
+    """The first and last day (ISO) of a year, month or day as kg writes them; ``None`` for anything else.
+
+    >>> day_bounds("2021"), day_bounds("2020-02"), day_bounds("2021-08-28"), day_bounds("soon")
+    (('2021-01-01', '2021-12-31'), ('2020-02-01', '2020-02-29'), ('2021-08-28', '2021-08-28'), None)
+    """
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value or "")
+    if not m:
+        return None
+    year, month, day = int(m.group(1)), m.group(2) and int(m.group(2)), m.group(3) and int(m.group(3))
+    try:
+        if day:
+            return (date(year, month, day).isoformat(),) * 2
+        if month:
+            return date(year, month, 1).isoformat(), date(year, month, calendar.monthrange(year, month)[1]).isoformat()
+    except ValueError:
+        return None
+    return f"{year:04d}-01-01", f"{year:04d}-12-31"
+
+
 def _iso_day(value: Optional[str]) -> Optional[date]:
     if value is None:
         return None
@@ -159,18 +179,13 @@ def document_date(text: str, meta_date: Optional[str] = None) -> DocumentDate:
     if meta and None not in meta:
         return DocumentDate(date(*meta).isoformat(), "metadata", meta_date)
     year = meta[0] if meta else None
-    for opening in openings(text):
-        if opening.date:
-            found = parse_date(opening.date)
-            if found and found[1] and found[2] and (found[0] or year):
-                return DocumentDate(date(found[0] or year, found[1], found[2]).isoformat(), "dateline", opening.date)
-    for line in [ln for ln in text.split("\n") if ln.strip()][:6]:
-        m = _PUBLISHED.match(line)
-        if m:
-            raw = re.split(r"\s+(?:at\s+)?\d{1,2}:\d\d|\s+\|", m.group("date").strip())[0].rstrip(" .,")
-            found = parse_date(raw)
-            if found and None not in found:
-                return DocumentDate(date(*found).isoformat(), "published", raw)
+    # The openings first; then a publication line further down the top of the text.
+    lines = [parse_dateline(ln) for ln in [ln for ln in text.split("\n") if ln.strip()][:6]]
+    for opening in [*openings(text), *(d for d in lines if d is not None and d.published)]:
+        found = parse_date(opening.date) if opening.date else None
+        if found and found[1] and found[2] and (found[0] or year):
+            return DocumentDate(date(found[0] or year, found[1], found[2]).isoformat(),
+                                "published" if opening.published else "dateline", opening.date)
     return DocumentDate(None)
 
 
@@ -276,18 +291,32 @@ def _single(s: str, doc: Optional[date], future: bool = False) -> Optional[tuple
     return found
 
 
-def resolve(text: str, doc_date: Optional[str], *, future: bool = False) -> tuple:
+def resolve(text: str, doc_date: Optional[str], *, future: bool = False, past: bool = False) -> tuple:
     """``(value, end_value, precision)`` of a date expression against the document date (ISO or ``None``).
 
     A weekday or a month without a year is the latest one on or before the document date,
     or with ``future`` (the clause speaks of what will happen) the first one on or after it.
+    A deadline ("by March", "until 2026", "no later than Friday") lies ahead: it resolves
+    forward — unless ``past`` (the clause is in a past tense: "had left by March", "extended
+    the ban until March") and reading it forward or back gives two dates: then it stays raw.
     Unresolvable expressions give ``(None, None, None)``.
 
     >>> resolve("yesterday", "2021-08-28"), resolve("last month", "2021-08-28")
     (('2021-08-27', None, 'day'), ('2021-07', None, 'month'))
     >>> resolve("1910-45", None), resolve("recently", "2021-08-28"), resolve("yesterday", None)
     (('1910', '1945', 'year'), (None, None, None), (None, None, None))
+    >>> resolve("by March", "2021-08-28"), resolve("by March", "2021-08-28", past=True)
+    (('2022-03', None, 'month'), (None, None, None))
     """
+    if _DEADLINE.match(" ".join(text.lower().split())):
+        ahead = _resolve(text, doc_date, future=True)
+        if past and ahead != _resolve(text, doc_date, future=False):
+            return None, None, None  # a deadline told in the past: met already, or still ahead?
+        return ahead
+    return _resolve(text, doc_date, future=future)
+
+
+def _resolve(text: str, doc_date: Optional[str], *, future: bool = False) -> tuple:
     doc = _iso_day(doc_date)
     raw = " ".join(text.lower().split())
     if _AGE.search(raw):
@@ -432,7 +461,10 @@ def event_date(sentence, verbs, doc_date: Optional[str], *, offset: int = 0) -> 
         head = _clause_head(ent) if ent.label_ == "DATE" else None
         if head is None or head.i not in heads:
             continue
-        value, end, precision = resolve(ent.text, doc_date, future=future)
+        # "by March": the deadline word is the preposition before the entity
+        prep = ent.root.head if ent.root.dep_ == "pobj" and ent.root.head.i == ent.start - 1 else None
+        said = f"{prep.lower_} {ent.text}" if prep is not None and _DEADLINE.match(prep.lower_) else ent.text
+        value, end, precision = resolve(said, doc_date, future=future, past=not future and _past_tense(head))
         if value is None and _is_not_a_date(ent.text):
             continue
         rank = (value is None, ent.root.head.i not in heads, ent.start)
@@ -440,6 +472,12 @@ def event_date(sentence, verbs, doc_date: Optional[str], *, offset: int = 0) -> 
             best = (rank, DateMention(ent.text, ent.start_char + offset, ent.end_char + offset, value, end,
                                       precision))
     return best[1] if best else None
+
+
+def _past_tense(verb) -> bool:
+    """The verb is in a past tense ("extended", "had left"), not an infinitive under one ("hoped to have")."""
+    return verb.tag_ == "VBD" or verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have"
+                                                            for c in verb.children)
 
 
 def _is_not_a_date(text: str) -> bool:

@@ -4,6 +4,8 @@ Each format is a pure "generate" step over the kg graph plus a thin writer:
 
 - GraphML and GEXF (Gephi, Cytoscape, yEd): one node per entity, one edge per fact;
   list and evidence attributes are JSON strings, since both formats hold scalars only.
+  Every fact keeps ``first_seen`` / ``last_seen``; in GEXF a dated fact is also a dynamic
+  edge (``start`` / ``end``, whole days), so Gephi's timeline can play the graph.
 - JSON: node-link JSON, the same form as the local graph file.
 - neo4j-csv: header and data files for ``neo4j-admin database import full`` (see
   :mod:`kg.neo4j.bulk_csv`).
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .facts import fact_span
 from .files import atomic_path, write_atomic
 from .graph import graph_to_data
 
@@ -54,11 +57,15 @@ def write_graphml(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
 
 
 def write_gexf(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
-    """GEXF file of the graph (Gephi); edges are labelled with their predicate."""
+    """GEXF file of the graph (Gephi); edges are labelled with their predicate, dated facts are dynamic."""
     path = Path(path)
     h = flat_graph(g)
     for n, d in h.nodes(data=True):
         d["label"] = d.get("name", n)
+    for s, o, k, d in g.edges(keys=True, data=True):
+        span = fact_span(d)
+        if span:
+            h.edges[s, o, k].update(start=span[0], end=span[1])
     with atomic_path(path) as tmp:
         nx.write_gexf(h, tmp, encoding="utf-8")
     return path

@@ -17,7 +17,9 @@ Edge attributes (edge key ``"<lemma>"`` or ``"<lemma>|negated"``):
 ``negated``, ``count`` (distinct sentences), ``confidence`` (max),
 ``evidence`` (list of ``{sentence_id, doc_id, text, speaker, predicate_text}``
 sorted by sentence id), ``speakers`` and ``docs`` (sorted lists),
-``first_seen`` / ``last_seen`` (document dates when known, else ``None``).
+``first_seen`` / ``last_seen`` (the earliest and latest evidence date, ISO strings of the
+precision the text gives — ``2021``, ``2021-08``, ``2021-08-28`` — or ``None``; see
+:func:`kg.facts.evidence_date`).
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from typing import Iterable, Iterator
 
 import networkx as nx
 
-from .facts import add_sentence_sources, append_new
+from .facts import add_sentence_sources, append_new, evidence_date
 from .files import atomic_path
 from .records import Triple, node_label, relation_type
 
@@ -79,7 +81,7 @@ def build_graph(triples: Iterable[Triple], graph: nx.MultiDiGraph | None = None)
                 aliases.add(t.object.name)
             g.nodes[t.subject.key]["aliases"] = sorted(aliases)
             continue
-        merge.fact(t, docs.get(t.doc_id, {}).get("date"))
+        merge.fact(t, evidence_date(t.event_date, docs.get(t.doc_id, {}).get("date")))
     merge.finish()
     log.debug("graph: %d triples added, %d nodes, %d edges", n, g.number_of_nodes(), g.number_of_edges())
     return g

@@ -17,10 +17,17 @@ made safe and offline:
   search box is kg's own, filled with ``option.value``;
 * every JSON embedded in a ``<script>`` escapes ``<``, ``>`` and ``&``.
 
-Entities are coloured by type, sized by importance, placed by
-:func:`kg.analytics.layout` (so large graphs draw at once with physics off);
-facts are labelled by predicate, dashed and red when negated, and their
-tooltips carry the evidence sentences, speakers and source documents.
+Entities are coloured by community (:func:`kg.analytics.communities`, seeded), shaped
+by type, sized by importance and placed by :func:`kg.analytics.layout` (so large graphs
+draw at once with physics off); the most important named entities carry labels
+readable at any zoom.  Facts are labelled by predicate, dashed and red when negated,
+and their tooltips carry the evidence sentences, speakers and source documents.
+
+The overview (``fold=True``, the default) ranks named entities before concepts and
+folds concept leaves (a concept linked to one named entity only) into that entity's
+tooltip.  A date slider hides the facts whose ``first_seen`` … ``last_seen`` days fall
+outside the chosen range, and a side panel holds the brief of each community
+(:mod:`kg.brief`).
 
 This is the only kg module that imports pyvis (lazily: pyvis imports IPython).
 """
@@ -40,6 +47,8 @@ import networkx as nx
 
 from . import analytics
 from .analytics import Cut
+from .brief import CommunityBrief, community_briefs
+from .facts import fact_span
 from .files import write_atomic
 
 log = logging.getLogger(__name__)
@@ -50,6 +59,8 @@ DEFAULT_MAX_NODES = 2000
 PHYSICS_MAX_NODES = 300
 #: Evidence sentences shown in a fact's tooltip before "+N more".
 MAX_EVIDENCE = 3
+#: Folded concept facts listed in an entity's tooltip before "+N more".
+MAX_FOLDED = 12
 
 #: Colour per entity label (Tableau 10: distinct, print- and colour-blind-friendly enough).
 PALETTE = {
@@ -65,6 +76,24 @@ PALETTE = {
     "Concept": "#BAB0AC",
 }
 OTHER_COLOUR = "#8C8C8C"
+#: Colour per community, largest first; smaller communities are grey.
+COMMUNITY_PALETTE = ("#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7",
+                     "#9C755F", "#2F4B7C")
+#: Shape per entity label (vis-network shapes that scale with the node's value), and its legend glyph.
+SHAPES = {
+    "Person": ("dot", "●"),
+    "Organization": ("square", "■"),
+    "Place": ("triangle", "▲"),
+    "Group": ("diamond", "◆"),
+    "Event": ("star", "★"),
+    "Product": ("hexagon", "⬢"),
+    "Law": ("triangleDown", "▼"),
+    "Work": ("hexagon", "⬢"),
+    "Language": ("diamond", "◆"),
+    "Concept": ("dot", "•"),
+}
+#: How many of the most important named entities are labelled at every zoom.
+LABELLED = 20
 EDGE_COLOUR = "#9AA0A6"
 NEGATED_COLOUR = "#C0392B"
 
@@ -79,37 +108,62 @@ class View:
     html: str
     title: str
     cut: Cut
+    folded: int = 0  # concept facts shown in their entity's tooltip instead of as edges
 
     def summary(self) -> str:
-        """One line for the command line, e.g. ``5 entities, 4 facts``."""
-        return self.cut.describe()
+        """One line for the command line, e.g. ``5 entities, 4 facts (+2 concept facts in tooltips)``."""
+        return self.cut.describe() + (f" (+{_facts(self.folded)} of concepts in tooltips)" if self.folded else "")
 
 
 def build_view(g: nx.MultiDiGraph, *, title: str = "Knowledge graph", max_nodes: int | None = DEFAULT_MAX_NODES,
                by: str = "pagerank", physics: bool | None = None, seed: int = 0,
-               max_evidence: int = MAX_EVIDENCE) -> View:
+               max_evidence: int = MAX_EVIDENCE, fold: bool = True) -> View:
     """An interactive, offline HTML page of ``g`` (cut to ``max_nodes`` most important entities).
 
     ``physics=None`` settles small views with physics and draws large ones at once;
-    ``False`` never runs physics (the button still turns it on).
+    ``False`` never runs physics (the button still turns it on).  ``fold`` makes the
+    overview: named entities first and concept leaves folded into their entity's tooltip.
 
     >>> from kg.graph import build_graph, read_triples
     >>> view = build_view(build_graph(read_triples("tests/data/triples_small.jsonl")))
     >>> view.summary(), 'src="http' in view.html
-    ('7 entities, 4 facts', False)
+    ('4 entities, 1 fact (+3 facts of concepts in tooltips)', False)
     """
-    shown, cut = analytics.top_subgraph(g, max_nodes, by=by)
+    folded: dict = {}
+    drawn, briefs = g, []
+    if fold:
+        drawn, folded = analytics.fold_leaves(g)
+    shown, cut = analytics.top_subgraph(drawn, max_nodes, by=by, named_first=fold)
+    # Communities (colours, briefs) of what is drawn, with the leaves folded into it: the whole
+    # graph, the same as `kg brief`, unless the view keeps only the most important entities.
+    core = g if not cut.is_partial else g.subgraph(set(shown) | _leaves_of(g, drawn, shown))
+    if not fold:
+        core = shown
+    groups = analytics.communities(core, seed=seed)
+    if fold:
+        briefs = community_briefs(core, seed=seed, communities=groups)
     if physics is None:
         physics = 0 < shown.number_of_nodes() <= PHYSICS_MAX_NODES
     scores = analytics.importance(shown, by=by)
     positions = analytics.layout(shown, seed=seed)
     documents = g.graph.get("documents", {}) or {}
-    nodes = node_items(shown, scores=scores, positions=positions, documents=documents)
+    community = {n: i for i, c in enumerate(groups) for n in c}
+    nodes = node_items(shown, scores=scores, positions=positions, documents=documents, community=community,
+                       folded=folded)
     edges = edge_items(shown, documents=documents, max_evidence=max_evidence)
-    header = header_html(title, shown, cut)
-    config = {"physics": bool(physics)}
-    page = _render(nodes, edges, vis_options(physics=bool(physics), n_edges=len(edges)), title, header, config)
-    return View(html=page, title=title, cut=cut)
+    days = date_range(edges)
+    header = header_html(title, shown, cut, days=days, undated=sum(1 for e in edges if "kgFrom" not in e),
+                         folded=sum(len(f) for f in folded.values()))
+    members = {b.index: sorted(str(k) for k in b.keys if k in shown) for b in briefs}
+    config = {"physics": bool(physics), "days": days, "communities": {str(i): ids for i, ids in members.items()}}
+    page = _render(nodes, edges, vis_options(physics=bool(physics), n_edges=len(edges)), title, header, config,
+                   panel=brief_panel_html(briefs, members))
+    return View(html=page, title=title, cut=cut, folded=sum(len(f) for f in folded.values()))
+
+
+def _leaves_of(g: nx.MultiDiGraph, drawn: nx.MultiDiGraph, shown: nx.MultiDiGraph) -> set:
+    """The concept leaves of ``g`` folded away from ``drawn`` whose entity is in ``shown``."""
+    return {n for n in g if n not in drawn and any(m in shown for m in (*g.pred[n], *g.succ[n]))}
 
 
 def write_view(view: View | str, path: str | os.PathLike) -> Path:
@@ -123,29 +177,50 @@ def write_view(view: View | str, path: str | os.PathLike) -> Path:
 # ---------------------------------------------------------------- nodes and edges
 
 
-def node_items(g: nx.MultiDiGraph, *, scores: dict, positions: dict, documents: dict) -> list[dict]:
-    """vis-network node dicts, sorted by key.  Labels and titles are plain text."""
+def node_items(g: nx.MultiDiGraph, *, scores: dict, positions: dict, documents: dict,
+               community: dict | None = None, folded: dict | None = None) -> list[dict]:
+    """vis-network node dicts, sorted by key.  Labels and titles are plain text.
+
+    Colour is the entity's community (paler for concepts; by type when ``community`` is
+    ``None``), shape its type; the :data:`LABELLED` most important named entities get a
+    label drawn at every zoom.
+    """
     items = []
+    named = [n for n in g.nodes if analytics.is_named(g, n)]
+    top = set(sorted(named, key=lambda n: (-scores.get(n, 0.0), str(n)))[:LABELLED])
     for key in sorted(g.nodes, key=str):
         attrs = g.nodes[key]
         name = str(attrs.get("name") or key)
         label = str(attrs.get("label") or "Concept")
-        colour = PALETTE.get(label, OTHER_COLOUR)
+        if community is None:
+            colour = PALETTE.get(label, OTHER_COLOUR)
+        else:
+            i = community.get(key)
+            colour = COMMUNITY_PALETTE[i] if i is not None and i < len(COMMUNITY_PALETTE) else OTHER_COLOUR
+            if label == "Concept":
+                colour = _paler(colour)
         x, y = positions.get(key, (0.0, 0.0))
-        items.append({
+        item = {
             "id": str(key),
             "label": _clip(name, _LABEL_CHARS),
-            "title": node_tooltip(g, key, documents),
+            "title": node_tooltip(g, key, documents, folded=(folded or {}).get(key, [])),
             "value": scores.get(key, 0.0),
             "x": x,
             "y": y,
+            "shape": SHAPES.get(label, SHAPES["Concept"])[0],
             "color": {"background": colour, "border": _darker(colour),
                       "highlight": {"background": colour, "border": "#1F2328"},
                       "hover": {"background": colour, "border": "#1F2328"}},
             "kgType": label,
             "kgName": name,
             "kgSearch": "\n".join(dict.fromkeys(s.casefold() for s in [name, *map(str, attrs.get("aliases", []))])),
-        })
+        }
+        if key in top:
+            # The page keeps this label's size on screen constant when zoomed out (view.js: sizeLabels).
+            item["font"] = {"size": 14}
+            item["scaling"] = {"label": {"enabled": False}}
+            item["kgLabelled"] = True
+        items.append(item)
     return items
 
 
@@ -170,6 +245,9 @@ def edge_items(g: nx.MultiDiGraph, *, documents: dict, max_evidence: int = MAX_E
             "dashes": negated,
             "kgNegated": negated,
         }
+        span = fact_span(attrs)
+        if span:
+            item["kgFrom"], item["kgTo"] = span
         if negated:
             item["color"] = {"color": NEGATED_COLOUR, "highlight": NEGATED_COLOUR, "hover": NEGATED_COLOUR}
             item["font"] = {"color": NEGATED_COLOUR}
@@ -179,20 +257,23 @@ def edge_items(g: nx.MultiDiGraph, *, documents: dict, max_evidence: int = MAX_E
     return items
 
 
-def node_tooltip(g: nx.MultiDiGraph, key: Hashable, documents: dict) -> str:
+def node_tooltip(g: nx.MultiDiGraph, key: Hashable, documents: dict, *, folded: list | None = None) -> str:
     """Plain-text tooltip of an entity: name, type, aliases, why its mentions were merged, documents,
-    number of facts.
+    number of facts, folded facts.
 
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("org:ldp", name="LDP", type="ORG", label="Organization", aliases=["Jimintō"], docs=["d1"],
     ...            merges=["native script: Jimintō"])
-    >>> print(node_tooltip(g, "org:ldp", {"d1": {"title": "Parties meet"}}))
+    >>> print(node_tooltip(g, "org:ldp", {"d1": {"title": "Parties meet"}},
+    ...                    folded=[{"direction": "out", "predicate": "support", "negated": False, "other": "bid",
+    ...                             "count": 2, "first_seen": "2021-08-27", "last_seen": "2021-08-27"}]))
     LDP
     Organization (ORG) · org:ldp
     Also known as: Jimintō
     Merged by: native script: Jimintō
     Documents: Parties meet [d1]
-    0 facts
+    1 fact
+    —support→ bid (2 sentences, 2021-08-27)
     """
     attrs = g.nodes[key]
     lines = [str(attrs.get("name") or key),
@@ -203,8 +284,17 @@ def node_tooltip(g: nx.MultiDiGraph, key: Hashable, documents: dict) -> str:
         lines.append("Merged by: " + "; ".join(map(str, attrs["merges"])))
     if attrs.get("docs"):
         lines.append("Documents: " + _docs_text(attrs["docs"], documents))
-    n = g.degree(key)
+    folded = folded or []
+    n = g.degree(key) + len(folded)
     lines.append(f"{n} fact{'' if n == 1 else 's'}")
+    for f in folded[:MAX_FOLDED]:
+        verb = ("not " if f["negated"] else "") + f["predicate"]
+        when = f", {f['first_seen']}" if f.get("first_seen") else ""
+        count = f"{f['count']} sentence{'' if f['count'] == 1 else 's'}"
+        arrow = f"—{verb}→ {_clip(f['other'], 80)}" if f["direction"] == "out" else f"← {_clip(f['other'], 80)} —{verb}"
+        lines.append(f"{arrow} ({count}{when})")
+    if len(folded) > MAX_FOLDED:
+        lines.append(f"+{len(folded) - MAX_FOLDED} more")
     return "\n".join(lines)
 
 
@@ -244,6 +334,21 @@ def _docs_text(doc_ids: list, documents: dict, limit: int = 5) -> str:
 def _clip(text: str, limit: int) -> str:
     text = " ".join(text.split()) if "\n" in text else text
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _facts(n: int) -> str:
+    return f"{n:,} fact{'' if n == 1 else 's'}"
+
+
+def _paler(colour: str) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#{:02X}{:02X}{:02X}".format(*(int(c + (255 - c) * 0.55) for c in (r, g, b)))
+
+
+def date_range(edges: list[dict]) -> list[str] | None:
+    """``[first day, last day]`` over the dated facts of a view (what the slider spans), or ``None``."""
+    spans = [(e["kgFrom"], e["kgTo"]) for e in edges if "kgFrom" in e]
+    return [min(a for a, _ in spans), max(b for _, b in spans)] if spans else None
 
 
 def _darker(colour: str) -> str:
@@ -290,8 +395,9 @@ def vis_options(*, physics: bool, n_edges: int) -> dict:
     }
 
 
-def header_html(title: str, g: nx.MultiDiGraph, cut: Cut) -> str:
-    """The title bar: title, counts, the cut note, controls and a legend of entity types (all escaped)."""
+def header_html(title: str, g: nx.MultiDiGraph, cut: Cut, *, days: list[str] | None = None, undated: int = 0,
+                folded: int = 0) -> str:
+    """The title bar: title, counts, the cut note, controls, the date slider and a legend of entity types (all escaped)."""
     e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
     counts: dict[str, int] = {}
     for _, label in g.nodes(data="label"):
@@ -299,10 +405,12 @@ def header_html(title: str, g: nx.MultiDiGraph, cut: Cut) -> str:
     order = [t for t in PALETTE if t in counts] + sorted(t for t in counts if t not in PALETTE)
     legend = "".join(
         f'<li><label><input type="checkbox" data-type="{e(t)}" checked>'
-        f'<span class="kg-swatch" style="background:{PALETTE.get(t, OTHER_COLOUR)}"></span>{e(t)} ({counts[t]:,})</label></li>'
+        f'<span class="kg-glyph" aria-hidden="true">{SHAPES.get(t, SHAPES["Concept"])[1]}</span>{e(t)} ({counts[t]:,})</label></li>'
         for t in order)
     negated = sum(1 for *_, neg in g.edges(data="negated") if neg)
     shown = f"{g.number_of_nodes():,} entities, {g.number_of_edges():,} facts"
+    if folded:
+        shown += f" (+{_facts(folded)} of concepts in tooltips)"
     note = f'<p id="kg-note" role="note">Partial view: {e(cut.describe())}.</p>' if cut.is_partial else ""
     return (
         '<div id="kg-bar">'
@@ -312,12 +420,53 @@ def header_html(title: str, g: nx.MultiDiGraph, cut: Cut) -> str:
         'aria-label="Find an entity by name or alias"><datalist id="kg-names"></datalist>'
         '<button id="kg-physics" type="button" aria-pressed="false">Physics: off</button>'
         '<button id="kg-fit" type="button">Fit</button>'
+        '<button id="kg-brief-toggle" type="button" aria-controls="kg-brief" aria-expanded="true">Brief</button>'
         f'<label><input id="kg-negated" type="checkbox" checked><span class="kg-dash"></span>negated facts ({negated:,})</label>'
         '<span id="kg-status" aria-live="polite"></span>'
         '</div>'
-        f'<ul id="kg-legend" aria-label="Entity types">{legend}</ul>'
+        + (date_controls_html(days, undated) if days else "")
+        + f'<ul id="kg-legend" aria-label="Entity types (colour: community)">{legend}</ul>'
         '</div>'
     )
+
+
+def date_controls_html(days: list[str], undated: int) -> str:
+    """Two range inputs over the days of the dated facts (values: days after the first), and the undated box."""
+    from datetime import date
+
+    span = (date.fromisoformat(days[1]) - date.fromisoformat(days[0])).days
+    e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
+    return (
+        '<div id="kg-dates" role="group" aria-label="Dates of the facts shown">'
+        f'<label>from <input id="kg-since" type="range" min="0" max="{span}" step="1" value="0" '
+        'aria-label="Facts dated on or after"></label>'
+        f'<output id="kg-since-day" for="kg-since">{e(days[0])}</output>'
+        f'<label>to <input id="kg-until" type="range" min="0" max="{span}" step="1" value="{span}" '
+        'aria-label="Facts dated on or before"></label>'
+        f'<output id="kg-until-day" for="kg-until">{e(days[1])}</output>'
+        f'<label><input id="kg-undated" type="checkbox" checked>undated facts ({undated:,})</label>'
+        '</div>'
+    )
+
+
+def brief_panel_html(briefs: list[CommunityBrief], members: dict[int, list[str]]) -> str:
+    """The side panel: one section per community with entities shown in the view (all text escaped)."""
+    e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
+    parts = []
+    for b in briefs:
+        if not members.get(b.index):
+            continue
+        colour = COMMUNITY_PALETTE[b.index] if b.index < len(COMMUNITY_PALETTE) else OTHER_COLOUR
+        rels = "".join(f"<li>{e(r.text())} <span class=\"kg-n\">×{r.count}</span></li>" for r in b.relations)
+        quotes = "".join(f"<li><q>{e(q.text)}</q> <cite>{e(q.source())}</cite></li>" for q in b.quotes)
+        parts.append(
+            f'<section class="kg-community" data-community="{b.index}">'
+            f'<h3><button type="button" class="kg-select" data-community="{b.index}">'
+            f'<span class="kg-swatch" style="background:{colour}"></span>{e(b.heading())}</button></h3>'
+            f'<p class="kg-meta">{e(b.summary())}</p>'
+            f'<ul class="kg-relations">{rels}</ul><ul class="kg-quotes">{quotes}</ul></section>')
+    body = "".join(parts) or "<p>No community of three or more entities in this view.</p>"
+    return f'<aside id="kg-brief" aria-label="Brief of each community"><h2>Brief</h2>{body}</aside>'
 
 
 def script_json(value) -> str:
@@ -340,7 +489,8 @@ _EXTERNAL_TAG = re.compile(
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
 
 
-def _render(nodes: list, edges: list, options: dict, title: str, header: str, config: dict) -> str:
+def _render(nodes: list, edges: list, options: dict, title: str, header: str, config: dict, *,
+            panel: str = "") -> str:
     """pyvis's template with vis-network inline, then made offline and given kg's bar and controls."""
     from pyvis.network import Network  # lazily: pyvis imports IPython
 
@@ -361,6 +511,7 @@ def _render(nodes: list, edges: list, options: dict, title: str, header: str, co
     page = _insert_once(page, "</head>", f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n</head>")
     page = _insert_once(page, "<body>", f"<body>\n{header}")
     page = _insert_once(page, "</body>",
+                        f"{panel}\n"
                         f'<script type="application/json" id="kg-config">{script_json(config)}</script>\n'
                         f"<script>{js}</script>\n</body>", last=True)
     _check_offline(page)

@@ -92,6 +92,40 @@ def test_top_subgraph_cut_counts(g):
     assert whole is g and not cut.is_partial and cut.describe() == "7 entities, 4 facts"
 
 
+def test_top_subgraph_can_rank_named_entities_before_concepts(g):
+    sub, _ = analytics.top_subgraph(g, 4, by="degree", named_first=True)
+    assert all(analytics.is_named(g, n) for n in sub)
+    sub, _ = analytics.top_subgraph(g, 4, by="degree")
+    assert not all(analytics.is_named(g, n) for n in sub)  # the concepts around the LDP outrank the people
+
+
+def test_fold_leaves_moves_concept_leaves_into_their_entity(g):
+    h, folded = analytics.fold_leaves(g)
+    assert sorted(n for n in g if n not in h) == [XSS, "concept:taiwan cptpp bid", "concept:videoconference"]
+    assert sorted(folded) == [LDP, "person:lo chih-cheng"]
+    assert h.number_of_edges() + sum(map(len, folded.values())) == g.number_of_edges()
+    ldp = {(f["direction"], f["predicate"], f["negated"], f["other"]) for f in folded[LDP]}
+    assert ("out", "support", False, "Taiwan's CPTPP bid") in ldp and ("out", "discuss", True, "<img src=x onerror=alert(1)>") in ldp
+    assert analytics.fold_leaves(h)[1] == {}  # nothing left to fold
+    g2 = nx.MultiDiGraph(g)
+    g2.add_edge("person:hsieh pei-fen", "concept:taiwan cptpp bid", "back", predicate="back")
+    assert "concept:taiwan cptpp bid" in analytics.fold_leaves(g2)[0]  # two entities: not a leaf
+
+
+def test_between_keeps_facts_whose_days_meet_the_range():
+    g = nx.MultiDiGraph()
+    g.add_edge("a", "b", "x", first_seen="2019", last_seen="2019-06")
+    g.add_edge("b", "c", "y", first_seen="2021-08-28", last_seen="2021-08-28")
+    g.add_edge("c", "d", "z", first_seen=None, last_seen=None)
+    assert analytics.between(g) is g
+    assert sorted(analytics.between(g, since="2019-06-30").edges(keys=True)) == [("a", "b", "x"), ("b", "c", "y")]
+    assert sorted(analytics.between(g, until="2019-01").edges(keys=True)) == [("a", "b", "x")]
+    assert sorted(analytics.between(g, "2020", "2021-08-27").edges(keys=True)) == []
+    assert sorted(analytics.between(g, since="2021-08")) == ["b", "c"]
+    with pytest.raises(ValueError, match="since wants a date"):
+        analytics.between(g, since="last week")
+
+
 def test_shortest_path_and_no_path(g):
     assert analytics.shortest_path(g, "Taiwan's CPTPP bid", XSS) == ["concept:taiwan cptpp bid", LDP, XSS]
     with pytest.raises(NotFound, match="no path"):

@@ -1,4 +1,5 @@
 """``kg view`` end to end: from triples and from a graph file, subsets, cuts and user errors."""
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,9 @@ def test_view_from_triples(tmp_path, capsys):
     out = tmp_path / "v.html"
     assert main(["view", DATA, "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert err.strip() == f"kg view: 7 entities, 4 facts -> {out}"
+    assert err.strip() == f"kg view: 4 entities, 1 fact (+3 facts of concepts in tooltips) -> {out}"
+    assert nodes_in(out.read_text(encoding="utf-8")) == 4  # the overview folds the three concept leaves
+    assert main(["view", DATA, "--no-fold", "-o", str(out)]) == 0
     assert nodes_in(out.read_text(encoding="utf-8")) == 7
 
 
@@ -49,15 +52,33 @@ def test_max_nodes_cut_is_said_on_stderr_and_on_the_page(tmp_path, capsys):
     out = tmp_path / "cut.html"
     assert main(["view", DATA, "--max-nodes", "3", "--by", "degree", "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "showing 3 of 7 entities (the most important by degree)" in err and "facts hidden" in err
+    assert "showing 3 of 4 entities (the most important by degree)" in err and "facts hidden" in err
     html = out.read_text(encoding="utf-8")
     assert nodes_in(html) == 3 and 'id="kg-note"' in html
+
+
+def test_since_and_until_keep_the_facts_dated_in_range(graph_file, tmp_path, capsys):
+    out = tmp_path / "new.html"
+    assert main(["view", "--graph", str(graph_file), "--since", "2021-09", "-o", str(out)]) == 0
+    # d2's one fact, dated 2021-09-01 (the rest is from August), folded into the LDP's tooltip
+    assert "1 entity, 0 facts (+1 fact of concepts in tooltips) ->" in capsys.readouterr().err
+    html = out.read_text(encoding="utf-8")
+    assert nodes_in(html) == 1 and "Knowledge graph, since 2021-09" in html
+    assert main(["view", "--graph", str(graph_file), "--since", "2021-08", "--until", "2021-08-31",
+                 "-o", str(out)]) == 0
+    assert "Knowledge graph, 2021-08 – 2021-08-31" in out.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["view", "--graph", str(graph_file), "--since", "2030", "-o", str(out)]) == 1
+    assert "nothing to draw: no fact of" in capsys.readouterr().err
+    assert main(["view", "--graph", str(graph_file), "--until", "soon", "-o", str(out)]) == 2
+    assert "--until wants a date written 2021, 2021-08 or 2021-08-28, not 'soon'" in capsys.readouterr().err
 
 
 def test_no_physics_flag(tmp_path):
     out = tmp_path / "p.html"
     assert main(["view", DATA, "--no-physics", "-o", str(out)]) == 0
-    assert '{"physics": false}' in out.read_text(encoding="utf-8")
+    config = out.read_text(encoding="utf-8").split('id="kg-config">')[1].split("</script>")[0]
+    assert json.loads(config)["physics"] is False
 
 
 @pytest.mark.parametrize("argv, code, message", [
@@ -97,7 +118,9 @@ def test_cypher_view_from_the_real_server(tmp_path, neo4j_conn, neo4j_env, neo4j
     assert nodes_in(page) == 3  # the LDP and the two things it is said to do something to
     assert "CPTPP bid" in page and "videoconference" not in page
     assert main(["view", "--neo4j", neo4j_uri, "-o", str(tmp_path / "all.html")]) == 0
-    assert nodes_in((tmp_path / "all.html").read_text(encoding="utf-8")) == 7
+    overview = (tmp_path / "all.html").read_text(encoding="utf-8")
+    assert nodes_in(overview) == 4  # the whole graph is the overview: its three concept leaves are folded
+    assert "videoconference (1 sentence, 2021-08-27)" in overview  # in Lo Chih-cheng's tooltip
     capsys.readouterr()
 
 
@@ -105,7 +128,9 @@ def test_view_reads_a_hand_edited_file_like_kg_load_reports_and_skips_bad_lines(
     from tests.test_cli_load_query import hand_edited
 
     out = tmp_path / "v.html"
-    proc = subprocess.run([sys.executable, "-m", "kg", "view", str(hand_edited(tmp_path)), "-o", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "kg", "view", str(hand_edited(tmp_path)),
+                           "--entity", "Liberal Democratic Party",
+                           "-o", str(out)],
                           capture_output=True, text=True, timeout=120)
     err = proc.stderr
     assert proc.returncode == 0 and "Traceback" not in err, err

@@ -1,7 +1,9 @@
 """Date expressions resolved against a document date: one table, one row per expression."""
 import pytest
 
+from kg.dateline import opening_meta, parse_dateline
 from kg.dates import document_date, parse_date, resolve
+from kg.nlp import pieces
 
 # (kind, expression, document date, expected value, expected end)
 # 2021-08-28 is a Saturday; 2021-12-12 a Sunday; 2021-01-05 a Tuesday.
@@ -55,6 +57,16 @@ ROWS = [
     ("range", "Jan. 5-7", "2021-08-28", "2021-01-05", "2021-01-07"),
     ("range", "March 3 to 5, 2020", None, "2020-03-03", "2020-03-05"),
     ("range", "the 1990s", None, "1990", "1999"),
+    # deadlines lie ahead of the document
+    ("deadline", "by March", "2021-08-28", "2022-03", None),
+    ("deadline", "by March", "2021-03-15", "2021-03", None),  # the month of the document: this March
+    ("deadline", "until 2026", "2021-08-28", "2026", None),
+    ("deadline", "by Friday", "2021-08-28", "2021-09-03", None),
+    ("deadline", "until Dec. 20", "2021-12-12", "2021-12-20", None),
+    ("deadline", "no later than Jan. 15", "2021-08-28", "2022-01-15", None),
+    ("deadline", "by the end of March", "2021-08-28", "2022-03", None),
+    ("deadline", "until next month", "2021-08-28", "2021-09", None),
+    ("deadline", "till 2019", "2021-08-28", "2019", None),  # a stated year is kept, even behind the document
     # ambiguous: one reading chosen, by rule
     ("ambiguous", "2019-03", None, "2019-03", None),  # ISO year-month, not 2019 to 2003
     ("ambiguous", "Dec. 20", "2021-12-12", "2020-12-20", None),  # a day after the document date: the year before
@@ -76,6 +88,11 @@ ROWS = [
     ("raw", "several weeks ago", "2021-08-28", None, None),
     ("raw", "Feb. 30", "2021-08-28", None, None),
     ("raw", "2019–2003", None, None, None),
+    ("raw", "by March", None, None, None),
+    ("raw", "by then", "2021-08-28", None, None),
+    ("raw", "until further notice", "2021-08-28", None, None),
+    ("raw", "until recently", "2021-08-28", None, None),
+    ("raw", "by the end of the year", "2021-08-28", None, None),
 ]
 
 
@@ -142,3 +159,40 @@ def test_parse_date_rejects_impossible_dates():
 ])
 def test_resolve_future(text, doc_date, value):
     assert resolve(text, doc_date, future=True)[0] == value
+
+
+@pytest.mark.parametrize("text, doc_date, value", [
+    ("by March", "2021-08-28", None),  # "had left by March" or "extended the ban until March": not guessed
+    ("until Friday", "2021-08-28", None),
+    ("by March", "2021-03-15", "2021-03"),  # both readings agree
+    ("until 2026", "2021-08-28", "2026"),  # a year stated in full is no guess
+    ("by Dec. 20, 2021", "2021-12-12", "2021-12-20"),
+    ("in March", "2021-08-28", "2021-03"),  # not a deadline: the past reading as always
+])
+def test_deadline_in_a_past_clause_stays_raw_when_ambiguous(text, doc_date, value):
+    assert resolve(text, doc_date, past=True)[0] == value
+
+
+@pytest.mark.parametrize("line, date", [
+    ("Published 28 Aug 2021", "28 Aug 2021"),
+    ("Updated: 2021-08-28 10:32 GMT", "2021-08-28"),
+    ("Published: Saturday, August 28, 2021 at 10:32 AM", "Saturday, August 28, 2021"),
+    ("Last updated on Aug. 28, 2021, 10:32 a.m. | 3 min read", "Aug. 28, 2021"),
+    ("  Posted 28 August 2021 09:15 UTC+8", "28 August 2021"),
+])
+def test_a_publication_line_is_an_opening_not_prose(line, date):
+    d = parse_dateline(line)
+    assert d is not None and d.published and d.date == date and d.end == len(line)
+    text = f"Talks resume\n{line}\nTAIPEI (CNA) – Lo met Sato.\nThey talked."
+    assert [p.text for p in pieces(text)] == ["Talks resume", "Lo met Sato.", "They talked."]
+    assert opening_meta(text)["published"] == date and opening_meta(text)["dateline_place"] == "TAIPEI"
+
+
+@pytest.mark.parametrize("line", [
+    "Posted on the wall were the names of the dead.",
+    "Updated figures on Aug. 28, 2021 showed growth.",
+    "Published 28 Aug 2021, the report found rising debt.",
+])
+def test_prose_that_starts_like_a_publication_line_stays_prose(line):
+    assert parse_dateline(line) is None
+    assert [p.text for p in pieces(line)] == [line]

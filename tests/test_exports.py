@@ -43,3 +43,15 @@ def test_export_command(g, tmp_path, capsys):
     assert "7 entities, 4 facts" in capsys.readouterr().err
     assert main(["export", "--format", "gexf", "--graph", str(tmp_path / "none.json"), "-o", "x"]) == 1
     assert "no local graph" in capsys.readouterr().err
+
+
+def test_exports_carry_fact_dates_and_gexf_facts_are_dynamic(g, tmp_path):
+    e = g.edges["org:liberal democratic party", "concept:taiwan cptpp bid", "support"]
+    e["first_seen"], e["last_seen"] = "2019", "2021-08"  # a year and a month: whole days in GEXF
+    h = nx.read_graphml(write_graphml(g, tmp_path / "g.graphml"), force_multigraph=True)
+    (ml,) = [d for *_, d in h.edges(data=True) if d["predicate"] == "support"]
+    assert (ml["first_seen"], ml["last_seen"]) == ("2019", "2021-08")
+    path = write_gexf(g, tmp_path / "g.gexf")
+    assert 'mode="dynamic"' in path.read_text(encoding="utf-8")
+    (gx,) = [d for *_, d in nx.read_gexf(path).edges(data=True) if d["predicate"] == "support"]
+    assert (gx["start"], gx["end"]) == ("2019-01-01", "2021-08-31")

@@ -27,6 +27,20 @@ def test_fact_edges_carry_evidence_and_negation():
     assert neg["first_seen"] == neg["last_seen"] == "2021-09-01"
 
 
+def test_first_and_last_seen_come_from_event_dates_else_document_dates():
+    rows = [json.loads(line) for line in open(DATA, encoding="utf-8")]
+    support = next(r for r in rows if r["predicate"]["lemma"] == "support")
+    again = [dict(support, sentence_id=f"d1:{i}", event_date=event) for i, event in enumerate([
+        {"text": "last month", "date": "2021-07", "end": None},
+        {"text": "recently", "date": None, "end": None},  # raw: the document date counts
+        {"text": "in 2019", "date": "2019", "end": None}], start=5)]
+    g = build_graph(Triple.from_dict(r) for r in again[:2])
+    e = g.edges["org:liberal democratic party", "concept:taiwan cptpp bid", "support"]
+    assert (e["first_seen"], e["last_seen"]) == ("2021-07", support["doc"]["date"])
+    build_graph([Triple.from_dict(again[2])], g)
+    assert (e["first_seen"], e["last_seen"]) == ("2019", support["doc"]["date"])
+
+
 def test_adding_the_same_triples_twice_changes_nothing():
     once = graph_to_data(build_graph(read_triples(DATA)))
     g = build_graph(read_triples(DATA))

@@ -142,7 +142,8 @@ def test_hostile_records_through_the_cli_and_both_views_run_nothing(neo4j_conn, 
 
     from_neo4j, from_triples = tmp_path / "neo4j.html", tmp_path / "triples.html"
     for args, out in ((("--neo4j", neo4j_env.uri), from_neo4j), ((str(path),), from_triples)):
-        code, _, err = kg(capsys, "-q", "view", *args, "--max-nodes", "0", "--title", HOSTILE[9], "-o", str(out))
+        code, _, err = kg(capsys, "-q", "view", *args, "--max-nodes", "0", "--no-fold", "--title", HOSTILE[9],
+                          "-o", str(out))
         assert code == 0, err
     entities = {a.key: a.name for t in hostile for a in (t.subject, t.object)}
     for page, expected_nodes in ((from_neo4j, len(entities) + 7), (from_triples, len(entities))):

@@ -170,6 +170,32 @@ def test_second_document_merges_and_appends_evidence(neo4j_conn):
     assert q("MATCH ()-[r:SUPPORT {negated: true}]->() RETURN r.count") == [[1]]  # kept apart
 
 
+def dated(doc, sid, date, event):
+    """A "Japan support Taiwan" triple of a document dated ``date`` whose sentence states ``event`` (or None)."""
+    t = triple(doc, sid, "Japan", "support", "Taiwan", date=date)
+    return dataclasses.replace(t, event_date=event and {"text": event[0], "date": event[1], "end": None})
+
+
+DATED = [dated("a", "a:0", "2021-08-28", ("last month", "2021-07")),
+         dated("b", "b:0", "2021-09-01", ("recently", None)),  # raw: the document date counts
+         dated("c", "c:0", "2021-09-03", ("in 2019", "2019"))]
+
+
+def test_rows_date_facts_by_event_date_else_document_date():
+    [fact] = store.rows_for_triples(DATED[:2])["facts"]
+    assert (fact["props"]["first_seen"], fact["props"]["last_seen"]) == ("2021-07", "2021-09-01")
+    assert fact["ev_dates"] == ["2021-07", "2021-09-01"]
+
+
+@pytest.mark.neo4j
+def test_event_dates_in_neo4j_as_in_the_local_graph(neo4j_conn):
+    store.load_triples(neo4j_conn, DATED[:2])
+    store.load_triples(neo4j_conn, DATED[2:])  # an existing fact absorbs an earlier event
+    [[first, last]] = store.run_query(neo4j_conn, "MATCH ()-[r:SUPPORT]->() RETURN r.first_seen, r.last_seen")[1]
+    assert (first, last) == ("2019", "2021-09-01")
+    assert graph_to_data(store.whole_graph(neo4j_conn)) == graph_to_data(build_graph(DATED))
+
+
 @pytest.mark.neo4j
 def test_hostile_text_leaves_graph_and_schema_unharmed(neo4j_conn, small):
     store.load_triples(neo4j_conn, small)

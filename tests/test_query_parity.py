@@ -74,3 +74,27 @@ def test_query_command_uses_the_local_graph_without_a_server(tmp_path, monkeypat
     assert "needs a Neo4j server" in capsys.readouterr().err
     assert main(["query", "--graph", str(tmp_path / "none.json"), "MATCH (n) RETURN n"]) == 1
     assert "no local graph" in capsys.readouterr().err
+
+
+def test_saved_changes_query_lists_the_facts_stated_since_a_date(local_graph):
+    from kg.queries import saved_queries
+
+    q = saved_queries()["changes"]
+    cols, rows = run_local_query(local_graph, q.cypher, q.bind(["2021-09"]))
+    assert cols[:3] == ["first_seen", "last_seen", "subject"]
+    assert [(r[2], r[3], r[4], r[5]) for r in rows] == [
+        ("Liberal Democratic Party", "discuss", True, "<img src=x onerror=alert(1)>")]
+    _, rows = run_local_query(local_graph, q.cypher, q.bind(["2021", "2"]))
+    assert len(rows) == 2 and all(r[1] >= "2021" for r in rows)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("since", ["2021", "2021-08-28", "2021-09", "2022"])
+def test_saved_changes_query_answers_the_same_on_both_backends(since, local_graph, neo4j_conn):
+    from kg.neo4j import store as neo4j_store
+    from kg.queries import saved_queries
+
+    q = saved_queries()["changes"]
+    neo4j_store.load_triples(neo4j_conn, read_triples(DATA))
+    assert run_local_query(local_graph, q.cypher, q.bind([since])) == neo4j_store.run_query(
+        neo4j_conn, q.cypher, q.bind([since]))

@@ -23,6 +23,10 @@ def page(g):
     return build_view(g, title="<b>Title</b> & co").html
 
 
+def config(page: str) -> dict:
+    return json.loads(page.split('id="kg-config">')[1].split("</script>")[0])
+
+
 def test_page_is_offline(page):
     assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
     assert "cdn.jsdelivr" not in page and "cdnjs" not in page and "bootstrap" not in page
@@ -36,9 +40,11 @@ def test_same_graph_gives_byte_identical_html(g):
 def test_title_legend_and_note_are_escaped(page, g):
     assert "<h1 id=\"kg-title\">&lt;b&gt;Title&lt;/b&gt; &amp; co</h1>" in page
     assert "<title>&lt;b&gt;Title&lt;/b&gt; &amp; co</title>" in page
-    assert 'data-type="Person"' in page and "Organization (2)" in page and "negated facts (1)" in page
+    assert 'data-type="Person"' in page and "Organization (2)" in page
+    assert "negated facts (0)" in page  # the overview folds it into its entity's tooltip
+    assert "negated facts (1)" in build_view(g, fold=False).html
     cut = build_view(g, max_nodes=3).html
-    assert 'id="kg-note"' in cut and "showing 3 of 7 entities" in cut
+    assert 'id="kg-note"' in cut and "showing 3 of 4 entities" in cut
     assert 'id="kg-note"' not in page
 
 
@@ -98,12 +104,42 @@ def test_large_graphs_are_cut_and_drawn_without_physics():
         g.add_edge(f"n{i}", f"n{(i * 7) % (DEFAULT_MAX_NODES + 10)}", "x", predicate="x", count=1)
     view = build_view(g)
     assert view.cut.shown_nodes == DEFAULT_MAX_NODES and view.cut.hidden_nodes == 10
-    assert '"physics": false' in view.html.split('id="kg-config">')[1][:40]
+    assert config(view.html)["physics"] is False
     small = build_view(nx.MultiDiGraph([("a", "b", "x")]))
-    assert '"physics": true' in small.html.split('id="kg-config">')[1][:40]
+    assert config(small.html)["physics"] is True
 
 
 def test_write_view_is_utf8_and_leaves_no_temp_file(tmp_path, g):
     path = write_view(build_view(g, title="羅致政"), tmp_path / "sub" / "v.html")
     assert "<title>羅致政</title>" in path.read_text(encoding="utf-8")
     assert [p.name for p in path.parent.iterdir()] == ["v.html"]
+
+
+def test_overview_dates_facts_folds_leaves_and_escapes_the_brief(g):
+    html = build_view(g).html
+    cfg = config(html)
+    assert cfg["days"] == ["2021-08-27", "2021-08-27"]  # the one fact drawn; the rest are folded
+    assert cfg["communities"] == {"0": [LDP]}  # the LDP's community, its concepts folded
+    assert '<aside id="kg-brief"' in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    full = build_view(g, fold=False)
+    assert config(full.html)["days"] == ["2021-08-27", "2021-09-01"]
+    assert 'id="kg-since" type="range" min="0" max="5"' in full.html and "undated facts (0)" in full.html
+    edges = {e["label"]: e for e in edge_items(g, documents=g.graph["documents"])}
+    assert (edges["support"]["kgFrom"], edges["support"]["kgTo"]) == ("2021-08-27", "2021-08-27")
+    assert full.folded == 0 and build_view(g).folded == 3
+    undated = nx.MultiDiGraph([("a", "b", "x")])
+    assert config(build_view(undated).html)["days"] is None and 'id="kg-since"' not in build_view(undated).html
+
+
+def test_a_cut_overview_briefs_what_it_draws():
+    g = nx.MultiDiGraph()
+    for prefix, n in (("a", 5), ("b", 3)):  # two cliques: all entities equally important, a-keys first
+        for i in range(n):
+            g.add_node(f"{prefix}{i}", name=f"{prefix.upper()}{i}", label="Person", type="PERSON")
+        for i in range(n):
+            for j in range(i + 1, n):
+                g.add_edge(f"{prefix}{i}", f"{prefix}{j}", "meet", predicate="meet", count=1)
+    whole, cut = build_view(g), build_view(g, max_nodes=5)
+    assert sorted(config(whole.html)["communities"]) == ["0", "1"]
+    assert list(config(cut.html)["communities"].values()) == [["a0", "a1", "a2", "a3", "a4"]]
+    assert "B0" not in cut.html.split('<aside id="kg-brief"')[1].split("</aside>")[0]

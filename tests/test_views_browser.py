@@ -18,7 +18,7 @@ LDP = "org:liberal democratic party"
 @pytest.fixture(scope="module")
 def sample_page(tmp_path_factory):
     g = build_graph(read_triples(DATA))
-    return write_view(build_view(g, title="Sample <b>news</b>"), tmp_path_factory.mktemp("v") / "sample.html")
+    return write_view(build_view(g, title="Sample <b>news</b>", fold=False), tmp_path_factory.mktemp("v") / "sample.html")
 
 
 def counts(page):
@@ -77,7 +77,7 @@ def test_sample_xss_entity_shows_as_text_and_runs_nothing(open_page, sample_page
 
 def test_hostile_payloads_do_not_execute(open_page, tmp_path):
     g = hostile_graph()
-    path = write_view(build_view(g, title='<script>window.__kgPwned="title"</script><svg onload=alert(1)>'),
+    path = write_view(build_view(g, title='<script>window.__kgPwned="title"</script><svg onload=alert(1)>', fold=False),
                       tmp_path / "hostile.html")
     r = open_page(path)
     assert counts(r.page) == [g.number_of_nodes(), g.number_of_edges()]
@@ -137,3 +137,103 @@ def test_cut_view_draws_the_kept_part_at_once_with_a_visible_note(open_page, tmp
     assert r.page.is_visible("#kg-note")
     assert r.page.evaluate("network.physics.physicsEnabled") is False
     assert r.console_errors == [] and r.page_errors == [] and r.outside_requests == []
+
+
+# ---------------------------------------------------------------- the overview
+
+
+def timeline_graph() -> nx.MultiDiGraph:
+    """Two groups of people, a fact a month from January to June 2021, one undated fact, one concept leaf."""
+    g = nx.MultiDiGraph()
+    for i in range(8):
+        g.add_node(f"person:{i}", name=f"Person {i}", type="PERSON", label="Person", aliases=[], docs=["d1"])
+    pairs = [(0, 1), (1, 2), (2, 0), (4, 5), (5, 6), (6, 4)]
+    for month, (a, b) in enumerate(pairs, start=1):
+        day = f"2021-{month:02d}-15"
+        g.add_edge(f"person:{a}", f"person:{b}", "meet", predicate="meet", type="MEET", negated=False, count=1,
+                   confidence=0.5, evidence=[], speakers=[], docs=["d1"], first_seen=day, last_seen=day)
+    g.add_edge("person:3", "person:7", "call", predicate="call", type="CALL", negated=False, count=1, confidence=0.5,
+               evidence=[], speakers=[], docs=["d1"], first_seen=None, last_seen=None)
+    g.add_node("concept:plan", name="five-year plan", type="CONCEPT", label="Concept", aliases=[], docs=["d1"])
+    g.add_edge("person:0", "concept:plan", "draft", predicate="draft", type="DRAFT", negated=False, count=2,
+               confidence=0.5, evidence=[], speakers=[], docs=["d1"], first_seen="2021-01-10", last_seen="2021-01-10")
+    return g
+
+
+def shown(page) -> list[int]:
+    """Facts and entities the page shows now."""
+    return page.evaluate("[edges.get({filter: e => !e.hidden}).length, nodes.get({filter: n => !n.hidden}).length,"
+                         " kgState.shownFacts]")
+
+
+def test_date_slider_hides_the_facts_outside_the_range(open_page, tmp_path):
+    r = open_page(write_view(build_view(timeline_graph()), tmp_path / "t.html"))
+    p = r.page
+    assert counts(p) == [8, 7]  # the concept leaf is folded into Person 0
+    assert shown(p) == [7, 8, 7]
+    assert p.inner_text("#kg-since-day") == "2021-01-15" and p.inner_text("#kg-until-day") == "2021-06-15"
+    p.focus("#kg-since")
+    for _ in range(59):  # 59 days on: 2021-03-15, the third fact's day
+        p.keyboard.press("ArrowRight")
+    assert p.inner_text("#kg-since-day") == "2021-03-15"
+    assert shown(p) == [5, 7, 5]  # March to June and the undated fact; Person 1 has no fact left
+    p.uncheck("#kg-undated")
+    assert shown(p) == [4, 5, 4] and p.inner_text("#kg-status").startswith("4 of 7 facts in range")
+    p.focus("#kg-until")
+    p.keyboard.press("Home")  # "to" before "from": the range is the days between them
+    assert (p.inner_text("#kg-since-day"), p.inner_text("#kg-until-day")) == ("2021-01-15", "2021-03-15")
+    assert shown(p) == [3, 3, 3]  # January to March: Persons 0, 1 and 2
+    p.focus("#kg-since")
+    p.keyboard.press("Home")
+    assert shown(p) == [1, 2, 1]
+    assert r.page_errors == [] and r.console_errors == [] and r.outside_requests == []
+
+
+def test_overview_labels_colours_folds_and_brief(open_page, tmp_path):
+    g = timeline_graph()
+    for i in range(8, 150):  # many small pairs: the fitted overview is zoomed far out
+        g.add_node(f"person:{i}", name=f"Minor {i}", type="PERSON", label="Person", aliases=[], docs=["d1"])
+        if i % 2:
+            g.add_edge(f"person:{i - 1}", f"person:{i}", "see", predicate="see", count=1)
+    r = open_page(write_view(build_view(g), tmp_path / "o.html"))
+    p = r.page
+    on_screen = p.evaluate("""() => {
+        const s = network.getScale(), px = id => network.body.nodes[id].options.font.size * s;
+        return {labelled: nodes.get({filter: n => n.kgLabelled}).map(n => [n.id, px(n.id),
+                                                                          network.body.nodes[n.id].labelModule.visible()]),
+                other: px("person:149"), visibleOther: network.body.nodes["person:149"].labelModule.visible()};
+    }""")
+    assert len(on_screen["labelled"]) == 20 and "person:0" in [i for i, *_ in on_screen["labelled"]]
+    assert all(size >= 14 and visible for _, size, visible in on_screen["labelled"])
+    assert on_screen["other"] < 7 and not on_screen["visibleOther"]  # the rest wait for a zoom
+    colours = p.evaluate("Object.fromEntries(nodes.get().map(n => [n.id, n.color.background]))")
+    assert colours["person:0"] == colours["person:1"] != colours["person:4"] == colours["person:5"]
+    text = hover(p, NODE_POINT, "person:0")
+    assert "—draft→ five-year plan (2 sentences, 2021-01-10)" in text
+    sections = p.locator("#kg-brief section.kg-community")
+    assert sections.count() == 2 and "Person 0" in sections.nth(0).inner_text()
+    p.click('#kg-brief button.kg-select[data-community="1"]')
+    assert sorted(p.evaluate("network.getSelectedNodes()")) == ["person:4", "person:5", "person:6"]
+    p.click("#kg-brief-toggle")
+    assert not p.is_visible("#kg-brief")
+    assert r.page_errors == [] and r.console_errors == [] and r.outside_requests == []
+
+
+def test_hostile_overview_runs_nothing(open_page, tmp_path):
+    g = hostile_graph()
+    g.add_node("person:x", name="<img src=x onerror=window.__kgPwned=20>", type="PERSON", label="Person",
+               aliases=[], docs=["d<1>"])
+    g.add_node("concept:leaf", name="</script><svg onload=window.__kgPwned=21>", type="CONCEPT", label="Concept",
+               aliases=[], docs=["d<1>"])
+    g.add_edge("person:x", "concept:0", "x", predicate="<b>x</b>", count=1, first_seen="2021", last_seen="2021-05")
+    g.add_edge("person:x", "concept:leaf", "y", predicate="<i onmouseover=window.__kgPwned=22>y</i>", count=1,
+               first_seen="2020-02-02", last_seen="2020-02-02")
+    r = open_page(write_view(build_view(g, title="<svg onload=window.__kgPwned=23>"), tmp_path / "h.html"))
+    p = r.page
+    assert "</script><svg" in hover(p, NODE_POINT, "person:x")  # the folded leaf, as text
+    for button in p.locator("#kg-brief button.kg-select").all():
+        button.click()
+    p.focus("#kg-since")
+    p.keyboard.press("End")
+    assert "<img src=x" in p.inner_text("#kg-brief")
+    assert r.xss() == [] and r.page_errors == [] and r.console_errors == [] and r.outside_requests == []

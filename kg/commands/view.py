@@ -1,7 +1,9 @@
 """Write an interactive, offline HTML view of the graph (whole, an entity's neighbourhood, a document or a Cypher result).
 
 The graph comes from TRIPLES.jsonl when given, else from Neo4j with --neo4j or
---cypher, else from the local graph file written by ``kg build``.
+--cypher, else from the local graph file written by ``kg build``.  The whole graph is
+drawn as an overview (named entities first, concept leaves folded into tooltips, a
+brief per community); ``--since`` / ``--until`` keep the facts dated in that range.
 """
 from __future__ import annotations
 
@@ -40,6 +42,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"keep the N most important entities (default {DEFAULT_MAX_NODES:,}; 0 = all)")
     parser.add_argument("--by", choices=("pagerank", "degree"), default="pagerank", help="importance measure")
     parser.add_argument("--no-physics", action="store_true", help="draw at once from the layout, never simulate")
+    parser.add_argument("--no-fold", action="store_true",
+                        help="draw concept leaves as entities instead of folding them into their entity's tooltip")
+    parser.add_argument("--since", metavar="DATE", help="only facts dated on or after DATE (2021, 2021-08 or 2021-08-28)")
+    parser.add_argument("--until", metavar="DATE", help="only facts dated on or before DATE (2021, 2021-08 or 2021-08-28)")
     parser.add_argument("--title", help="page title")
     parser.add_argument("-o", "--output", metavar="FILE.html", default=DEFAULT_OUTPUT,
                         help=f"where to write the page (default {DEFAULT_OUTPUT})")
@@ -54,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     g, source, skipped = _load(args)
     title = args.title or "Knowledge graph"
+    overview = not (args.entity or args.doc or args.cypher or args.no_fold)
     try:
         if args.entity:
             depth = 1 if args.depth is None else args.depth
@@ -67,8 +74,15 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     if g.number_of_nodes() == 0:
         raise UserError(f"nothing to draw: {source} holds no entities")
+    if args.since or args.until:
+        g = analytics.between(g, args.since, args.until)
+        span = " – ".join(filter(None, (args.since, args.until))) if args.since and args.until else (
+            f"since {args.since}" if args.since else f"until {args.until}")
+        title = args.title or f"{title}, {span}"
+        if g.number_of_edges() == 0:
+            raise UserError(f"nothing to draw: no fact of {source} is dated {span}")
     view = build_view(g, title=title, max_nodes=args.max_nodes or None, by=args.by,
-                      physics=False if args.no_physics else None)
+                      physics=False if args.no_physics else None, fold=overview)
     with writing(args.output):
         path = write_view(view, args.output)
     tail = f"; {skipped} malformed line(s) skipped" if skipped else ""
@@ -89,11 +103,34 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("give TRIPLES.jsonl or --graph or Neo4j (--neo4j / --cypher), not several")
     if args.graph and (args.neo4j or args.cypher):
         raise UsageError("give --graph or Neo4j (--neo4j / --cypher), not both")
+    check_dates(args)
+
+
+def read_graph_file(path: Path, hint: str):
+    """The local graph at ``path``; a missing or foreign file is a :class:`UserError` ending with ``hint``."""
+    from ..graph import read_graph
+
+    if not path.exists():
+        raise UserError(f"{path}: no graph file; {hint}")
+    try:
+        return read_graph(path)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def check_dates(args: argparse.Namespace) -> None:
+    """``--since`` / ``--until`` must be written as kg writes dates: 2021, 2021-08 or 2021-08-28."""
+    from ..dates import day_bounds
+
+    for name in ("since", "until"):
+        value = getattr(args, name)
+        if value is not None and day_bounds(value) is None:
+            raise UsageError(f"--{name} wants a date written 2021, 2021-08 or 2021-08-28, not {value!r}")
 
 
 def _load(args: argparse.Namespace):
     """The graph to draw, a short name of where it came from, and how many lines were skipped."""
-    from ..graph import build_graph, read_graph, read_triples
+    from ..graph import build_graph, read_triples
 
     if args.triples:
         reader = read_triples(args.triples)
@@ -106,12 +143,7 @@ def _load(args: argparse.Namespace):
     if args.neo4j or args.cypher:
         return _from_neo4j(args, args.cypher or ALL_FACTS, command_line_params(args.param)), "the Neo4j query", 0
     path = Path(args.graph or DEFAULT_GRAPH)
-    if not path.exists():
-        raise UserError(f"{path}: no graph file; run `kg build` first, or give TRIPLES.jsonl")
-    try:
-        return read_graph(path), str(path), 0
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    return read_graph_file(path, "run `kg build` first, or give TRIPLES.jsonl"), str(path), 0
 
 
 def _from_neo4j(args: argparse.Namespace, cypher: str, params: dict):

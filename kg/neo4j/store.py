@@ -10,7 +10,8 @@ With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver. 
   ``negated``, with ``count`` (distinct evidence sentences), ``confidence`` (max),
   ``evidence`` (sentence ids) and, index for index, ``evidence_speakers`` ("" when not reported
   speech) and ``evidence_predicates`` (surface text), plus ``speakers``, ``docs``,
-  ``first_seen`` / ``last_seen`` (document dates).  ``alias`` triples fill ``aliases`` instead.
+  ``first_seen`` / ``last_seen`` (evidence dates: :func:`kg.facts.evidence_date`).  ``alias``
+  triples fill ``aliases`` instead.
 
 Loading is idempotent: only what the database does not hold is created (checked by key in the
 same transaction, or known from :class:`LoadMemory`), everything else is matched or merged, and
@@ -38,7 +39,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from .. import __version__
 from ..errors import UserError
-from ..facts import add_sentence_sources
+from ..facts import add_sentence_sources, evidence_date
 from ..files import batched
 from ..graph import GRAPH_FORMAT, _sentence_order, edge_key
 from ..identity import merge_reasons
@@ -362,7 +363,7 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
             if t.object.name != t.subject.name and t.object.name not in aliases:
                 aliases.append(t.object.name)
             continue
-        _add_evidence(facts, seen, t, doc["meta"].get("date"))
+        _add_evidence(facts, seen, t, evidence_date(t.event_date, doc["meta"].get("date")))
     fact_rows = list(facts.values())
     for i, row in enumerate(fact_rows):
         row["i"] = i

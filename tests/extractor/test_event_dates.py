@@ -40,6 +40,14 @@ CASES = [
     ("a date of a thing, not of the fact", "Canada set a firm pull-out date of December 2011.", "2008-03-14",
      ("Canada", "set", "firm pull-out date"), None),
     ("an age is no date", "Huang, 52, met the ambassador.", "2021-08-28", ("Huang", "meet", "ambassador"), None),
+    ("a deadline lies ahead", "Troops must leave Kabul by March.", "2021-08-28",
+     ("Troops", "leave", "Kabul"), {"text": "March", "date": "2022-03", "end": None}),
+    ("a deadline weekday lies ahead", "Japan must decide the matter by Friday.", "2021-08-28",
+     ("Japan", "decide", "matter"), {"text": "Friday", "date": "2021-09-03", "end": None}),
+    ("a deadline of an infinitive under a past verb lies ahead", "The two firms hoped to close the merger by June 30.",
+     "2019-08-07", ("two firms", "close", "merger"), {"text": "June 30", "date": "2020-06-30", "end": None}),
+    ("a deadline told in the past is not guessed", "The government extended the ban until March.", "2021-08-28",
+     ("government", "extend", "ban"), {"text": "March", "date": None, "end": None}),
 ]
 
 
@@ -55,6 +63,14 @@ def test_document_date_from_the_dateline_goes_into_doc(nlp):
     triples = extract(nlp, text)
     assert triples and all(t.doc["date"] == "2022-01-16" for t in triples)
     assert dated(triples)[("Taiwan's cabinet", "approve", "budget")]["date"] == "2022-01-14"
+
+
+def test_publication_line_dates_the_document_and_is_not_parsed(nlp):
+    text = "Parties meet\nPublished 28 Aug 2021\nThe LDP met the DPP yesterday."
+    triples = extract(nlp, text)
+    assert triples and all(t.doc["date"] == "2021-08-28" and t.doc["published"] == "28 Aug 2021" for t in triples)
+    assert all("Published" not in t.sentence for t in triples)
+    assert {t.event_date["date"] for t in triples if t.predicate.lemma == "meet"} == {"2021-08-27"}
 
 
 def test_metadata_date_is_kept_as_given(nlp):
