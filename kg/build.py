@@ -3,7 +3,7 @@
 A build keeps its state in an output directory (default ``kg-out/``):
 
 - ``triples.jsonl``: the triple records of every processed document (as ``kg extract`` writes them),
-- ``documents.jsonl``: one line per document seen (id, origin, status, counts or reason),
+- ``documents.jsonl``: one line per document seen (id, origin, status, counts and content digest, or reason),
 - ``graph.json``: the local graph (node-link JSON) that ``kg query``, ``kg view`` and
   ``kg export`` reuse,
 - ``view.html``: the interactive view of the most important part of the graph.

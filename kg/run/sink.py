@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional, Protocol, Union
 
 from ..errors import UserError
-from ..files import atomic_path
+from ..files import atomic_path, write_atomic
 from ..records import Document, Rejection
 from .stats import DocResult, RunStats
 from .unique import content_digest
@@ -166,8 +166,8 @@ class ResumableSink:
         else:  # output of a run that kept no ledger: the documents found in it are done
             entries = [{"id": doc_id, "status": "processed"} for doc_id in _ids_in(self.data_path)]
             if entries:
-                with atomic_path(self.ledger_path, fsync=True) as tmp:
-                    tmp.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries), "utf-8")
+                write_atomic(self.ledger_path, "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries),
+                             fsync=True)
         done = {e["id"]: e for e in entries if e.get("status") == "processed" and isinstance(e.get("id"), str)}
         counts = _lines_per_document(self.data_path)
         broken = {doc_id for doc_id, e in done.items()
