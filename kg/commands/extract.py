@@ -141,7 +141,7 @@ def _run_sharded(args, write_reject) -> int:
                      partition_docs=args.partition_docs, on_shard=on_shard, wait=args.wait)
     with writing(args.shards), sink:
         stats = run_extraction(args, label="extract", sink=sink, rejects=write_reject)
-    with writing(args.output), open_output(args.output) as out:
-        merge_shards(sink.paths(), out)
+        with writing(args.output), open_output(args.output) as out:  # still holding the directory
+            merge_shards(sink.paths(), out)
     print(f"kg extract: {stats.summary()}; engine {args.engine}; {sink.summary()}", file=sys.stderr)
     return 0 if stats.processed else 1
