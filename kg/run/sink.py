@@ -30,6 +30,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import time
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional, Protocol, Union
@@ -41,6 +42,9 @@ from .stats import DocResult, RunStats
 from .unique import content_digest
 
 log = logging.getLogger(__name__)
+
+#: The start of a triple line as :func:`triple_line` writes it: its document id, read without the rest.
+_DOC_ID = re.compile(rb'\{"doc_id": ("(?:[^"\\\n]|\\.)*")[,}]')
 
 
 class Sink(Protocol):
@@ -169,15 +173,16 @@ class ResumableSink:
                 write_atomic(self.ledger_path, "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries),
                              fsync=True)
         done = {e["id"]: e for e in entries if e.get("status") == "processed" and isinstance(e.get("id"), str)}
-        counts = _lines_per_document(self.data_path)
+        lines, size = _lines_per_document(self.data_path)
         broken = {doc_id for doc_id, e in done.items()
-                  if isinstance(e.get("triples"), int) and counts.get(doc_id, 0) != e["triples"]}
+                  if isinstance(e.get("triples"), int) and lines.get(doc_id, (0, 0))[0] != e["triples"]}
         for doc_id in sorted(broken):
             log.warning("%s: document %s lacks some of its triples; it will be extracted again", self.name, doc_id)
             del done[doc_id]
         _keep_lines(self.ledger_path, _ledger_record,
                     lambda e: e is not None and not (e.get("id") in broken and e.get("status") == "processed"))
-        _keep_lines(self.data_path, _doc_id, lambda doc_id: doc_id in done)
+        if sum(lines.get(doc_id, (0, 0))[1] for doc_id in done) != size:  # one pass when nothing is to cut
+            _keep_lines(self.data_path, _doc_id, lambda doc_id: doc_id in done)
         return done
 
 
@@ -215,7 +220,11 @@ def _ledger_entries(path: Path) -> Iterator[dict]:
 
 
 def _doc_id(raw: bytes) -> Optional[str]:
+    """The ``doc_id`` of a triple line; read from the line's start when it is written as kg writes it."""
+    start = _DOC_ID.match(raw)
     try:
+        if start:
+            return json.loads(start.group(1))
         value = json.loads(raw)
     except (ValueError, RecursionError):
         return None
@@ -226,12 +235,15 @@ def _ids_in(path: Path) -> list[str]:
     return list(dict.fromkeys(d for d in map(_doc_id, _complete_lines(path)) if d is not None))
 
 
-def _lines_per_document(path: Path) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for doc_id in map(_doc_id, _complete_lines(path)):
+def _lines_per_document(path: Path) -> tuple[dict[str, tuple[int, int]], int]:
+    """``({doc_id: (lines, bytes)}, file size)`` of a triples file, in one pass."""
+    per: dict[str, tuple[int, int]] = {}
+    for raw in _complete_lines(path):
+        doc_id = _doc_id(raw)
         if doc_id is not None:
-            counts[doc_id] = counts.get(doc_id, 0) + 1
-    return counts
+            n, size = per.get(doc_id, (0, 0))
+            per[doc_id] = (n + 1, size + len(raw))
+    return per, path.stat().st_size if path.exists() else 0
 
 
 def _keep_lines(path: Path, read, keep) -> None:
