@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from kg.extractor import ExtractOptions  # noqa: E402
 from kg.nlp import DEFAULT_MODEL, load_model, model_description  # noqa: E402
-from kg.pool import RunStats, run  # noqa: E402
+from kg.run.driver import run  # noqa: E402
+from kg.run.stats import RunStats  # noqa: E402
 from kg.sources import iter_documents  # noqa: E402
 
 EXTRA = [

@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kg.pool import RunStats, run  # noqa: E402
+from kg.run.driver import run  # noqa: E402
+from kg.run.stats import RunStats  # noqa: E402
 from kg.records import Document, Rejection  # noqa: E402
 from kg.sources import _decode, make_document, read_jsonl  # noqa: E402
 

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.neo4j import store  # noqa: E402
-from kg.dask_engine import own_peak_rss_mb  # noqa: E402
+from kg.run.dask import own_peak_rss_mb  # noqa: E402
 from kg.records import Argument, Predicate, Speaker, Triple, entity_key  # noqa: E402
 from tests.neo4j_process import LauncherError, Neo4jProcess  # noqa: E402
 

@@ -43,11 +43,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from extract import bare_pipe, sample_sentences  # noqa: E402
 
-from kg.engines import run_sharded  # noqa: E402
+from kg.run.driver import run  # noqa: E402
 from kg.extractor import ExtractOptions  # noqa: E402
 from kg.nlp import DEFAULT_MODEL, load_model, model_description  # noqa: E402
-from kg.pool import RunStats  # noqa: E402
-from kg.shards import merge_shards  # noqa: E402
+from kg.run.shards import ShardSink, merge_shards, settings_digest  # noqa: E402
+from kg.run.stats import RunStats  # noqa: E402
 
 OWN = [
     "The Kenyan government said on Tuesday that it would expand the port of Mombasa.",
@@ -94,16 +94,19 @@ def kg_sharded(corpus: Path, work: Path, *, engine: str, workers: int, model: st
     shards, merged = work / f"shards-{engine}-{workers}", work / f"merged-{engine}-{workers}.jsonl"
     stats = RunStats()
     t0 = time.perf_counter()
-    report = run_sharded(iter_documents([str(corpus)]), shards, engine=engine, workers=workers, model=model,
-                         options=ExtractOptions(), partition_docs=partition_docs, stats=stats, measure_rss=measure_rss)
+    with ShardSink(shards, settings=settings_digest(model, ExtractOptions()), partition_docs=partition_docs) as sink:
+        for _ in run(iter_documents([str(corpus)]), engine=engine, workers=workers, model=model,
+                     options=ExtractOptions(), partition_docs=partition_docs, stats=stats, sink=sink,
+                     measure_rss=measure_rss):
+            pass
     t1 = time.perf_counter()
     with open(merged, "w", encoding="utf-8", newline="\n") as out:
-        merge_shards([shards / n for n in report.names], out)
+        merge_shards(sink.paths(), out)
     t2 = time.perf_counter()
     digest = hashlib.sha256(merged.read_bytes()).hexdigest()
     return {"seconds": t2 - t0, "extract_seconds": t1 - t0, "merge_seconds": t2 - t1, "words": stats.words,
             "triples": stats.triples, "processed": stats.processed, "sha256": digest, "merged": merged,
-            "shards": len(report.names), "rss": sorted(report.worker_peak_rss_mb.values())}
+            "shards": len(sink.names), "rss": sorted(stats.worker_peak_rss_mb.values())}
 
 
 def graph_size(merged: Path, articles: int) -> dict:

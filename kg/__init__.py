@@ -16,8 +16,8 @@ __all__ = ["Argument", "Document", "Predicate", "Rejection", "Speaker", "Triple"
 def extract(inputs, **options):
     """Extract triples from documents (paths, :class:`Document` objects or strings).
 
-    See :func:`kg.pool.extract`.
+    See :func:`kg.run.driver.extract`.
     """
-    from .pool import extract as _extract
+    from .run.driver import extract as _extract
 
     return _extract(inputs, **options)

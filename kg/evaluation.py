@@ -14,7 +14,9 @@ Three kinds of gold set:
   (predicate text, subject and object text), with unresolved pronouns kept.
 
 The baseline is textacy's ``subject_verb_object_triples`` run on the same spaCy
-parses; every document of a set is parsed once (``nlp.pipe`` batches).
+parses: news and CoNLL04 documents go through the run driver
+(:func:`kg.run.driver.run`) like any other, with the baseline computed from each
+document's parses on the way (its ``also`` hook), so every document is parsed once.
 """
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ from .extractor import ExtractOptions, triples_from_parses
 from .extractor.rules import OPEN_RULES
 from .errors import UserError
 from .nlp import model_description, pieces
-from .records import Document, Triple
+from .records import Document, Rejection, Triple
+from .run.driver import run
 from .sources import iter_documents
 
 log = logging.getLogger(__name__)
@@ -161,25 +164,31 @@ def read_gold_documents(path: str | os.PathLike) -> list[Document]:
     return docs
 
 
-def parse_documents(docs: list[Document], nlp) -> list[list[tuple]]:
-    """The ``(piece, spaCy Doc)`` pairs of every document, parsed in ``nlp.pipe`` batches."""
-    jobs = [((p.text, (i, p))) for i, d in enumerate(docs) for p in pieces(d.text)]
-    out: list[list[tuple]] = [[] for _ in docs]
-    for sdoc, (i, piece) in nlp.pipe(jobs, as_tuples=True, batch_size=BATCH_SIZE):
-        out[i].append((piece, sdoc))
-    return out
+def textacy_rows(doc: Document, parses: list[tuple]) -> list[dict]:
+    """textacy's rows of one parsed document, in the news scorer's form."""
+    return [_textacy_row(doc.id, svo) for _, sdoc in parses for svo in _textacy_svos(sdoc)]
 
 
-def predict_news(docs: list[Document], parses: list[list[tuple]], *,
-                 options: ExtractOptions = ExtractOptions(),
-                 baseline: bool = True) -> tuple[list[Triple], list[dict]]:
-    """kg's triples and (optionally) textacy's rows for parsed documents."""
-    kg_triples, base_rows = [], []
-    for d, ps in zip(docs, parses):
-        kg_triples.extend(triples_from_parses(d, ps, options=options))
-        if baseline:
-            base_rows.extend(_textacy_row(d.id, svo) for _, sdoc in ps for svo in _textacy_svos(sdoc))
-    return kg_triples, base_rows
+def textacy_pairs(doc: Document, parses: list[tuple]) -> list[tuple]:
+    """textacy's (subject, object) arguments of one parsed document, in ``conll04_pairs.py``'s form."""
+    return [tuple({"spans": [(piece.start + t.idx, piece.start + t.idx + len(t.text)) for t in toks],
+                   "strings": [" ".join(t.text for t in toks)]} for toks in (subj, obj))
+            for piece, sdoc in parses for subj, _, obj in _textacy_svos(sdoc)]
+
+
+def predict_news(docs: list[Document], nlp, *, options: ExtractOptions = ExtractOptions(),
+                 baseline=textacy_rows) -> tuple[list[Triple], dict]:
+    """kg's triples of ``docs`` and, per document id, what ``baseline(document, parses)`` made of the
+    same parses (None: no baseline); through the run driver, in ``nlp``, each document parsed once."""
+    triples, base = [], {}
+    for r in run(docs, nlp=nlp, options=options, also=baseline):
+        if isinstance(r, Rejection):
+            log.warning("%s: %s", r.origin, r.reason)
+            continue
+        triples.extend(r.triples)
+        if r.extra:
+            base.setdefault(r.doc_id, []).extend(r.extra)
+    return triples, base
 
 
 def score_news(gold: list[dict], rows: list[dict], *, threshold: float = scoring.LENIENT,
@@ -199,18 +208,6 @@ def conll04_documents(scorer, path: str | os.PathLike) -> tuple[list, list[Docum
     """The scorer's sentences of a CoNLL04 split and one document per sentence (``conll04_pairs.py docs``)."""
     sents = list(scorer.sentences(str(path)))
     return sents, [Document(id=did, text=text) for did, text, _, _ in sents]
-
-
-def _textacy_pair_args(docs: list[Document], parses: list[list[tuple]]) -> dict:
-    """doc id → [(subject arg, object arg)] of textacy, in ``conll04_pairs.py``'s argument form."""
-    out: dict[str, list] = {}
-    for d, ps in zip(docs, parses):
-        for piece, sdoc in ps:
-            for subj, _, obj in _textacy_svos(sdoc):
-                out.setdefault(d.id, []).extend([tuple(
-                    {"spans": [(piece.start + t.idx, piece.start + t.idx + len(t.text)) for t in toks],
-                     "strings": [" ".join(t.text for t in toks)]} for toks in (subj, obj))])
-    return out
 
 
 def _type_order(typ: str) -> tuple:
@@ -312,7 +309,8 @@ def evaluate_sets(nlp, *, news: Iterable[NewsSet] = (), conll04: Iterable[Conll0
     for s in news:
         gold = scoring.read_jsonl(s.gold)
         docs = read_gold_documents(s.docs)
-        triples, base_rows = predict_news(docs, parse_documents(docs, nlp), baseline=baseline)
+        triples, base = predict_news(docs, nlp, baseline=textacy_rows if baseline else None)
+        base_rows = [row for rows in base.values() for row in rows]
         rows = [{**news_row(t), "set": s.name} for t in triples]
         entry = {"documents": len(docs), "gold": len(gold)}
         systems = {"kg": rows, **({"textacy": base_rows} if baseline else {})}
@@ -332,10 +330,8 @@ def evaluate_sets(nlp, *, news: Iterable[NewsSet] = (), conll04: Iterable[Conll0
     for s in conll04:
         mod = load_scorer(s.scorer)
         sents, docs = conll04_documents(mod, s.path)
-        parses = parse_documents(docs, nlp)
-        triples, _ = predict_news(docs, parses, baseline=False)
-        base_args = _textacy_pair_args(docs, parses) if baseline else None
-        report["conll04"][s.name] = score_conll04(mod, sents, triples, workdir, base_args)
+        triples, base_args = predict_news(docs, nlp, baseline=textacy_pairs if baseline else None)
+        report["conll04"][s.name] = score_conll04(mod, sents, triples, workdir, base_args if baseline else None)
     for s in carb:
         mod = load_scorer(s.scorer)
         sentences = read_carb_sentences(s.dir / "dev_sentences.txt")

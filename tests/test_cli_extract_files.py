@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.commands._common import ResumableOutput
 from kg.records import Triple
 
 pytestmark = pytest.mark.model
@@ -154,28 +153,6 @@ def test_a_5_mb_document_is_split_and_processed(tmp_path, capsys, sep):
 
 
 # ---------------------------------------------------------------- resume
-
-def test_resume_cuts_a_partial_line_and_an_unfinished_document(tmp_path):
-    out = tmp_path / "t.jsonl"
-    line = lambda d, n: json.dumps({"doc_id": d, "n": n}) + "\n"  # noqa: E731
-    out.write_text(line("a", 1) + line("a", 2) + line("b", 1) + '{"doc_id": "b", "n"', encoding="utf-8")
-    (tmp_path / "t.jsonl.done").write_text('"a"\n"z"\n"b', encoding="utf-8")
-    with ResumableOutput(str(out)) as r:
-        assert r.done == {"a", "z"}
-        r.write(line("b", 1))
-        r.document_done("b")
-    assert out.read_text() == line("a", 1) + line("a", 2) + line("b", 1)
-    assert (tmp_path / "t.jsonl.done").read_text() == '"a"\n"z"\n"b"\n'
-
-
-def test_resume_without_done_file_takes_the_ids_in_the_output(tmp_path):
-    out = tmp_path / "t.jsonl"
-    out.write_text('{"doc_id": "a"}\n{"doc_id": "b"}\n{"doc', encoding="utf-8")
-    with ResumableOutput(str(out)) as r:
-        assert r.done == {"a", "b"}
-    assert out.read_text() == '{"doc_id": "a"}\n{"doc_id": "b"}\n'
-    assert (tmp_path / "t.jsonl.done").read_text() == '"a"\n"b"\n'
-
 
 def small_corpus(d: Path, n: int) -> Path:
     d.mkdir()

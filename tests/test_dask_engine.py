@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from kg import dask_engine
 from kg.cli import main
-from kg.engines import run_sharded
 from kg.extractor import ExtractOptions
-from kg.pool import RunStats
-from kg.shards import MANIFEST
+from kg.run import dask as dask_engine
+from kg.run.driver import run
+from kg.run.shards import MANIFEST, ShardSink, settings_digest
+from kg.run.stats import RunStats
 from kg.sources import iter_documents
 
 pytestmark = pytest.mark.model
@@ -109,15 +109,15 @@ def reference(corpus, tmp_path_factory):
 def test_dask_and_local_pools_give_the_one_process_bytes(cluster, corpus, reference, tmp_path, capsys, caplog):
     c, _ = cluster
     dask_out, pool_out, plain_out = tmp_path / "dask.jsonl", tmp_path / "pool.jsonl", tmp_path / "plain.jsonl"
-    with caplog.at_level(logging.WARNING, logger="kg.dask_engine"):
+    with caplog.at_level(logging.WARNING, logger="kg.run.dask"):
         code, err = extract(capsys, corpus, dask_out, "--engine", "dask", "--scheduler", c.scheduler_address,
                             "--partition-docs", "4")
     assert code == 0 and "engine dask" in err
     assert "30 documents read, 27 processed, 3 rejected" in err
     # This cluster runs Dask's defaults: kg leaves them alone and says what they cost and what to do.
-    [advice] = [r.getMessage() for r in caplog.records if r.name == "kg.dask_engine"]
+    [advice] = [r.getMessage() for r in caplog.records if r.name == "kg.run.dask"]
     assert ("the Dask workers run with Dask's sampling profiler on" in advice
-            and "MALLOC_TRIM_THRESHOLD_=65536" in advice and "python -m kg.dask_engine --config-dir" in advice)
+            and "MALLOC_TRIM_THRESHOLD_=65536" in advice and "python -m kg.run.dask --config-dir" in advice)
     code, _ = extract(capsys, corpus, pool_out, "--workers", "2", "--shards", str(tmp_path / "pool"),
                       "--partition-docs", "3")
     assert code == 0
@@ -190,9 +190,11 @@ def test_a_worker_killed_mid_run_changes_nothing(cluster, corpus, reference, tmp
         killed.append(pid)
 
     stats = RunStats()
-    report = run_sharded(iter_documents([str(corpus)]), tmp_path / "shards", engine="dask",
-                         scheduler=c.scheduler_address, model=MODEL, options=ExtractOptions(), partition_docs=4,
-                         stats=stats, on_shard=kill_a_busy_worker)
+    with ShardSink(tmp_path / "shards", settings=settings_digest(MODEL, ExtractOptions()), partition_docs=4,
+                   on_shard=kill_a_busy_worker) as report:
+        for _ in run(iter_documents([str(corpus)]), engine="dask", scheduler=c.scheduler_address, model=MODEL,
+                     options=ExtractOptions(), partition_docs=4, stats=stats, sink=report):
+            pass
     assert killed, "a worker was busy and was killed"
     assert report.extracted == len(report.names) == 8
     out = tmp_path / "out.jsonl"
@@ -220,7 +222,7 @@ def scheduler_address():
     pytest.importorskip("distributed")
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    from kg.dask_engine import WORKER_CONFIG_DIR
+    from kg.run.dask import WORKER_CONFIG_DIR
 
     # The workers are started as docs/scale.md says: with kg's Dask settings.
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
@@ -306,12 +308,12 @@ def _complete(shards: Path) -> int:
 def test_scheduler_address_reaches_separate_worker_processes(scheduler_address, corpus, reference, tmp_path, capsys,
                                                              caplog):
     out = tmp_path / "out.jsonl"
-    with caplog.at_level(logging.WARNING, logger="kg.dask_engine"):
+    with caplog.at_level(logging.WARNING, logger="kg.run.dask"):
         code, err = extract(capsys, corpus, out, "--engine", "dask", "--scheduler", scheduler_address,
                             "--partition-docs", "4")
     assert code == 0 and out.read_bytes() == reference.read_bytes()
     assert "engine dask" in err
-    assert not [r for r in caplog.records if r.name == "kg.dask_engine"]  # started with kg's settings: no advice
+    assert not [r for r in caplog.records if r.name == "kg.run.dask"]  # started with kg's settings: no advice
 
 
 # ------------------------------------------------------------ usage

@@ -27,7 +27,7 @@ MODULES = modules_with_examples()
 
 
 def test_the_modules_with_examples_are_found():
-    assert {"kg.analytics", "kg.views", "kg.shards", "kg.dask_engine", "kg.neo4j.store", "kg.records"} <= set(MODULES)
+    assert {"kg.analytics", "kg.views", "kg.run.shards", "kg.run.unique", "kg.neo4j.store", "kg.records"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("module", MODULES)

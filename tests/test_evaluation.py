@@ -259,11 +259,9 @@ def test_conll04_textacy_pairs_are_the_shipped_scorers_and_kg_records_are_read_b
     mod = ev.load_scorer(SHARED / "conll04_pairs.py")
     sents, docs = ev.conll04_documents(mod, SHARED / "conll04" / "conll04_dev.json")
     sents, docs = sents[:25], docs[:25]
-    parses = ev.parse_documents(docs, load_model())
-    ours = ev._textacy_pair_args(docs, parses)
+    triples, ours = ev.predict_news(docs, load_model(), baseline=ev.textacy_pairs)
     theirs = mod.textacy_args([(d.id, d.text) for d in docs])
-    assert {k: v for k, v in ours.items()} == {k: v for k, v in theirs.items()}
-    triples, _ = ev.predict_news(docs, parses, baseline=False)
+    assert ours and {k: v for k, v in ours.items()} == {k: v for k, v in theirs.items()}
     res = ev.score_conll04(mod, sents, triples, tmp_path, ours)
     assert res["kg"]["n_pairs"] == sum(len(s[3]) for s in sents)
     assert 0.0 <= res["textacy"]["pair_recall"] <= res["kg"]["pair_recall"] <= 1.0
@@ -277,7 +275,7 @@ def test_kg_scorer_gives_the_numbers_of_score_py_on_kg_predictions():
     shipped = ev.load_scorer(SHARED / "score.py")
     gold_rows = scoring.read_jsonl(SHARED / "dev_gold.jsonl")
     docs = ev.read_gold_documents(SHARED / "dev_docs.jsonl")
-    triples, _ = ev.predict_news(docs, ev.parse_documents(docs, load_model()), baseline=False)
+    triples, _ = ev.predict_news(docs, load_model(), baseline=None)
     rows = [ev.news_row(t) for t in triples]
     for threshold in (scoring.LENIENT, scoring.STRICT):
         ours = scoring.evaluate(gold_rows, rows, threshold=threshold)

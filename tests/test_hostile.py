@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.pool import DocResult, RunStats, run
+from kg.run.driver import run
+from kg.run.stats import DocResult, RunStats
 from kg.records import Document, Rejection, Triple, clean_field
 from kg.sources import clean_text, iter_documents, make_document
 

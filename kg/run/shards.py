@@ -1,4 +1,6 @@
-"""Sharded, resumable extraction output: one JSONL shard per input partition plus a manifest.
+"""Sharded, resumable extraction output (``kg extract --shards DIR``): one JSONL shard per input
+partition plus a manifest; :class:`ShardSink` is the resumable sink protocol of :mod:`kg.run.sink`
+at partition grain.
 
 The input stream is cut into fixed-size partitions in document order
 (:func:`partitions`).  Each partition becomes one shard, ``part-00000.jsonl``,
@@ -12,7 +14,8 @@ point.
 
 Re-running over the same directory skips every shard whose entry is complete,
 whose inputs hash and settings are unchanged and whose file is intact
-(:func:`is_complete`).  :func:`merge_shards` concatenates the shards in partition
+(:func:`is_complete`).  One run at a time writes a directory (the lock of
+:func:`kg.run.sink.locked`).  :func:`merge_shards` concatenates the shards in partition
 order, so the result is in input order and byte-identical whichever engine and
 however many workers produced the shards, and to a run without shards.
 
@@ -28,15 +31,19 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Union
 
-from .extractor import ExtractOptions
-from .files import batched, write_atomic
-from .records import Document, Rejection
+from ..errors import UserError
+from ..extractor import ExtractOptions
+from ..files import batched, write_atomic
+from ..records import Document, Rejection
+from .sink import locked, triple_line
+from .stats import RunStats
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 #: 2: shard lines in input order (version 1 sorted them by document id).
 MANIFEST_VERSION = 2
 #: Documents (and read rejections) per partition unless told otherwise.
@@ -123,68 +130,57 @@ def shard_output(results: Iterable) -> ShardOutput:
     The lines keep the order of ``results``, and each document's triples the
     order extraction gave them: the order of a run without shards.
     """
-    from .pool import RunStats
-
     counts, rejections, lines = RunStats(), [], []
     for r in results:
         counts.add(r)
         if isinstance(r, Rejection):
             rejections.append(r.to_dict())  # every one: the manifest lists them all
             continue
-        lines.extend(json.dumps(t.to_dict(), ensure_ascii=False) + "\n" for t in r.triples)
+        lines.extend(triple_line(t) for t in r.triples)
     return ShardOutput(lines=lines, read=counts.read, processed=counts.processed,
                        rejected=counts.rejected, sentences=counts.sentences, words=counts.words,
                        triples=counts.triples, rejections=rejections)
 
 
-def extract_items(items: list, model: str, options: ExtractOptions, *, batch_docs: Optional[int] = None) -> list:
-    """Results of a list of input items, in order, run wherever it is scheduled; rejections pass through.
-
-    The spaCy pipeline comes from :func:`kg.nlp.load_model`'s per-process cache,
-    so a worker process loads it once, whatever number of partitions it runs;
-    it is never pickled.  The per-document work is :func:`kg.pool.extract_documents`.
-    """
-    return list(iter_extracted(items, model, options, batch_docs=batch_docs))
-
-
-def iter_extracted(items: Iterable, model: str, options: ExtractOptions, *,
-                   batch_docs: Optional[int] = None) -> Iterator:
-    """:func:`extract_items` as a generator: a few documents are parsed at a time and their
-    results handed on before the next, so a partition's parses are never all held at once."""
-    from .pool import BATCH_DOCS
-
-    logging.getLogger("spacy").setLevel(logging.ERROR)
-    for group in batched(items, batch_docs or BATCH_DOCS):
-        yield from _extract_group(group, model, options)
-
-
-def _extract_group(group: list, model: str, options: ExtractOptions) -> list:
-    from .nlp import load_model
-    from .pool import documents_in, extract_documents, with_rejections
-
-    docs = documents_in(group)
-    return with_rejections(group, extract_documents(docs, load_model(model), options) if docs else ())
-
-
-def extract_partition(items: list, model: str, options: ExtractOptions) -> ShardOutput:
-    """One partition's shard content: each batch's results become shard lines as soon as they are
-    made (:func:`iter_extracted` into :func:`shard_output`), both where it runs."""
-    return shard_output(iter_extracted(items, model, options))
-
-
 # ------------------------------------------------------------ the shard directory
 
-class ShardDir:
-    """A directory of shards and its manifest."""
+class ShardSink:
+    """A directory of shards and its manifest, written to by the driver (:func:`kg.run.driver.run`).
 
-    def __init__(self, path: Union[str, os.PathLike], *, settings: dict, partition_docs: int):
+    Use it as a context manager (entering takes the directory's lock and reads the
+    manifest).  ``on_shard(name, manifest_entry, fresh)`` is called as each shard is
+    settled: written by this run (``fresh``) or found complete.
+    """
+
+    def __init__(self, path: Union[str, os.PathLike], *, settings: dict, partition_docs: int,
+                 on_shard: Callable = lambda name, entry, fresh: None, wait: bool = False):
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
         self.settings = settings
         self.partition_docs = partition_docs
+        self.on_shard = on_shard
+        self.wait = wait
+        self.names: list = []
+        self.extracted = 0
+        self.skipped = 0
+        self.manifest: dict = {}
+        self._queue: list = []
+        self._current: list = []
+        self._lock = None
+
+    def __enter__(self) -> "ShardSink":
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._lock = locked(self.path / LOCK, name=str(self.path), doing="written", wait=self.wait)
+            self._lock.__enter__()
+        except OSError as exc:
+            raise UserError(f"cannot write shards in {self.path}: {exc.strerror or exc}") from None
         self.manifest = self._load()
         for stale in self.path.glob(".part-*.tmp"):  # left by a run killed while writing
             stale.unlink(missing_ok=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.__exit__(*exc)
 
     def _load(self) -> dict:
         fresh = {"version": MANIFEST_VERSION, "settings": self.settings, "partition_docs": self.partition_docs,
@@ -202,6 +198,49 @@ class ShardDir:
             log.info("%s: model, options or partition size changed; every shard will be extracted again", path)
             return fresh
         return old
+
+    # -- the Sink interface
+
+    def committed(self, doc_id: str) -> Optional[dict]:
+        """Shards are resumed by partition, not by document: always None."""
+        return None
+
+    def pending(self, items: Iterable[Item], stats: RunStats) -> Iterator[Item]:
+        """The items of every partition not complete yet; complete ones are counted in ``stats``."""
+        for part in partitions(items, size=self.partition_docs):
+            self.names.append(part.name)
+            if self.is_complete(part):
+                self.skipped += 1
+                stats.add_counts(self.entry(part.name), work=False)
+                self.on_shard(part.name, self.entry(part.name), False)
+                continue
+            self._queue.append(part)
+            yield from part.items
+
+    def record(self, item, result) -> None:
+        """Keep one result; a partition's last result writes its shard."""
+        self._current.append(result)
+        part = self._queue[0]
+        if len(self._current) == len(part.items):
+            self._queue.pop(0)
+            entry = self.write(part, shard_output(self._current))
+            self._current = []
+            self.extracted += 1
+            self.on_shard(part.name, entry, True)
+
+    def finish(self) -> None:
+        """Forget shards past the input's last partition (the input shrank)."""
+        self.forget_beyond(len(self.names))
+
+    # -- the directory
+
+    def summary(self) -> str:
+        """Fragment for the closing line."""
+        return f"{len(self.names)} shards ({self.extracted} extracted, {self.skipped} already complete) in {self.path}"
+
+    def paths(self) -> list:
+        """The shard files of the input, in partition order."""
+        return [self.path / name for name in self.names]
 
     def is_complete(self, part: Partition) -> bool:
         """True when the shard of ``part`` was finished before from the same inputs and is intact on disk."""

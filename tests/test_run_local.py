@@ -1,13 +1,15 @@
-"""The local process pool (kg.pool): batching, rejections, worker failures."""
+"""Extraction in this process and the local process pool (kg.run.local): batching, rejections, worker failures."""
 from collections import deque
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from kg import pool
 from kg.nlp import load_model
-from kg.pool import DocResult, RunStats, extract_documents, run
+from kg.run import local as pool
+from kg.run.driver import run
+from kg.run.local import extract_documents
+from kg.run.stats import KEEP_REJECTIONS, DocResult, RunStats
 from kg.extractor import ExtractOptions
 from kg.records import Document, Rejection
 
@@ -52,10 +54,10 @@ def test_extraction_failures_become_one_line_rejections(monkeypatch):
 
 def test_kept_rejections_are_bounded_but_all_counted():
     stats = RunStats()
-    for i in range(pool.KEEP_REJECTIONS + 50):
+    for i in range(KEEP_REJECTIONS + 50):
         stats.add(Rejection(f"f{i}", "empty document (no text)"))
-    assert stats.rejected == stats.read == pool.KEEP_REJECTIONS + 50
-    assert len(stats.rejections) == pool.KEEP_REJECTIONS
+    assert stats.rejected == stats.read == KEEP_REJECTIONS + 50
+    assert len(stats.rejections) == KEEP_REJECTIONS
 
 
 class _Pool:
