@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from kg.run.driver import run
 from kg.run.stats import DocResult, RunStats
+from kg.run.unique import content_digest
 from kg.records import Document, Rejection, Triple, clean_field
 from kg.sources import clean_text, iter_documents, make_document
 
@@ -86,10 +87,19 @@ def check_run(items: list) -> list:
     """Run the pipeline over ``items`` and assert every invariant; return the results."""
     stats = RunStats()
     results = list(run(iter(items), stats=stats))
-    assert stats.read == len(items) == len(results)
+    # one document per id: a document given again with the same id and content is a counted duplicate
+    kept, seen = [], set()
+    for item in items:
+        key = (item.id, content_digest(item)) if isinstance(item, Document) else None
+        if key is not None and key in seen:
+            continue
+        seen.add(key)
+        kept.append(item)
+    assert stats.duplicates == len(items) - len(kept)
+    assert stats.read == len(kept) == len(results)
     assert stats.read == stats.processed + stats.rejected
     assert stats.rejected == sum(isinstance(r, Rejection) for r in results)
-    for item, result in zip(items, results):
+    for item, result in zip(kept, results):
         if isinstance(result, Rejection):
             check_rejection(result)
         else:
@@ -193,6 +203,16 @@ def test_every_jsonl_line_is_a_document_or_a_rejection(lines):
         items = list(iter_documents([p]))
         assert len(items) == len(lines)
         check_run(items)
+
+
+def test_a_line_given_twice_is_one_document_and_a_counted_duplicate(tmp_path):
+    line = json.dumps({"id": 0, "text": "The United Nations condemned the missile test on Tuesday."})
+    p = tmp_path / "records.jsonl"
+    p.write_text(line + "\n" + line + "\n", encoding="utf-8")
+    items = list(iter_documents([p]))
+    assert len(items) == 2
+    results = check_run(items)
+    assert len(results) == 1 and isinstance(results[0], DocResult)
 
 
 # ---------------------------------------------------------------- named cases
