@@ -65,15 +65,15 @@ MERGE (d)-[:HAS_SENTENCE]->(s)
 MERGE (s)-[:MENTIONS]->(a)
 MERGE (s)-[:MENTIONS]->(b)
 MERGE (a)-[r:$($f.type) {predicate: $f.predicate, negated: $f.negated}]->(b)
-  ON CREATE SET r.evidence = [], r.evidence_speakers = [], r.evidence_predicates = [],
-                r.speakers = [], r.docs = [], r.count = 0, r.confidence = 0.0
-WITH r WHERE NOT $f.evidence[0] IN r.evidence
-SET r.evidence = r.evidence + $f.evidence[0], r.evidence_speakers = r.evidence_speakers + $f.ev_speakers[0],
-    r.evidence_predicates = r.evidence_predicates + $f.ev_predicates[0], r.count = size(r.evidence) + 1,
+  ON CREATE SET r.id = $f.props.id, r.evidence = [], r.speakers = [], r.docs = [], r.count = 0, r.confidence = 0.0
+WITH r, s, a WHERE NOT EXISTS { (s)-[:EVIDENCE {fact: $f.props.id}]->(a) }
+CREATE (s)-[:EVIDENCE {fact: $f.props.id, speaker: $f.ev_speakers[0], predicate_text: $f.ev_predicates[0]}]->(a)
+SET r.count = r.count + 1,
     r.confidence = CASE WHEN $f.ev_conf[0] > r.confidence THEN $f.ev_conf[0] ELSE r.confidence END,
-    r.speakers = CASE WHEN $f.ev_speakers[0] = '' OR $f.ev_speakers[0] IN r.speakers THEN r.speakers
-                      ELSE r.speakers + $f.ev_speakers[0] END,
-    r.docs = CASE WHEN $f.ev_docs[0] IN r.docs THEN r.docs ELSE r.docs + $f.ev_docs[0] END,
+    r.evidence = CASE WHEN size(r.evidence) < $limit THEN r.evidence + s.id ELSE r.evidence END,
+    r.speakers = CASE WHEN $f.ev_speakers[0] IS NULL OR $f.ev_speakers[0] IN r.speakers OR size(r.speakers) >= $limit
+                      THEN r.speakers ELSE r.speakers + $f.ev_speakers[0] END,
+    r.docs = CASE WHEN $f.ev_docs[0] IN r.docs OR size(r.docs) >= $limit THEN r.docs ELSE r.docs + $f.ev_docs[0] END,
     r.first_seen = CASE WHEN r.first_seen IS NULL OR $f.ev_dates[0] < r.first_seen THEN $f.ev_dates[0] ELSE r.first_seen END,
     r.last_seen = CASE WHEN r.last_seen IS NULL OR $f.ev_dates[0] > r.last_seen THEN $f.ev_dates[0] ELSE r.last_seen END
 """
@@ -174,7 +174,7 @@ def naive_load(conn: store.Connection, triples: list[Triple]) -> None:
             else:
                 ents = {e["key"]: e for e in rows["entities"]}
                 params.update(o=ents[t.object.key], f=rows["facts"][0])
-                session.run(NAIVE_FACT, params).consume()
+                session.run(NAIVE_FACT, params, limit=store.LISTED_LIMIT).consume()
 
 
 def timed(fn, *args, **kwargs) -> float:

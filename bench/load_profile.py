@@ -18,7 +18,7 @@ from kg.neo4j import store
 #: Every Cypher statement of the loader by its constant's name.
 STATEMENTS = {value: name for name, value in vars(store).items()
               if name.isupper() and isinstance(value, str) and "$rows" in value}
-STEPS = {"_entity_step": "entities", "_document_step": "documents"}
+STEPS = {"_entity_step": "entities", "_document_step": "documents", "_fact_step": "facts"}
 
 
 def statement_name(cypher: str) -> str:
@@ -28,9 +28,11 @@ def statement_name(cypher: str) -> str:
 
 
 def step_name(step, arg) -> str:
-    """``entities``, ``documents`` or ``facts: STATEMENT`` for one call of ``_retrying``."""
+    """``entities``, ``documents``, ``facts`` or ``facts: STATEMENT`` for one call of ``_retrying``."""
     if step.__name__ in STEPS:
         return STEPS[step.__name__]
+    if step.__name__ != "_run_statements":
+        return step.__name__.strip("_").removesuffix("_step").replace("_", " ")
     names = [statement_name(cypher) for cypher, rows in arg if rows]
     return "facts: " + "+".join(dict.fromkeys(names))
 
