@@ -21,6 +21,7 @@ smallest (a streaming load: peak RSS and rate should not change with the input).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 from array import array
+from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
@@ -39,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.neo4j import store  # noqa: E402
+from bench.load_profile import LoadProfile, format_report  # noqa: E402
 from kg.run.dask import own_peak_rss_mb  # noqa: E402
 from kg.records import Argument, Predicate, Speaker, Triple, entity_key  # noqa: E402
 from tests.neo4j_process import LauncherError, Neo4jProcess  # noqa: E402
@@ -62,15 +65,15 @@ MERGE (d)-[:HAS_SENTENCE]->(s)
 MERGE (s)-[:MENTIONS]->(a)
 MERGE (s)-[:MENTIONS]->(b)
 MERGE (a)-[r:$($f.type) {predicate: $f.predicate, negated: $f.negated}]->(b)
-  ON CREATE SET r.evidence = [], r.evidence_speakers = [], r.evidence_predicates = [],
-                r.speakers = [], r.docs = [], r.count = 0, r.confidence = 0.0
-WITH r WHERE NOT $f.evidence[0] IN r.evidence
-SET r.evidence = r.evidence + $f.evidence[0], r.evidence_speakers = r.evidence_speakers + $f.ev_speakers[0],
-    r.evidence_predicates = r.evidence_predicates + $f.ev_predicates[0], r.count = size(r.evidence) + 1,
+  ON CREATE SET r.id = $f.props.id, r.evidence = [], r.speakers = [], r.docs = [], r.count = 0, r.confidence = 0.0
+WITH r, s, a WHERE NOT EXISTS { (s)-[:EVIDENCE {fact: $f.props.id}]->(a) }
+CREATE (s)-[:EVIDENCE {fact: $f.props.id, speaker: $f.ev_speakers[0], predicate_text: $f.ev_predicates[0]}]->(a)
+SET r.count = r.count + 1,
     r.confidence = CASE WHEN $f.ev_conf[0] > r.confidence THEN $f.ev_conf[0] ELSE r.confidence END,
-    r.speakers = CASE WHEN $f.ev_speakers[0] = '' OR $f.ev_speakers[0] IN r.speakers THEN r.speakers
-                      ELSE r.speakers + $f.ev_speakers[0] END,
-    r.docs = CASE WHEN $f.ev_docs[0] IN r.docs THEN r.docs ELSE r.docs + $f.ev_docs[0] END,
+    r.evidence = CASE WHEN size(r.evidence) < $limit THEN r.evidence + s.id ELSE r.evidence END,
+    r.speakers = CASE WHEN $f.ev_speakers[0] IS NULL OR $f.ev_speakers[0] IN r.speakers OR size(r.speakers) >= $limit
+                      THEN r.speakers ELSE r.speakers + $f.ev_speakers[0] END,
+    r.docs = CASE WHEN $f.ev_docs[0] IN r.docs OR size(r.docs) >= $limit THEN r.docs ELSE r.docs + $f.ev_docs[0] END,
     r.first_seen = CASE WHEN r.first_seen IS NULL OR $f.ev_dates[0] < r.first_seen THEN $f.ev_dates[0] ELSE r.first_seen END,
     r.last_seen = CASE WHEN r.last_seen IS NULL OR $f.ev_dates[0] > r.last_seen THEN $f.ev_dates[0] ELSE r.last_seen END
 """
@@ -171,7 +174,7 @@ def naive_load(conn: store.Connection, triples: list[Triple]) -> None:
             else:
                 ents = {e["key"]: e for e in rows["entities"]}
                 params.update(o=ents[t.object.key], f=rows["facts"][0])
-                session.run(NAIVE_FACT, params).consume()
+                session.run(NAIVE_FACT, params, limit=store.LISTED_LIMIT).consume()
 
 
 def timed(fn, *args, **kwargs) -> float:
@@ -193,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--naive", type=int, default=2000, help="triples in the naive loop's sample")
     ap.add_argument("--memory-limit", type=int, default=store.LOAD_MEMORY_LIMIT,
                     help="entries of the load's LoadMemory (0: off)")
+    ap.add_argument("--profile", action="store_true",
+                    help="with --sizes: seconds per step and statement per tenth of each load, and the server's "
+                         "PROFILE of a batch at a tenth and of the last batch (bench/load_profile.py)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)  # one measured load, for --sizes
     args = ap.parse_args(argv)
     if args.child:
@@ -219,17 +225,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def corpus_summary(triples: Iterator[Triple]) -> str:
     """Counts of a corpus, for the report (holds its keys: not for a process whose memory is measured)."""
-    docs, sentences, entities, facts, types, n = set(), set(), set(), set(), set(), 0
+    docs, sentences, entities, types, n = set(), set(), set(), set(), 0
+    facts: Counter = Counter()
     for t in triples:
         n += 1
         docs.add(t.doc_id)
         sentences.add(t.sentence_id)
         entities.update((t.subject.key, t.object.key) if not t.is_alias else (t.subject.key,))
         if not t.is_alias:
-            facts.add((t.subject.key, t.predicate.lemma, t.negated, t.object.key))
+            facts[t.subject.key, t.predicate.lemma, t.negated, t.object.key] += 1
             types.add(t.predicate.lemma)
     return (f"{n} triples, {len(docs)} documents, {len(sentences)} sentences, {len(entities)} entities, "
-            f"{len(facts)} distinct facts, {len(types)} predicates")
+            f"{len(facts)} distinct facts, {len(types)} predicates; sentences per fact: largest "
+            f"{max(facts.values(), default=0)}, {sum(c >= 100 for c in facts.values())} facts with 100 or more")
 
 
 def _run(config: store.Neo4jConfig, args) -> int:
@@ -286,7 +294,7 @@ def _run_sizes(config: store.Neo4jConfig, args) -> int:
     results = []
     for n in sizes:
         child = [sys.executable, __file__, "--child", str(n), "--shape", args.shape, "--batch-size",
-                 str(args.batch_size), "--memory-limit", str(args.memory_limit)]
+                 str(args.batch_size), "--memory-limit", str(args.memory_limit)] + (["--profile"] if args.profile else [])
         proc = subprocess.run(child, env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
@@ -295,6 +303,8 @@ def _run_sizes(config: store.Neo4jConfig, args) -> int:
         results.append(r)
         print(f"{n:>9,} triples: {r['rate']:,.0f} triples/s ({r['seconds']:.0f} s), peak RSS {r['peak_rss_mib']:.0f} MiB, "
               f"{r['rate'] / naive_rate:.1f}x naive; corpus: {r['corpus']}", flush=True)
+        if "profile" in r:
+            print("\n".join(format_report(r["profile"], n)), flush=True)
     first, last = results[0], results[-1]
     print(f"{last['triples']:,} vs {first['triples']:,} triples: peak RSS {last['peak_rss_mib'] / first['peak_rss_mib']:.2f}x, "
           f"rate {last['rate'] / first['rate']:.2f}x")
@@ -303,14 +313,20 @@ def _run_sizes(config: store.Neo4jConfig, args) -> int:
 
 def _child(config: store.Neo4jConfig, args) -> int:
     """Empty the database, load ``args.child`` streamed triples, print one JSON line of figures."""
+    batches = -(-args.child // args.batch_size)
+    profile = LoadProfile(args.child, args.batch_size, profiled=(batches // 10, batches - 1)) if args.profile else None
     with store.connect(config) as conn:
         clear(conn)
-        seconds = timed(store.load_triples, conn, synthetic_corpus(args.child, shape=args.shape),
-                        batch_size=args.batch_size, memory_limit=args.memory_limit)
+        with profile.installed() if profile else contextlib.nullcontext():
+            seconds = timed(store.load_triples, conn, synthetic_corpus(args.child, shape=args.shape),
+                            batch_size=args.batch_size, memory_limit=args.memory_limit)
         peak = own_peak_rss_mb()  # MiB: VmHWM in KiB / 1024
         clear(conn)
-    print(json.dumps({"triples": args.child, "seconds": seconds, "rate": args.child / seconds, "peak_rss_mib": peak,
-                      "corpus": corpus_summary(synthetic_corpus(args.child, shape=args.shape))}))
+    figures = {"triples": args.child, "seconds": seconds, "rate": args.child / seconds, "peak_rss_mib": peak,
+               "corpus": corpus_summary(synthetic_corpus(args.child, shape=args.shape))}
+    if profile:
+        figures["profile"] = profile.report()
+    print(json.dumps(figures))
     return 0
 
 

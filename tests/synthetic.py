@@ -13,10 +13,8 @@ from kg.records import Argument, Predicate, Speaker, Triple, entity_key
 TYPES = ("PERSON", "ORG", "GPE", "NORP", "CONCEPT", "EVENT")
 LEMMAS = ("support", "oppose", "meet", "criticise", "visit", "sign", "invest in", "call for", "warn", "join",
           "lead", "discuss", "announce", "reject", "approve")
-#: Fact properties that line up index for index: compared as one list of tuples.
-EVIDENCE_LISTS = ("evidence", "evidence_speakers", "evidence_predicates")
-#: List properties whose order carries no meaning.
-SETS = ("speakers", "docs", "aliases", "merges")
+#: List properties compared without their order.
+SETS = ("evidence", "speakers", "docs", "aliases", "merges")
 
 
 def synthetic_triples(n: int, *, seed: int = 11, entities: int | None = None) -> Iterator[Triple]:
@@ -83,8 +81,7 @@ RELATIONSHIPS = ("MATCH (a)-[r]->(b) RETURN coalesce(a.key, a.id) AS a, type(r) 
 def full_dump(conn) -> dict[str, list[str]]:
     """Every node (labels, properties) and relationship (ends, type, properties), sorted.
 
-    Lists whose order means nothing are sorted; the evidence lists are compared as sorted
-    (sentence id, speaker, predicate text) tuples, since they line up index for index.
+    The lists of :data:`SETS` are compared sorted; every EVIDENCE relationship is a line of its own.
     """
     from kg.neo4j import store
 
@@ -98,10 +95,6 @@ def full_dump(conn) -> dict[str, list[str]]:
 
 def _canonical(props: dict) -> dict:
     out = dict(props)
-    if all(k in out for k in EVIDENCE_LISTS):
-        lists = [out.pop(k) for k in EVIDENCE_LISTS]
-        assert len({len(x) for x in lists}) == 1, f"evidence lists of unequal length: {lists}"
-        out["evidence*"] = sorted(zip(*lists))
     for k in SETS:
         if isinstance(out.get(k), list):
             out[k] = sorted(out[k])

@@ -33,7 +33,7 @@ def loaded(neo4j_conn, neo4j_env, capsys):
 def test_load_reports_one_line_and_is_idempotent(neo4j_conn, neo4j_env, capsys):
     code, out, err = kg(capsys, "-q", "load", str(DATA))
     assert code == 0 and out == ""
-    assert err.count("\n") == 1 and "6 of 6 triples loaded" in err and "12 nodes and 15 relationships created" in err
+    assert err.count("\n") == 1 and "6 of 6 triples loaded" in err and "12 nodes and 19 relationships created" in err
     code, _, err = kg(capsys, "-q", "load", str(DATA))
     assert code == 0 and "0 nodes and 0 relationships created, 0 properties set" in err
     assert store.run_query(neo4j_conn, "MATCH (e:Entity) RETURN count(e)")[1] == [[7]]

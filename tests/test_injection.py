@@ -44,8 +44,8 @@ HOSTILE = [
 HOSTILE_TYPES = ["ORG`) DETACH DELETE n //", "Person:Admin", "PERSON", "}]->() DETACH DELETE n //", "GPE"]
 KG_LABELS = store.ENTITY_NODE_LABELS | {"Entity", "Document", "Sentence"}
 KG_PROPERTIES = {"key", "name", "type", "aliases", "merges", "id", "title", "date", "url", "source", "text", "doc_id",
-                 "predicate", "negated", "count", "confidence", "evidence", "evidence_speakers",
-                 "evidence_predicates", "speakers", "docs", "first_seen", "last_seen"}
+                 "predicate", "negated", "count", "confidence", "evidence", "speakers", "docs", "first_seen",
+                 "last_seen", "fact", "speaker", "predicate_text"}
 
 
 def hostile_triples() -> list[Triple]:
@@ -114,7 +114,9 @@ def test_hostile_records_touch_nothing_else_and_are_stored_verbatim(neo4j_conn):
                              a=t.subject.key, b=t.object.key)
         assert rtype == store.checked_type(relation_type(t.predicate.lemma))
         assert props["predicate"] == t.predicate.lemma and props["evidence"] == [t.sentence_id]
-        assert props["evidence_predicates"] == [t.predicate.text] and props["negated"] is t.negated
+        assert props["negated"] is t.negated
+        assert q("MATCH (:Sentence {id: $s})-[e:EVIDENCE {fact: $f}]->(:Entity {key: $a}) RETURN e.predicate_text",
+                 s=t.sentence_id, f=props["id"], a=t.subject.key) == [[t.predicate.text]]
         assert props["speakers"] == ([h] if t.speaker else [])
 
 

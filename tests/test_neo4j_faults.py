@@ -80,7 +80,8 @@ def evidence_entries(triples) -> int:
 
 
 def stored_evidence(conn) -> int:
-    return store.run_query(conn, "MATCH (:Entity)-[r]->(:Entity) RETURN coalesce(sum(size(r.evidence)), 0)")[1][0][0]
+    """EVIDENCE relationships in the database: one per sentence and fact."""
+    return store.run_query(conn, "MATCH (:Sentence)-[e:EVIDENCE]->(:Entity) RETURN count(e)")[1][0][0]
 
 
 def wait_until(predicate, timeout: float, what: str) -> None:

@@ -26,13 +26,20 @@ HOSTILE = ["a\x1fb", "line\nbreak", "cr\rlf\r\n", 'say "hi", then', "=HYPERLINK(
 
 @pytest.fixture
 def corpus(tmp_path):
-    """The sample plus facts seen in several sentences, with and without speakers, a ';' in a name,
-    and documents whose ids, titles, sentences and names are hostile (:data:`HOSTILE`)."""
+    """The sample plus facts seen in several sentences, with and without speakers, one in more
+    documents and with more speakers than a fact lists, a ';' in a name, and documents whose ids,
+    titles, sentences and names are hostile (:data:`HOSTILE`)."""
     lines = open(SAMPLE, encoding="utf-8").read().splitlines()
     base = json.loads(lines[0])
     for i, speaker in enumerate([None, {"name": "Lo Chih-cheng", "key": "person:lo chih-cheng"}, None]):
         rec = json.loads(json.dumps(base))
         rec.update(doc_id=f"d{3 + i}", sentence_id=f"d{3 + i}:0", speaker=speaker, doc={"date": f"2022-0{i + 1}-01"})
+        lines.append(json.dumps(rec, ensure_ascii=False))
+    for i in range(store.LISTED_LIMIT + 40):  # a quarter without a speaker: still more speakers than listed
+        rec = json.loads(json.dumps(base))
+        rec["object"].update(name="Tokyo", key="place:tokyo", type="GPE")
+        rec.update(doc_id=f"m{i:03d}", sentence_id=f"m{i:03d}:0", doc={"date": f"2022-{1 + i % 12:02d}-01"},
+                   speaker={"name": f"Speaker {i}", "key": f"person:speaker {i}"} if i % 4 else None)
         lines.append(json.dumps(rec, ensure_ascii=False))
     rec = json.loads(json.dumps(base))
     rec["object"].update(name="A; B", key="concept:a b")
@@ -65,8 +72,10 @@ def test_rows_keep_arrays_and_labels():
     rows = import_rows(read_triples(SAMPLE))
     ldp = [r for r in rows["entities"] if r[0] == "org:liberal democratic party"][0]
     assert ldp[3] == "LDP" and ldp[4] == "acronym: LDP" and ldp[5].split(ARRAY_DELIMITER) == ["Entity", "Organization"]
-    neg = [r for r in rows["facts"] if r[3] == "discuss"][0]
-    assert neg[4] == "true" and neg[7].split(ARRAY_DELIMITER) == ["d2:0"]
+    neg = [r for r in rows["facts"] if r[4] == "discuss"][0]
+    assert neg[5] == "true" and neg[8].split(ARRAY_DELIMITER) == ["d2:0"]
+    [evidence] = [r for r in rows["evidence"] if r[3] == neg[3]]
+    assert evidence == ["d2:0", "org:liberal democratic party", "EVIDENCE", neg[3], "Lo Chih-cheng", "had not discussed"]
 
 
 def test_bulk_import_gives_the_same_graph_as_the_bolt_load(tmp_path, neo4j_conn, corpus):
@@ -86,9 +95,19 @@ def test_bulk_import_gives_the_same_graph_as_the_bolt_load(tmp_path, neo4j_conn,
             assert dump(conn) == bulk
     finally:
         imported.stop()
-    store.load_triples(neo4j_conn, resolved_file(corpus))
+    store.load_triples(neo4j_conn, resolved_file(corpus), batch_size=7)  # facts grow across batches
     bolt = dump(neo4j_conn)
-    assert any('"evidence_speakers": ["", "", "Lo Chih-cheng", ""]' in r for r in bolt["rels"])
+    rels = [json.loads(r) for r in bolt["rels"]]  # [start, type, properties, end]
+    evidence = [(a, p) for a, t, p, _ in rels if t == "EVIDENCE"]
+    stated = {(t.sentence_id, t.subject.key, t.predicate.lemma, t.negated, t.object.key)
+              for t in read_triples(corpus) if not t.is_alias}
+    assert len(evidence) == len(stated) > store.LISTED_LIMIT  # one EVIDENCE per sentence and fact
+    assert ("d4:0", {"fact": store.fact_id("org:liberal democratic party", "support", False, "concept:taiwan cptpp bid"),
+                     "speaker": "Lo Chih-cheng", "predicate_text": "pledged to support"}) in evidence
+    assert sum("speaker" not in p for _, p in evidence) > store.LISTED_LIMIT // 4  # no speaker: no property
+    [tokyo] = [p for _, t, p, b in rels if b == "place:tokyo" and t != "MENTIONS"]
+    assert tokyo["count"] == store.LISTED_LIMIT + 40
+    assert len(tokyo["docs"]) == len(tokyo["speakers"]) == len(tokyo["evidence"]) == store.LISTED_LIMIT
     assert any('"docs": ["a b"]' in r for r in bolt["rels"]) and not any("\\n" in r for r in bolt["nodes"])
     assert bulk == bolt, json.dumps({"only bulk": sorted(set(bulk["nodes"] + bulk["rels"]) - set(bolt["nodes"] + bolt["rels"]))[:5],
                                      "only bolt": sorted(set(bolt["nodes"] + bolt["rels"]) - set(bulk["nodes"] + bulk["rels"]))[:5]},

@@ -115,10 +115,15 @@ def test_load_counts_and_model(neo4j_conn, small):
     assert q("MATCH (e:Entity {key: 'org:liberal democratic party'}) RETURN e.aliases, labels(e)") == [
         [["LDP"], ["Entity", "Organization"]]]
     [[props]] = q("MATCH ()-[r:DISCUSS]->() RETURN properties(r)")
-    assert props == {"predicate": "discuss", "negated": True, "count": 1, "confidence": 0.6,
-                     "evidence": ["d2:0"], "evidence_speakers": ["Lo Chih-cheng"],
-                     "evidence_predicates": ["had not discussed"], "speakers": ["Lo Chih-cheng"],
+    fact = store.fact_id("org:liberal democratic party", "discuss", True, "concept:img src x onerror alert 1")
+    assert props == {"id": fact, "predicate": "discuss", "negated": True, "count": 1, "confidence": 0.6,
+                     "evidence": ["d2:0"], "speakers": ["Lo Chih-cheng"],
                      "docs": ["d2"], "first_seen": "2021-09-01", "last_seen": "2021-09-01"}
+    assert q("MATCH (:Sentence)-[e:EVIDENCE]->(:Entity) RETURN count(e)") == [[4]]  # one per fact and sentence
+    assert store.run_query(neo4j_conn, "MATCH (s:Sentence)-[e:EVIDENCE {fact: $f}]->(a) RETURN s.id, a.key, "
+                                       "properties(e)", {"f": fact})[1] == [
+        ["d2:0", "org:liberal democratic party", {"fact": fact, "speaker": "Lo Chih-cheng",
+                                                  "predicate_text": "had not discussed"}]]
     assert q("MATCH (d:Document {id: 'd2'}) RETURN d.title") == [["Second <b>article</b>"]]
 
 
@@ -165,7 +170,9 @@ def test_second_document_merges_and_appends_evidence(neo4j_conn):
         ["a:0"], ["b:3"], ["b:4"]]
     [[r]] = q("MATCH (:Entity {key: 'concept:japan'})-[r:SUPPORT {negated: false}]->() RETURN properties(r)")
     assert r["evidence"] == ["a:0", "b:3"] and r["count"] == 2 and r["confidence"] == 0.9
-    assert r["speakers"] == ["Kishida"] and r["evidence_speakers"] == ["", "Kishida"]
+    assert r["speakers"] == ["Kishida"]
+    assert q("MATCH (s)-[e:EVIDENCE]->(:Entity {key: 'concept:japan'}) WHERE e.fact = '%s' "
+             "RETURN s.id, e.speaker ORDER BY s.id" % r["id"]) == [["a:0", None], ["b:3", "Kishida"]]
     assert r["docs"] == ["a", "b"] and (r["first_seen"], r["last_seen"]) == ("2020-01-01", "2021-05-01")
     assert q("MATCH ()-[r:SUPPORT {negated: true}]->() RETURN r.count") == [[1]]  # kept apart
 
@@ -282,8 +289,9 @@ def test_created_facts_shortcut_gives_the_merged_graph(neo4j_conn, memory_limit)
 @pytest.mark.parametrize("memory_limit", [store.LOAD_MEMORY_LIMIT, 0])
 def test_a_fact_stated_in_many_sentences_keeps_each_once_in_order(neo4j_conn, memory_limit):
     """One fact in 600 sentences of 60 documents, batches of 7 triples that cut documents apart:
-    new sentences are appended without searching the evidence (APPEND_EVIDENCE), sentences the
-    database has are checked (a second, overlapping load), and the graph is kg.graph's."""
+    new sentences get their EVIDENCE without a search (APPEND_EVIDENCE), sentences the database
+    has are checked (a second, overlapping load), the fact's own lists stop at LISTED_LIMIT
+    entries in load order, and the graph read back (from the EVIDENCE relationships) is kg.graph's."""
     corpus = [triple(f"d{d}", f"d{d}:{k}", "Japan", "support", "Taiwan", speaker="Lo" if k % 3 == 0 else None,
                      conf=round(0.5 + (d * 10 + k) % 40 / 100, 3), date=f"2024-01-{1 + d % 28:02d}")
               for d in range(60) for k in range(10)]
@@ -292,5 +300,9 @@ def test_a_fact_stated_in_many_sentences_keeps_each_once_in_order(neo4j_conn, me
     assert store.load_triples(neo4j_conn, corpus[:300], batch_size=7, memory_limit=memory_limit).ok
     assert store.load_triples(neo4j_conn, corpus, batch_size=7, memory_limit=memory_limit).ok
     assert graph_to_data(store.whole_graph(neo4j_conn)) == graph_to_data(build_graph(corpus))
-    [[count, evidence]] = store.run_query(neo4j_conn, "MATCH ()-[r:SUPPORT]->() RETURN r.count, r.evidence")[1]
-    assert count == 600 and evidence == [f"d{d}:{k}" for d in range(60) for k in range(10)]
+    [[count, evidence, docs, speakers, stated]] = store.run_query(
+        neo4j_conn, "MATCH ()-[r:SUPPORT]->() RETURN r.count, r.evidence, r.docs, r.speakers, "
+                    "COUNT { (:Sentence)-[:EVIDENCE {fact: r.id}]->() }")[1]
+    assert count == stated == 600 and speakers == ["Lo"]
+    assert evidence == [f"d{d}:{k}" for d in range(60) for k in range(10)][:store.LISTED_LIMIT]
+    assert docs == [f"d{d}" for d in range(60)] and store.LISTED_LIMIT < 600

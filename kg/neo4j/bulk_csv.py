@@ -7,8 +7,9 @@ and a batched load of the same triples give the same nodes, relationships and pr
 - ``entities.csv``   ``key:ID(Entity)``, name, type, ``aliases:string[]``, ``merges:string[]``, ``:LABEL`` (Entity and Person …)
 - ``documents.csv``  ``id:ID(Document)``, title, date, url, source
 - ``sentences.csv``  ``id:ID(Sentence)``, text, doc_id
-- ``has_sentence.csv``, ``mentions.csv`` and ``facts.csv`` (``:TYPE`` per row, with the fact's
-  provenance properties).
+- ``has_sentence.csv``, ``mentions.csv``, ``facts.csv`` (``:TYPE`` per row, with the fact's
+  properties, lists cut as :func:`kg.neo4j.store.listed` cuts them) and ``evidence.csv``
+  (one EVIDENCE relationship per sentence of a fact: ``fact``, ``speaker``, ``predicate_text``).
 
 Arrays (and the labels of a node) are separated by U+001F (unit separator), which never
 occurs in kg's ids or text (control characters and line breaks become spaces where documents and
@@ -38,9 +39,9 @@ DOCUMENT_HEADER = ["id:ID(Document)", *DOCUMENT_FIELDS, ":LABEL"]
 SENTENCE_HEADER = ["id:ID(Sentence)", "text", "doc_id", ":LABEL"]
 HAS_SENTENCE_HEADER = [":START_ID(Document)", ":END_ID(Sentence)", ":TYPE"]
 MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE"]
-FACT_HEADER = [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "predicate", "negated:boolean", "count:int",
-               "confidence:double", "evidence:string[]", "evidence_speakers:string[]",
-               "evidence_predicates:string[]", "speakers:string[]", "docs:string[]", "first_seen", "last_seen"]
+FACT_HEADER = [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "id", "predicate", "negated:boolean", "count:int",
+               "confidence:double", "evidence:string[]", "speakers:string[]", "docs:string[]", "first_seen", "last_seen"]
+EVIDENCE_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "fact", "speaker", "predicate_text"]
 
 
 @dataclass
@@ -53,10 +54,12 @@ class ImportFiles:
     sentences: int
     mentions: int
     facts: int
+    evidence: int
 
     def __str__(self) -> str:
         return (f"neo4j-csv: {self.entities} entities, {self.documents} documents, {self.sentences} sentences, "
-                f"{self.mentions} mentions, {self.facts} facts -> {self.directory} (see README.txt there)")
+                f"{self.mentions} mentions, {self.facts} facts, {self.evidence} evidence -> {self.directory} "
+                "(see README.txt there)")
 
 
 def _array(values: Iterable) -> str:
@@ -65,11 +68,11 @@ def _array(values: Iterable) -> str:
 
 def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
     """CSV rows per file (pure), from the same aggregation the Bolt load uses."""
-    from .store import rows_for_triples
+    from .store import evidence_rows, listed, rows_for_triples
 
     rows = rows_for_triples(triples)
     out: dict[str, list[list]] = {"entities": [], "documents": [], "sentences": [], "has_sentence": [],
-                                  "mentions": [], "facts": []}
+                                  "mentions": [], "facts": [], "evidence": []}
     for e in rows["entities"]:
         p = e["props"]
         out["entities"].append([e["key"], p["name"], p["type"], _array(p["aliases"]), _array(p["merges"]),
@@ -82,16 +85,19 @@ def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
         out["has_sentence"].append([s["doc_id"], s["id"], "HAS_SENTENCE"])
         out["mentions"].extend([s["id"], key, "MENTIONS"] for key in s["mentions"])
     for f in rows["facts"]:
-        p = f["props"]
-        out["facts"].append([f["s"], f["o"], f["type"], f["predicate"], str(bool(f["negated"])).lower(), p["count"],
-                             p["confidence"], _array(p["evidence"]), _array(p["evidence_speakers"]),
-                             _array(p["evidence_predicates"]), _array(p["speakers"]), _array(p["docs"]),
-                             p.get("first_seen", ""), p.get("last_seen", "")])
+        p = listed(f["props"])
+        out["facts"].append([f["s"], f["o"], f["type"], p["id"], f["predicate"], str(bool(f["negated"])).lower(),
+                             p["count"], p["confidence"], _array(p["evidence"]), _array(p["speakers"]),
+                             _array(p["docs"]), p.get("first_seen", ""), p.get("last_seen", "")])
+        # an empty field is no property: a sentence that is not reported speech has no speaker
+        out["evidence"].extend([e["sentence"], e["subject"], "EVIDENCE", e["fact"], e["speaker"] or "",
+                                e["predicate_text"]] for e in evidence_rows(f))
     return out
 
 
 HEADERS = {"entities": ENTITY_HEADER, "documents": DOCUMENT_HEADER, "sentences": SENTENCE_HEADER,
-           "has_sentence": HAS_SENTENCE_HEADER, "mentions": MENTIONS_HEADER, "facts": FACT_HEADER}
+           "has_sentence": HAS_SENTENCE_HEADER, "mentions": MENTIONS_HEADER, "facts": FACT_HEADER,
+           "evidence": EVIDENCE_HEADER}
 
 
 def importer_arguments(directory: Path) -> list[str]:
@@ -100,7 +106,7 @@ def importer_arguments(directory: Path) -> list[str]:
     return ["database", "import", "full", DATABASE,
             f"--nodes={d / 'entities.csv'}", f"--nodes={d / 'documents.csv'}", f"--nodes={d / 'sentences.csv'}",
             f"--relationships={d / 'has_sentence.csv'}", f"--relationships={d / 'mentions.csv'}",
-            f"--relationships={d / 'facts.csv'}", f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
+            f"--relationships={d / 'facts.csv'}", f"--relationships={d / 'evidence.csv'}", f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
             "--overwrite-destination=true"]
 
 
@@ -124,4 +130,4 @@ def write_import_files(triples_path: str | os.PathLike, directory: str | os.Path
                  "Then start the server and run `kg load --after-import` once: it creates the constraints and\n"
                  "fills in the empty lists the importer cannot write.\n")
     return ImportFiles(directory, len(rows["entities"]), len(rows["documents"]), len(rows["sentences"]),
-                       len(rows["mentions"]), len(rows["facts"]))
+                       len(rows["mentions"]), len(rows["facts"]), len(rows["evidence"]))

@@ -7,18 +7,22 @@ With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver. 
 - ``(:Document {id, title, date, url, source})-[:HAS_SENTENCE]->(:Sentence {id, text, doc_id})``
   and ``(:Sentence)-[:MENTIONS]->(:Entity)`` for the subject and object of every triple.
 - One typed relationship per fact between two entities, keyed by ``predicate`` (the lemma) and
-  ``negated``, with ``count`` (distinct evidence sentences), ``confidence`` (max),
-  ``evidence`` (sentence ids) and, index for index, ``evidence_speakers`` ("" when not reported
-  speech) and ``evidence_predicates`` (surface text), plus ``speakers``, ``docs``,
-  ``first_seen`` / ``last_seen`` (evidence dates: :func:`kg.facts.evidence_date`).  ``alias``
-  triples fill ``aliases`` instead.
+  ``negated``, with ``id`` (:func:`fact_id`), ``count`` (distinct evidence sentences),
+  ``confidence`` (max), ``first_seen`` / ``last_seen`` (evidence dates:
+  :func:`kg.facts.evidence_date`) and the first :data:`LISTED_LIMIT` sentence ids, speakers and
+  documents (``evidence``, ``speakers``, ``docs``).  ``alias`` triples fill ``aliases`` instead;
+  ``merges`` says why mentions became one entity.
+- ``(:Sentence)-[:EVIDENCE {fact, speaker, predicate_text}]->(:Entity)`` for every sentence
+  stating a fact, to the fact's subject; ``fact`` is the fact's ``id`` (indexed); ``speaker`` is
+  absent when the sentence is not reported speech.  Adding a sentence to a fact creates one
+  relationship and touches only short lists, so a fact stated in n sentences costs time linear in n.
 
 Loading is idempotent: only what the database does not hold is created (checked by key in the
 same transaction, or known from :class:`LoadMemory`), everything else is matched or merged, and
-evidence is appended only for sentence ids not already there, so loading the same records
-twice leaves the graph as after once.  Writes go as ``UNWIND $rows`` batches, constraints
-first, then per batch one transaction per step: entities; documents with their sentences and
-mentions; facts (nodes before relationships).
+evidence is added only for sentences without an EVIDENCE relationship to the fact, so loading
+the same records twice leaves the graph as after once.  Writes go as ``UNWIND $rows`` batches,
+constraints first, then per batch one transaction per step: entities; documents with their
+sentences and mentions; facts with their evidence (nodes before relationships).
 Relationship types come from text: they are made by :func:`kg.records.relation_type`, checked
 again against ``[A-Z][A-Z0-9_]*`` here, and reach Cypher only as parameters (dynamic types).
 """
@@ -61,13 +65,19 @@ LABEL_PATTERN = re.compile(r"[A-Z][A-Za-z]*")
 #: Labels an entity may get besides ``Entity``: a fixed set, never text from the input.
 ENTITY_NODE_LABELS = frozenset(ENTITY_LABELS.values()) | {"Concept"}
 #: Relationship types of the provenance layer (not facts).
-PROVENANCE_TYPES = frozenset({"HAS_SENTENCE", "MENTIONS"})
+PROVENANCE_TYPES = frozenset({"HAS_SENTENCE", "MENTIONS", "EVIDENCE"})
+#: A fact keeps at most this many sentence ids, speakers and documents in its own lists (the
+#: first ones loaded); its EVIDENCE relationships hold every sentence.  Lists on a relationship
+#: are rewritten whole on every change, so unbounded ones would make a fact stated in n
+#: sentences cost n² to load.
+LISTED_LIMIT = 100
 
 SCHEMA = (
     "CREATE CONSTRAINT kg_entity_key IF NOT EXISTS FOR (e:Entity) REQUIRE e.key IS UNIQUE",
     "CREATE CONSTRAINT kg_document_id IF NOT EXISTS FOR (d:Document) REQUIRE d.id IS UNIQUE",
     "CREATE CONSTRAINT kg_sentence_id IF NOT EXISTS FOR (s:Sentence) REQUIRE s.id IS UNIQUE",
     "CREATE INDEX kg_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
+    "CREATE INDEX kg_evidence_fact IF NOT EXISTS FOR ()-[e:EVIDENCE]-() ON (e.fact)",
 )
 
 # --- Cypher for one batch.  Text from the input only ever arrives as $rows. -----------------
@@ -158,10 +168,22 @@ CALL (row, known) {
 }
 """
 
-# A new fact gets all its properties at once; returns the rows whose fact already existed
-# and lacks some of their evidence, with the relationship's id, for MERGE_EVIDENCE.  A row whose
-# sentences this batch created (``row.fresh``) cannot share evidence with an existing fact: it
-# existed exactly when its first evidence is not the row's (no scan of a long evidence list).
+# Which facts exist: exactly those with an EVIDENCE relationship (a fact and its evidence are
+# written in one transaction), found by the index on EVIDENCE.fact.  Facts that do not are
+# CREATEd; a MERGE would walk the relationships of one of its ends, which on two well-connected
+# entities costs their degree (the whole cost of a large load, as measured by bench/load.py).
+KNOWN_FACTS = """
+UNWIND $ids AS id
+WITH id WHERE EXISTS { ()-[:EVIDENCE {fact: id}]->() }
+RETURN id
+"""
+
+# A new fact gets all its properties at once (``row.props``).  Returns the rows whose fact already
+# existed, with the relationship's id, for APPEND_EVIDENCE or MERGE_EVIDENCE.  A row whose
+# sentences this batch created (``row.fresh``) cannot share evidence with an existing fact: the
+# fact existed exactly when its first listed sentence is not the row's.  Other rows come with
+# ``props`` of a fact without evidence and all go on to MERGE_EVIDENCE (which only adds what is
+# missing), so a fact this statement created gets its evidence and sums there.
 UPSERT_FACTS = """
 UNWIND $rows AS row
 MATCH (a:Entity {key: row.s})
@@ -169,61 +191,73 @@ MATCH (b:Entity {key: row.o})
 MERGE (a)-[r:$(row.type) {predicate: row.predicate, negated: row.negated}]->(b)
   ON CREATE SET r += row.props
 WITH row, r
-WHERE CASE WHEN row.fresh THEN r.evidence[0] <> row.props.evidence[0]
-           ELSE any(sid IN row.props.evidence WHERE NOT sid IN r.evidence) END
+WHERE NOT row.fresh OR r.evidence[0] <> row.props.evidence[0]
 RETURN row.i AS i, elementId(r) AS rid
 """
 
-# Adds a batch's evidence to facts that exist, found by relationship id (``row.rid``).
-MERGE_EVIDENCE = """
+# One EVIDENCE relationship per sentence stating a fact, from the sentence to the fact's subject;
+# for facts and sentences where it cannot exist yet (new facts, sentences this batch created).
+CREATE_EVIDENCE = """
 UNWIND $rows AS row
-MATCH ()-[r]->() WHERE elementId(r) = row.rid
-WITH r, row, row.props AS p
-WITH r, row, p, [i IN range(0, size(p.evidence) - 1) WHERE NOT p.evidence[i] IN r.evidence] AS new
-WHERE size(new) > 0
-WITH r, new, row, p, [i IN new WHERE row.ev_dates[i] IS NOT NULL | row.ev_dates[i]] AS dates
-WITH r, r.evidence + [i IN new | p.evidence[i]] AS evidence,
-     r.evidence_speakers + [i IN new | p.evidence_speakers[i]] AS ev_speakers,
-     r.evidence_predicates + [i IN new | p.evidence_predicates[i]] AS ev_predicates,
-     reduce(m = r.confidence, i IN new | CASE WHEN row.ev_conf[i] > m THEN row.ev_conf[i] ELSE m END) AS confidence,
-     reduce(acc = r.speakers, i IN new | CASE WHEN p.evidence_speakers[i] = '' OR p.evidence_speakers[i] IN acc
-                                         THEN acc ELSE acc + p.evidence_speakers[i] END) AS speakers,
-     reduce(acc = r.docs, i IN new | CASE WHEN row.ev_docs[i] IN acc THEN acc ELSE acc + row.ev_docs[i] END) AS docs,
-     reduce(m = r.first_seen, d IN dates | CASE WHEN m IS NULL OR d < m THEN d ELSE m END) AS first_seen,
-     reduce(m = r.last_seen, d IN dates | CASE WHEN m IS NULL OR d > m THEN d ELSE m END) AS last_seen
-SET r.evidence = evidence, r.evidence_speakers = ev_speakers, r.evidence_predicates = ev_predicates,
-    r.count = size(evidence), r.confidence = confidence, r.speakers = speakers, r.docs = docs,
-    r.first_seen = first_seen, r.last_seen = last_seen
+MATCH (s:Sentence {id: row.sentence})
+MATCH (a:Entity {key: row.subject})
+CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.speaker, predicate_text: row.predicate_text}]->(a)
 """
 
-# Appends a batch's evidence to facts that exist, when every sentence of the row is new to the
-# database (created by this batch): none can be there already, so nothing is searched and a fact
-# stated in many sentences costs time linear in them.  Lists come out as MERGE_EVIDENCE makes them.
+# The sums of an existing fact (found by relationship id) for new sentences that this batch
+# created: their EVIDENCE relationships are created by CREATE_EVIDENCE, nothing is searched, and
+# the lists the fact keeps are short (at most LISTED_LIMIT entries), so a fact stated in many
+# sentences costs time linear in them.
 APPEND_EVIDENCE = """
 UNWIND $rows AS row
 MATCH ()-[r]->() WHERE elementId(r) = row.rid
-WITH r, row.props AS p, row.fresh_docs AS fresh_docs
-WITH r, p, r.evidence + p.evidence AS evidence,
-     r.speakers + [s IN p.speakers WHERE NOT s IN r.speakers] AS speakers,
-     r.docs + [d IN p.docs WHERE d IN fresh_docs OR NOT d IN r.docs] AS docs
-SET r.evidence = evidence, r.evidence_speakers = r.evidence_speakers + p.evidence_speakers,
-    r.evidence_predicates = r.evidence_predicates + p.evidence_predicates, r.count = size(evidence),
+WITH r, row.props AS p
+SET r.count = r.count + p.count,
     r.confidence = CASE WHEN p.confidence > r.confidence THEN p.confidence ELSE r.confidence END,
-    r.speakers = speakers, r.docs = docs,
+    r.evidence = CASE WHEN size(r.evidence) >= $limit THEN r.evidence
+                      ELSE r.evidence + p.evidence[..($limit - size(r.evidence))] END,
+    r.speakers = CASE WHEN size(r.speakers) >= $limit THEN r.speakers
+                      ELSE r.speakers + [x IN p.speakers WHERE NOT x IN r.speakers][..($limit - size(r.speakers))] END,
+    r.docs = CASE WHEN size(r.docs) >= $limit THEN r.docs
+                  ELSE r.docs + [x IN p.docs WHERE NOT x IN r.docs][..($limit - size(r.docs))] END,
     r.first_seen = CASE WHEN r.first_seen IS NULL OR p.first_seen < r.first_seen THEN p.first_seen ELSE r.first_seen END,
     r.last_seen = CASE WHEN r.last_seen IS NULL OR p.last_seen > r.last_seen THEN p.last_seen ELSE r.last_seen END
-"""
+""".replace("$limit", str(LISTED_LIMIT))
+
+# Adds to existing facts (by relationship id) the sentences they lack: an EVIDENCE relationship is
+# looked for among the sentence's own (a few), never among the fact's; the sums and short lists
+# grow by what was created.
+MERGE_EVIDENCE = """
+UNWIND $rows AS row
+MATCH ()-[r]->() WHERE elementId(r) = row.rid
+WITH r, row, startNode(r) AS a
+CALL (r, row, a) {
+  UNWIND range(0, size(row.evidence) - 1) AS i
+  MATCH (s:Sentence {id: row.evidence[i]})
+  WHERE NOT EXISTS { (s)-[:EVIDENCE {fact: row.fact}]->(a) }
+  CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.ev_speakers[i], predicate_text: row.ev_predicates[i]}]->(a)
+  RETURN collect(i) AS new
+}
+WITH r, row, new WHERE size(new) > 0
+WITH r, row, new, [i IN new WHERE row.ev_dates[i] IS NOT NULL | row.ev_dates[i]] AS dates
+SET r.count = r.count + size(new),
+    r.confidence = reduce(m = r.confidence, i IN new | CASE WHEN row.ev_conf[i] > m THEN row.ev_conf[i] ELSE m END),
+    r.evidence = reduce(acc = r.evidence, i IN new | CASE WHEN size(acc) >= $limit THEN acc ELSE acc + row.evidence[i] END),
+    r.speakers = reduce(acc = r.speakers, i IN new | CASE WHEN row.ev_speakers[i] IS NULL OR size(acc) >= $limit
+                                                          OR row.ev_speakers[i] IN acc THEN acc ELSE acc + row.ev_speakers[i] END),
+    r.docs = reduce(acc = r.docs, i IN new | CASE WHEN size(acc) >= $limit OR row.ev_docs[i] IN acc
+                                                  THEN acc ELSE acc + row.ev_docs[i] END),
+    r.first_seen = reduce(m = r.first_seen, d IN dates | CASE WHEN m IS NULL OR d < m THEN d ELSE m END),
+    r.last_seen = reduce(m = r.last_seen, d IN dates | CASE WHEN m IS NULL OR d > m THEN d ELSE m END)
+""".replace("$limit", str(LISTED_LIMIT))
 
 # After ``neo4j-admin database import``: the importer leaves out empty lists; the Bolt load
 # always writes them.  Run in batches so a large graph does not need one huge transaction.
 FINISH_IMPORT = (
     "MATCH (e:Entity) WHERE e.aliases IS NULL OR e.merges IS NULL CALL (e) { SET e.aliases = coalesce(e.aliases, []), "
     "e.merges = coalesce(e.merges, []) } IN TRANSACTIONS OF 10000 ROWS",
-    "MATCH ()-[r]->() WHERE r.evidence IS NOT NULL AND (r.speakers IS NULL OR r.evidence_speakers IS NULL "
-    "OR size(r.evidence_speakers) < size(r.evidence)) "
-    "CALL (r) { SET r.speakers = coalesce(r.speakers, []), "
-    "r.evidence_speakers = coalesce(r.evidence_speakers, []) + "
-    "[i IN range(size(coalesce(r.evidence_speakers, [])), size(r.evidence) - 1) | ''] } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH ()-[r]->() WHERE r.evidence IS NOT NULL AND r.speakers IS NULL "
+    "CALL (r) { SET r.speakers = [] } IN TRANSACTIONS OF 10000 ROWS",
 )
 
 #: Every entity with the facts that leave it: the whole knowledge graph for :func:`graph_from_neo4j`.
@@ -328,8 +362,9 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     Returns ``{"entities", "documents", "sentences", "facts"}`` lists, each deduplicated: one
     row per entity key, document id, sentence id (with the keys it mentions) and fact
     (subject, predicate lemma, negated, object).  ``props`` holds the properties a new node or
-    relationship gets; a fact's ``ev_*`` lists (index for index with its evidence) let an
-    existing fact absorb the new evidence.
+    relationship gets (a fact's lists whole: :func:`listed` cuts them to what is stored); a fact's
+    ``ev_*`` lists, index for index with its ``evidence``, hold each sentence's speaker (``None``
+    when not reported speech), words as written, document, date and confidence.
 
     >>> from kg.records import Argument, Predicate
     >>> a = Argument("LDP", "Liberal Democratic Party", "org:liberal democratic party", "ORG", 0, 3)
@@ -340,6 +375,8 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     [2, 1, 1, 1]
     >>> rows["facts"][0]["type"], rows["facts"][0]["props"]["evidence"], rows["facts"][0]["props"]["count"]
     ('BACK', ['d1:0'], 1)
+    >>> rows["facts"][0]["ev_predicates"], rows["facts"][0]["ev_speakers"]
+    (['backs'], [None])
     """
     entities: dict[str, dict] = {}
     documents: dict[str, dict] = {}
@@ -399,24 +436,58 @@ def _add_evidence(facts: dict, seen: dict, t: Triple, date: str | None) -> None:
         row = facts[fkey] = {
             "s": t.subject.key, "o": t.object.key, "predicate": t.predicate.lemma, "negated": t.negated,
             "type": _fact_type(t.predicate.lemma),
-            "props": {"evidence": [], "evidence_speakers": [], "evidence_predicates": [], "count": 0,
-                      "confidence": 0.0, "speakers": [], "docs": []},
-            "ev_docs": [], "ev_dates": [], "ev_conf": []}
+            "props": {"id": fact_id(*fkey), "evidence": [], "count": 0, "confidence": 0.0, "speakers": [], "docs": []},
+            "ev_speakers": [], "ev_predicates": [], "ev_docs": [], "ev_dates": [], "ev_conf": []}
     p = row["props"]
     sentences, docs, speakers = seen[fkey]
     if t.sentence_id in sentences:
         return
     sentences.add(t.sentence_id)
-    speaker = t.speaker.name if t.speaker else ""
+    speaker = t.speaker.name if t.speaker else None
     confidence = round(float(t.confidence), 3)
     p["evidence"].append(t.sentence_id)
-    p["evidence_speakers"].append(speaker)
-    p["evidence_predicates"].append(t.predicate.text)
     p["count"] = len(p["evidence"])
     add_sentence_sources(p, (speakers, docs), speaker=speaker, doc_id=t.doc_id, confidence=confidence, date=date)
+    row["ev_speakers"].append(speaker)
+    row["ev_predicates"].append(t.predicate.text)
     row["ev_docs"].append(t.doc_id)
     row["ev_dates"].append(date)
     row["ev_conf"].append(confidence)
+
+
+def fact_id(subject: str, predicate: str, negated: bool, obj: str) -> str:
+    """The ``id`` of a fact relationship, which its EVIDENCE relationships name in ``fact``:
+    24 hex digits of a hash of (subject key, predicate lemma, negated, object key).
+
+    >>> fact_id("org:ldp", "support", False, "place:taiwan") == fact_id("org:ldp", "support", False, "place:taiwan")
+    True
+    >>> len(fact_id("org:ldp", "support", False, "place:taiwan"))
+    24
+    """
+    text = "\x1f".join((subject, predicate, "1" if negated else "0", obj))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def listed(props: dict) -> dict:
+    """A fact's properties as stored: ``evidence``, ``speakers`` and ``docs`` cut to their first
+    :data:`LISTED_LIMIT` entries (``count`` and the EVIDENCE relationships keep every sentence).
+
+    >>> listed({"count": 150, "evidence": [str(i) for i in range(150)], "speakers": [], "docs": ["d"]})["evidence"][-1]
+    '99'
+    """
+    return {**props, **{k: props[k][:LISTED_LIMIT] for k in ("evidence", "speakers", "docs")}}
+
+
+def evidence_rows(fact: dict) -> list[dict]:
+    """One row per evidence sentence of a fact row, for :data:`CREATE_EVIDENCE` (and the bulk CSV).
+
+    >>> evidence_rows({"s": "a", "props": {"id": "f1", "evidence": ["d:0"]}, "ev_speakers": [None],
+    ...                "ev_predicates": ["backs"]})
+    [{'sentence': 'd:0', 'subject': 'a', 'fact': 'f1', 'speaker': None, 'predicate_text': 'backs'}]
+    """
+    p = fact["props"]
+    return [{"sentence": sid, "subject": fact["s"], "fact": p["id"], "speaker": speaker, "predicate_text": text}
+            for sid, speaker, text in zip(p["evidence"], fact["ev_speakers"], fact["ev_predicates"])]
 
 
 def _doc_meta(doc: dict) -> dict:
@@ -655,7 +726,7 @@ def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int 
     fresh: frozenset = frozenset()
     if rows.get("documents") or rows.get("sentences"):
         fresh = run(_document_step, _documents_with_sentences(rows))
-    facts = [{**f, **_freshness(f, fresh)} for f in rows.get("facts", [])]
+    facts = [{**f, "fresh": all(sid in fresh for sid in f["props"]["evidence"])} for f in rows.get("facts", [])]
     new, known, rest = [], [], []
     for f in facts:
         if not memory.owns(f):
@@ -663,31 +734,58 @@ def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int 
         else:
             rid = memory.fact_id(f)
             (new if rid is None else known).append(f if rid is None else {**f, "rid": rid})
-    if rest:
-        # A retried step may find its own earlier attempt committed: it checks every sentence.
-        stale = run(_run_statements, _by_type(UPSERT_FACTS, [_lean(f) for f in rest]),
-                    safe_step=(_run_statements, _by_type(UPSERT_FACTS, [_lean(f, fresh=False) for f in rest])))
-        known.extend({**facts[i], "rid": rid} for i, rid in stale)
-    if known:
-        appended = [f for f in known if f["fresh"]]
-        run(_run_statements, [(APPEND_EVIDENCE, appended), (MERGE_EVIDENCE, [f for f in known if not f["fresh"]])],
-            safe_step=(_run_statements, [(MERGE_EVIDENCE, known)]))
-    if new:
-        # After a lost commit reply the facts may be there: the retry merges instead (and the
-        # memory, emptied by the retry, records nothing).
-        created = run(_run_statements, [(CREATE_FACTS, [_created_fact(f) for f in new])],
-                      safe_step=(_run_statements, _by_type(UPSERT_FACTS, [_lean(f) for f in new])))
+    if facts:
+        # After a lost commit reply the facts may be there: the retry merges every fact and checks
+        # every sentence (and the memory, emptied by the retry, records nothing).
+        created = run(_fact_step, (new, known, rest),
+                      safe_step=(_fact_step, ([], [], [{**f, "fresh": False} for f in facts])))
         for i, rid in created:
             memory.add_fact(facts[i], rid)
     return totals
 
 
-def _freshness(fact: dict, fresh: frozenset) -> dict:
-    """Whether every evidence sentence of a fact row is new to the database (created by this batch),
-    and which of its documents are."""
-    props = fact["props"]
-    return {"fresh": all(sid in fresh for sid in props["evidence"]),
-            "fresh_docs": [d for d in props["docs"] if d in fresh]}
+def _fact_step(tx: neo4j.ManagedTransaction, groups: tuple[list[dict], list[dict], list[dict]]):
+    """Write a batch's facts with their evidence in one transaction; returns (counters, the
+    (row number, relationship id) of each fact CREATE_FACTS made).
+
+    ``groups`` is (facts known to be new, facts known to exist with their ``rid``, the rest).
+    Of the rest, those without evidence in the database (:data:`KNOWN_FACTS`) are created, the
+    others merged.  A fact that existed gets its new sentences by APPEND_EVIDENCE when the
+    batch created them all (``fresh``), else by MERGE_EVIDENCE, which checks each one.
+    """
+    new, known, rest = groups
+    existing = {record[0] for record in tx.run(KNOWN_FACTS, ids=[f["props"]["id"] for f in rest])}
+    new = new + [f for f in rest if f["props"]["id"] not in existing]
+    rest = [f for f in rest if f["props"]["id"] in existing]
+    counters, stale = _run_statements(tx, _by_type(UPSERT_FACTS, [_upserted(f) for f in rest]))
+    made, created = _run_statements(tx, [(CREATE_FACTS, [_created_fact(f) for f in new])])
+    by_number = {f["i"]: f for f in rest}
+    existed = known + [{**by_number[i], "rid": rid} for i, rid in stale]
+    returned = {i for i, _ in stale}
+    appended = [f for f in existed if f["fresh"]]
+    fresh = new + [f for f in rest if f["fresh"] and f["i"] not in returned] + appended
+    added, _ = _run_statements(tx, [
+        (CREATE_EVIDENCE, [row for f in fresh for row in evidence_rows(f)]),
+        (APPEND_EVIDENCE, [{"rid": f["rid"], "props": f["props"]} for f in appended]),
+        (MERGE_EVIDENCE, [_merged(f) for f in existed if not f["fresh"]])])
+    for name in COUNTERS:
+        counters[name] += made[name] + added[name]
+    return counters, created
+
+
+def _upserted(fact: dict) -> dict:
+    """A fact row for :data:`UPSERT_FACTS`: a fresh row creates the fact whole, any other one
+    creates it without evidence (MERGE_EVIDENCE then adds every sentence and its sums)."""
+    props = listed(fact["props"]) if fact["fresh"] else {
+        "id": fact["props"]["id"], "evidence": [], "count": 0, "confidence": 0.0, "speakers": [], "docs": []}
+    return {"i": fact["i"], "s": fact["s"], "o": fact["o"], "type": fact["type"], "predicate": fact["predicate"],
+            "negated": fact["negated"], "fresh": fact["fresh"], "props": props}
+
+
+def _merged(fact: dict) -> dict:
+    """A fact row for :data:`MERGE_EVIDENCE`: its sentences with what each one adds."""
+    return {"rid": fact["rid"], "fact": fact["props"]["id"], "evidence": fact["props"]["evidence"],
+            **{k: fact[k] for k in ("ev_speakers", "ev_predicates", "ev_docs", "ev_dates", "ev_conf")}}
 
 
 def _entity_step(tx: neo4j.ManagedTransaction, rows: list[dict]):
@@ -729,7 +827,7 @@ def _documents_with_sentences(rows: dict[str, list[dict]]) -> list[dict]:
 def _created_fact(fact: dict) -> dict:
     """A fact row for :data:`CREATE_FACTS`: every property of the new relationship in ``props``."""
     return {"i": fact["i"], "s": fact["s"], "o": fact["o"], "type": fact["type"],
-            "props": {"predicate": fact["predicate"], "negated": fact["negated"], **fact["props"]}}
+            "props": {"predicate": fact["predicate"], "negated": fact["negated"], **listed(fact["props"])}}
 
 
 def _by_type(cypher: str, rows: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -750,14 +848,6 @@ def _by_type(cypher: str, rows: list[dict]) -> list[tuple[str, list[dict]]]:
         if len(group) >= STATIC_TYPE_MIN_ROWS:
             statements.append((cypher.replace("$(row.type)", f"`{checked_type(rel_type)}`"), group))
     return statements
-
-
-def _lean(fact: dict, *, fresh: bool | None = None) -> dict:
-    """A fact row without the lists only :data:`MERGE_EVIDENCE` needs (``fresh`` overrides the row's)."""
-    row = {k: v for k, v in fact.items() if not k.startswith(("ev_", "fresh_"))}
-    if fresh is not None:
-        row["fresh"] = fresh
-    return row
 
 
 def _retrying(conn: Connection, step: Callable, arg: Any, *, totals: dict, attempts: int,
@@ -921,7 +1011,12 @@ MATCH (a:Entity)-[r]->(b:Entity) WHERE elementId(r) IN $ids
 RETURN elementId(a) AS a_id, elementId(b) AS b_id, a.key AS s, b.key AS o, type(r) AS type,
        properties(r) AS props
 """
-SENTENCES_BY_ID = "MATCH (s:Sentence) WHERE s.id IN $ids RETURN s.id AS id, s.text AS text, s.doc_id AS doc_id"
+EVIDENCE_OF_FACTS = """
+UNWIND $ids AS fact
+MATCH (s:Sentence)-[e:EVIDENCE {fact: fact}]->()
+RETURN fact, s.id AS sentence_id, s.doc_id AS doc_id, s.text AS text, e.speaker AS speaker,
+       e.predicate_text AS predicate_text
+"""
 DOCUMENTS_BY_ID = "MATCH (d:Document) WHERE d.id IN $ids RETURN d.id AS id, properties(d) AS props"
 
 
@@ -942,15 +1037,15 @@ def graph_from_neo4j(conn: Connection, cypher: str = WHOLE_GRAPH, params: dict |
             for f in facts:
                 node_ids.update((f["a_id"], f["b_id"]))
             nodes = session.execute_read(_fetch, NODES_BY_ID, ids=sorted(node_ids)) if node_ids else []
-            sentence_ids = sorted({sid for f in facts for sid in f["props"].get("evidence", [])})
-            sentences = {s["id"]: s for s in session.execute_read(_fetch, SENTENCES_BY_ID, ids=sentence_ids)}
-            doc_ids = sorted({d for n in nodes for d in n["docs"]} | {s["doc_id"] for s in sentences.values()})
+            fact_ids = sorted({f["props"]["id"] for f in facts if "id" in f["props"]})
+            evidence = session.execute_read(_fetch, EVIDENCE_OF_FACTS, ids=fact_ids) if fact_ids else []
+            doc_ids = sorted({d for n in nodes for d in n["docs"]} | {e["doc_id"] for e in evidence})
             documents = session.execute_read(_fetch, DOCUMENTS_BY_ID, ids=doc_ids)
     except neo4j_errors.Neo4jError as exc:
         raise query_error(exc) from None
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
         raise _connection_error(exc, conn.config) from None
-    return _assemble_graph(nodes, facts, sentences, documents)
+    return _assemble_graph(nodes, facts, evidence, documents)
 
 
 def whole_graph(conn: Connection) -> nx.MultiDiGraph:
@@ -962,8 +1057,16 @@ def _fetch(tx: neo4j.ManagedTransaction, cypher: str, **params) -> list[dict]:
     return [record.data() for record in tx.run(cypher, params)]
 
 
-def _assemble_graph(nodes: list[dict], facts: list[dict], sentences: dict, documents: list[dict]) -> nx.MultiDiGraph:
-    """Build the networkx graph from fetched rows (pure)."""
+#: The keys of one evidence entry in the ``kg.graph`` schema, in its order.
+EVIDENCE_FIELDS = ("sentence_id", "doc_id", "text", "speaker", "predicate_text")
+
+
+def _assemble_graph(nodes: list[dict], facts: list[dict], evidence: list[dict],
+                    documents: list[dict]) -> nx.MultiDiGraph:
+    """Build the networkx graph from fetched rows (pure).
+
+    A fact's evidence, speakers and documents come from its EVIDENCE rows (``fact`` = its
+    ``id``), every one of them: the lists stored on the relationship are cut short."""
     g = nx.MultiDiGraph()
     g.graph["format"] = GRAPH_FORMAT
     g.graph["documents"] = {d["id"]: {k: v for k, v in d["props"].items() if k in DOCUMENT_FIELDS}
@@ -972,19 +1075,17 @@ def _assemble_graph(nodes: list[dict], facts: list[dict], sentences: dict, docum
         g.add_node(n["key"], name=n["name"], type=n["type"], label=node_label(n["type"]),
                    aliases=sorted(n["aliases"]), docs=sorted(d for d in n["docs"] if d is not None),
                    merges=sorted(n["merges"]))
+    by_fact: dict[str, list[dict]] = {}
+    for e in evidence:
+        by_fact.setdefault(e["fact"], []).append({k: e[k] for k in EVIDENCE_FIELDS})
     for f in facts:
         p = f["props"]
-        evidence = []
-        for sid, speaker, ptext in zip(p.get("evidence", []), p.get("evidence_speakers", []),
-                                       p.get("evidence_predicates", [])):
-            s = sentences.get(sid, {})
-            evidence.append({"sentence_id": sid, "doc_id": s.get("doc_id"), "text": s.get("text"),
-                             "speaker": speaker or None, "predicate_text": ptext})
-        evidence.sort(key=lambda ev: _sentence_order(ev["sentence_id"]))
+        sentences = sorted(by_fact.get(p.get("id"), []), key=lambda ev: _sentence_order(ev["sentence_id"]))
         g.add_edge(f["s"], f["o"], key=edge_key(p["predicate"], p["negated"]), predicate=p["predicate"],
-                   type=f["type"], negated=p["negated"], count=p.get("count", len(evidence)),
-                   confidence=p.get("confidence", 0.0), evidence=evidence,
-                   speakers=sorted(p.get("speakers", [])), docs=sorted(p.get("docs", [])),
+                   type=f["type"], negated=p["negated"], count=p.get("count", len(sentences)),
+                   confidence=p.get("confidence", 0.0), evidence=sentences,
+                   speakers=sorted({ev["speaker"] for ev in sentences if ev["speaker"]}),
+                   docs=sorted({ev["doc_id"] for ev in sentences}),
                    first_seen=p.get("first_seen"), last_seen=p.get("last_seen"))
     return g
 
