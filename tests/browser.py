@@ -79,7 +79,7 @@ def open_page(browser):
     """
     contexts = []
 
-    def _open(path, *, ready: bool = True, viewport=(1280, 800), timeout_ms: int = 30_000) -> PageReport:
+    def _open(path, *, ready: bool = True, viewport=(1280, 800), timeout_ms: int = 90_000) -> PageReport:
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
         context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(LOCAL_SCHEMES)
@@ -91,8 +91,14 @@ def open_page(browser):
         page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: report.page_errors.append(str(e)))
         page.goto(Path(path).resolve().as_uri())
-        if ready:
-            page.wait_for_selector("body[data-kg-ready]", state="attached", timeout=timeout_ms)
+        if ready:  # the layout settles in seconds; a shared, busy machine can take far longer
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+            try:
+                page.wait_for_selector("body[data-kg-ready]", state="attached", timeout=timeout_ms)
+            except PlaywrightTimeout:
+                raise AssertionError(f"{path} never became ready; page errors: {report.page_errors}, "
+                                     f"console errors: {report.console_errors}") from None
         return report
 
     yield _open
