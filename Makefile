@@ -54,6 +54,7 @@ bench: setup-test
 	$(BIN)/python bench/view.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/scale.py --docs 2000
+	$(BIN)/python bench/long_document.py
 
 clean:
 	rm -rf $(VENV) kg-out $(NEO4J_DIR)/target .pytest_cache

@@ -22,11 +22,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Union
 
+from .nlp import UNCHECKED_CHARS, available_memory, memory_refusal
 from .records import DOCUMENT_FIELDS, Document, Rejection, clean_field, document_id
 
 log = logging.getLogger(__name__)
 
-#: Documents larger than this (characters) are rejected rather than parsed.
+#: Documents larger than this (characters) are rejected rather than parsed; so is a shorter one
+#: that would need more memory than the machine has free (see :func:`kg.nlp.memory_refusal`).
 MAX_DOCUMENT_CHARS = 50_000_000
 #: File name endings read as one document per record.
 RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
@@ -138,6 +140,10 @@ def make_document(origin: str, text: str, *, id: str | None = None, **meta) -> I
         return Rejection(origin, f"text is {type(text).__name__}, not a string", id)
     if len(text) > MAX_DOCUMENT_CHARS:
         return Rejection(origin, f"document too large ({len(text):,} characters; limit {MAX_DOCUMENT_CHARS:,})", id)
+    if len(text) > UNCHECKED_CHARS:
+        refusal = memory_refusal(len(text), available_memory())
+        if refusal is not None:
+            return Rejection(origin, refusal, id)
     if "\x00" in text[:8192] and text[:8192].count("\x00") > 8:
         return Rejection(origin, "binary content (NUL bytes), not text", id)
     if looks_like_html(text):

@@ -95,3 +95,22 @@ def test_stdin_and_python_api(monkeypatch, capsys):
     assert code == 0 and json.loads(out.splitlines()[0])["predicate"]["lemma"] == "condemn"
     triples = list(kg.extract(["Japan condemned the talks."]))
     assert [(t.subject.name, t.predicate.lemma, t.object.name) for t in triples] == [("Japan", "condemn", "talks")]
+
+
+def test_a_document_too_large_for_the_free_memory_is_rejected_and_the_batch_goes_on(tmp_path, capsys, monkeypatch):
+    from kg.nlp import BYTES_PER_CHAR
+
+    big = "Lo met Sato in Taipei. " * 20_000
+    monkeypatch.setenv("KG_MEMORY_LIMIT", str(len(big) * BYTES_PER_CHAR // 2))
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in
+                           (("a", "Germany pledged to support Ukraine."), ("big", big), ("c", "Japan condemned the talks."))),
+                   encoding="utf-8")
+    out_file = tmp_path / "t.jsonl"
+    code, _, err = run_cli(capsys, "extract", str(src), "-o", str(out_file))
+    assert code == 0
+    assert [line for line in err.splitlines() if "too large" in line] == [
+        "kg extract: rejected in.jsonl:2: document too large for the free memory (460,000 characters need about "
+        f"{len(big) * BYTES_PER_CHAR // 2**20:,} MB; {len(big) * BYTES_PER_CHAR // 2 // 2**20:,} MB free)"]
+    assert {json.loads(line)["doc_id"] for line in out_file.read_text(encoding="utf-8").splitlines()} == {"a", "c"}
+    assert "3 documents read, 2 processed, 1 rejected;" in err.strip().splitlines()[-1]

@@ -160,3 +160,15 @@ def test_one_line_escapes_line_breaks_and_terminal_controls():
     from kg.sources import one_line
 
     assert one_line("a\nb\r\x1b[2Jc\u2028") == "a\\nb\\r\\x1b[2Jc\\u2028"
+
+
+def test_a_document_the_free_memory_cannot_hold_is_refused_before_it_is_parsed(monkeypatch):
+    from kg.nlp import BYTES_PER_CHAR
+
+    text = "Lo met Sato in Taipei. " * 20_000  # 460,000 characters
+    monkeypatch.setenv("KG_MEMORY_LIMIT", str(len(text) * BYTES_PER_CHAR // 2))
+    r = make_document("big.txt", text)
+    assert isinstance(r, Rejection) and r.reason.startswith("document too large for the free memory (460,000 characters")
+    assert isinstance(make_document("small.txt", text[:100_000]), Document)
+    monkeypatch.setenv("KG_MEMORY_LIMIT", str(len(text) * BYTES_PER_CHAR))
+    assert isinstance(make_document("big.txt", text), Document)

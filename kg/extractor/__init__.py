@@ -66,6 +66,9 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
     if doc_date and "date" not in meta:  # read from the dateline or a "Published …" line
         meta["date"] = doc_date
     quote = _Quote()
+    alias_defs: dict[int, list] = {}  # sentence index -> the aliases it defines
+    for definition in resolver.alias_defs:
+        alias_defs.setdefault(definition[0], []).append(definition)
     for sentence in sentences:
         sid = f"{document.id}:{sentence.index}"
         text = sentence.span.text
@@ -73,7 +76,7 @@ def triples_from_parses(document: Document, parses: Iterable[tuple[Piece, object
         seen: dict[tuple, int] = {}
         found = []
         if options.aliases:
-            found.extend(_alias_triples(resolver, sentence))
+            found.extend(_alias_triples(alias_defs.get(sentence.index, ())))
         for rel in relations(sentence.span, options.rules):
             when = event_date(sentence.span, (rel.verb, *rel.pred_tokens), doc_date, offset=sentence.start)
             found.extend((*t, when.record() if when else None) for t in _triples(resolver, sentence, rel))
@@ -164,11 +167,9 @@ def _triples(resolver: DocResolver, sentence: _Sentence, rel: Relation) -> list[
             for s in subj.arguments for o in objects]
 
 
-def _alias_triples(resolver: DocResolver, sentence: _Sentence) -> list[tuple]:
+def _alias_triples(alias_defs) -> list[tuple]:
     out = []
-    for si, entity, a_start, a_end, (n_start, n_end), sent in resolver.alias_defs:
-        if si != sentence.index:
-            continue
+    for _, entity, a_start, a_end, (n_start, n_end), sent in alias_defs:
         doc = sent.doc
         subj = Argument(doc[n_start:n_end].text, entity.name, entity.key, entity.type,
                         doc[n_start].idx, doc[n_end - 1].idx + len(doc[n_end - 1]))

@@ -107,19 +107,24 @@ class Pronouns:
     def organisation_of(self, person: Entity) -> Optional[Entity]:
         """The organisation a person's title or apposition names in this document, when there is one."""
         if person.key not in self._employers:
+            hit = self._workplaces().get(id(person))
+            self._employers[person.key] = hit[1] if hit is not None and hit[0] is person else None
+        return self._employers[person.key]
+
+    def _workplaces(self) -> dict:
+        """id of a person → (the person, the first organisation a title or apposition gives them), for
+        the whole document, made once."""
+        if self._first_workplaces is None:
             from .rules import roles  # rules never import the resolver back
 
-            found = None
+            found: dict = {}
             for sent in self.sentences:
                 for rel in roles(sent):
                     subj, org = self.entity_of(rel.subj), self.entity_of(rel.obj)
-                    if subj is not None and org is not None and subj[0] is person and org[0].type == "ORG":
-                        found = org[0]
-                        break
-                if found is not None:
-                    break
-            self._employers[person.key] = found
-        return self._employers[person.key]
+                    if subj is not None and org is not None and org[0].type == "ORG":
+                        found.setdefault(id(subj[0]), (subj[0], org[0]))
+            self._first_workplaces = found
+        return self._first_workplaces
 
     def _thing_between(self, mention: Mention, k: int, pron, si: int) -> bool:
         """A singular common noun argument stands between a candidate antecedent and "it"."""

@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Optional
 
 from ..records import Argument, entity_key, normalise_name
-from .acronyms import ACRONYM, TICKER, abbreviation_long_form, initials, is_alias_text, is_non_latin
+from .acronyms import ACRONYM, TICKER, abbreviation_long_form, is_alias_text, is_non_latin
 from .entities import Entity, Mention, Resolved
+from .indexes import EntityIndex, OrganisationMentions
 from .pronouns import Pronouns
 from .syntax import conjuncts, entity_name, entity_spans, relative_head, tokens
 from .vocab import (AGENT_NOUNS, CLASS_NOUNS, COMPASS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP,
@@ -131,9 +132,12 @@ class DocResolver(Pronouns):
         self.mentions: list[list[Mention]] = [[] for _ in sentences]
         self.groups: list[list[tuple]] = [[] for _ in sentences]
         self._employers: dict[str, Optional[Entity]] = {}
+        self._first_workplaces: Optional[dict] = None  # see organisation_of, made when first asked
         self._arguments: dict[tuple, Optional[Resolved]] = {}
         self.long_forms: dict[tuple, tuple] = {}
         self._depth = 0
+        self._index = EntityIndex()  # the entities of by_name, as they are named
+        self._organisations: Optional[OrganisationMentions] = None  # made when first asked
         self.places = frozenset(normalise_name(e.text) for s in sentences for e in s.ents if e.label_ in ("GPE", "LOC"))
         self._find_aliases()
         self._resolve_names()
@@ -197,6 +201,7 @@ class DocResolver(Pronouns):
             if type_ == "PERSON" and name.isupper() and ACRONYM.match(name):
                 type_ = "ORG"  # "JAXA", "KHNP": people are not named by initials in capitals
             self.by_name[norm] = Entity(name, type_)
+            self._index.add(self.by_name[norm])
         return self.by_name[norm]
 
     # ----------------------------------------------------------- pass 2: names
@@ -214,9 +219,11 @@ class DocResolver(Pronouns):
                     self.token_entity[(id(doc), i)] = (entity, ent.start, ent.end)
                 root = ent.root
                 self._remember(si, root, entity)
-            for (doc_id, i), (entity, start, end) in self.long_forms.items():
-                if doc_id == id(doc) and sent.start <= i < sent.end:
-                    self.token_entity[(doc_id, i)] = (entity, start, end)
+            for i in range(sent.start, sent.end):
+                hit = self.long_forms.get((id(doc), i))
+                if hit is not None:
+                    entity, start, end = hit
+                    self.token_entity[(id(doc), i)] = (entity, start, end)
                     if i == end - 1:
                         self._remember(si, doc[i], entity)
             self.mentions[si].sort(key=lambda m: m.token_index)
@@ -282,8 +289,7 @@ class DocResolver(Pronouns):
         """"TSMC" for a "Taiwan Semiconductor Manufacturing Co" named before, when only one fits."""
         if not ACRONYM.match(name) or not name.isupper() or len(name) < 3:
             return None
-        hits = {e.key: e for e in self.by_name.values() if e.type == "ORG" and initials(e.name) == name}
-        return next(iter(hits.values())) if len(hits) == 1 else None
+        return self._index.initialism(name)
 
     def _short_name(self, norm: str, type_: str) -> Optional[Entity]:
         """"Lo" or "Sato" for a person named in full earlier in the document; "the South" for South Korea
@@ -292,15 +298,7 @@ class DocResolver(Pronouns):
         if type_ not in ("PERSON", "ORG", "GPE", "NORP", "LOC") or not words or len(words) > 2:
             return None
         places = type_ == "LOC" or type_ == "GPE" and len(words) == 1 and words[0] in COMPASS
-        targets = ("GPE", "LOC") if places else ("PERSON",)
-        hits = []
-        for entity in self.by_name.values():
-            if entity.type not in targets:
-                continue
-            full = normalise_name(entity.name).split()
-            if len(full) > len(words) and (full[-len(words):] == words or full[:len(words)] == words):
-                hits.append(entity)
-        return hits[-1] if len({h.name for h in hits}) == 1 else None
+        return self._index.short_name(words, places)
 
     # ----------------------------------------------------------- arguments
     def entity_of(self, tok) -> Optional[tuple]:
@@ -523,15 +521,9 @@ class DocResolver(Pronouns):
             for m in reversed(self.mentions[k]):
                 if (k < si or m.token_index < tok.i) and m.entity.type in kinds and not m.plural:
                     return m.entity
-        for k in range(si, -1, -1):
-            for m in reversed(self.mentions[k]):
-                if k == si and m.token_index >= tok.i:
-                    continue
-                if m.entity.type == "ORG" and normalise_name(m.entity.name).split()[-1:] == [lemma]:
-                    return m.entity
-                if m.entity.type == "ORG" and lemma in normalise_name(m.entity.name).split()[:1]:
-                    return m.entity
-        return None
+        if self._organisations is None:  # the mentions are all known once the resolver is made
+            self._organisations = OrganisationMentions(self.mentions)
+        return self._organisations.latest(lemma, si, tok.i)
 
     def place_of_people(self, arg: Argument) -> Argument:
         """A nationality as its country: the place named in the document ("Venezuelan" → Venezuela),
@@ -540,9 +532,7 @@ class DocResolver(Pronouns):
             return arg
         demonym = normalise_name(arg.name)
         best = None
-        for entity in self.by_name.values():
-            if entity.type not in ("GPE", "LOC"):
-                continue
+        for entity in self._index.places_like(demonym):
             place = normalise_name(entity.name)
             common = len(_common_prefix(place, demonym))
             if common >= 4 and common >= len(place) - 1 and (best is None or len(place) > len(normalise_name(best.name))):
@@ -554,10 +544,7 @@ class DocResolver(Pronouns):
         return Argument(arg.text, best.name, best.key, best.type, arg.start, arg.end)
 
     def _entity_by_key(self, key: str) -> Optional[Entity]:
-        for entity in list(self.by_name.values()) + list(self.alias_of.values()):
-            if entity.key == key:
-                return entity
-        return None
+        return self._index.by_key(key)  # an alias always names an entity of by_name
 
     # ----------------------------------------------------------- concepts
     def _concept_range(self, tok, exclude=None) -> tuple[int, int]:
