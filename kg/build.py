@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from .link import resolved_file
+from .errors import UserError
 from .extractor import ExtractOptions
 from .graph import build_graph, write_graph
 from .nlp import DEFAULT_MODEL
 from .run.driver import run
 from .run.sink import ResumableSink
-from .errors import UserError
 from .run.stats import RunStats
 from .sources import iter_documents
 
@@ -173,7 +173,8 @@ def forget(doc_ids: Iterable[str], *, out: str | os.PathLike = "kg-out", wait: b
 
     Holds the build's lock like :func:`build`.  The directory is then what a clean build of the
     remaining documents writes; the view is redrawn (default settings) when the build has one.
-    Forgetting ids the build does not hold changes nothing.
+    Forgetting ids the build does not hold changes nothing, except that a graph older than the
+    triples (a forget stopped before its graph was written) is rebuilt.
     """
     out = Path(out)
     if not (out / DOCUMENTS).is_file():
@@ -184,9 +185,18 @@ def forget(doc_ids: Iterable[str], *, out: str | os.PathLike = "kg-out", wait: b
         report.forgotten = state.forget(ids)
         gone = set(report.forgotten)
         report.unknown = [d for d in ids if d not in gone]
-        if gone:
+        if gone or _graph_behind(out):
             write_outputs(state, report.build, views=(out / VIEW).exists())
     return report
+
+
+def _graph_behind(out: Path) -> bool:
+    """True when ``graph.json`` is missing or older than the triples or the ledger it is built from."""
+    try:
+        graph = (out / GRAPH).stat().st_mtime_ns
+    except FileNotFoundError:
+        return True
+    return any(p.exists() and p.stat().st_mtime_ns > graph for p in (out / TRIPLES, out / DOCUMENTS))
 
 
 def load_into_neo4j(config, out: str | os.PathLike, *, progress: Optional[Callable[[int], object]] = None):

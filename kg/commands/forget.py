@@ -23,7 +23,7 @@ def run(args) -> int:
         report = forget(args.doc_ids, out=args.out, wait=args.wait)
     if report.unknown:
         names = ", ".join(one_line(d) for d in report.unknown)
-        note = "" if report.forgotten else f"; nothing forgotten, {args.out} is unchanged"
+        note = "" if report.forgotten else "; nothing forgotten"
         print(f"kg forget: not in {args.out}: {names}{note}", file=sys.stderr)
     if not report.forgotten:
         return 1
