@@ -10,11 +10,16 @@ A build keeps its state in an output directory (default ``kg-out/``):
 
 Re-running on the same input changes nothing: documents already in
 ``documents.jsonl`` are skipped, and the graph is a function of all triples.
-Adding a file extracts only that file.  A run that is killed part-way leaves at
+Adding a file extracts only that file.  A document whose id is built but whose
+content digest differs (an edited or corrected article) replaces the built one:
+its old triples leave ``triples.jsonl``, its new ones take their place, and the
+graph is rebuilt, so the directory is what a clean build of the current documents
+would write, byte for byte.  :func:`forget` (``kg forget``) removes documents the
+same way.  A run that is killed part-way leaves at
 most one document half-written; the next run drops it and does it again.
 The state is a :class:`kg.run.sink.ResumableSink`: one build at a time holds the
 directory (``.lock``; a second one stops, or waits with ``wait=True``), and a
-document id names one document (:mod:`kg.run.unique`).
+document id names one document within a run (:mod:`kg.run.unique`).
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from .link import resolved_file
+from .errors import UserError
 from .extractor import ExtractOptions
 from .graph import build_graph, write_graph
 from .nlp import DEFAULT_MODEL
@@ -49,6 +55,7 @@ class BuildReport:
     out: Path
     extraction: RunStats = field(default_factory=RunStats)
     skipped: int = 0
+    replaced: int = 0
     documents: int = 0
     entities: int = 0
     facts: int = 0
@@ -60,17 +67,21 @@ class BuildReport:
         """One line for the end of the run."""
         e = self.extraction
         duplicates = f", {e.duplicates} duplicates skipped" if e.duplicates else ""
+        replaced = f", {self.replaced} replaced" if self.replaced else ""
         parts = [f"{e.read + self.skipped + e.duplicates} documents read ({self.skipped} already built, "
-                 f"{e.processed} processed, {e.rejected} rejected{duplicates})", f"{e.sentences} new sentences",
+                 f"{e.processed} processed{replaced}, {e.rejected} rejected{duplicates})",
+                 f"{e.sentences} new sentences",
                  f"graph of {self.documents} documents: {self.entities} entities, {self.facts} facts",
                  "outputs in " + str(self.out)]
         return "; ".join(parts)
 
 
 def build_state(out: str | os.PathLike, *, wait: bool = False) -> ResumableSink:
-    """The resumable state of the build in ``out``: ``triples.jsonl`` with its ledger ``documents.jsonl``."""
+    """The resumable state of the build in ``out``: ``triples.jsonl`` with its ledger ``documents.jsonl``
+    (an edited document replaces the built one)."""
     out = Path(out)
-    return ResumableSink(out / TRIPLES, out / DOCUMENTS, lock=out / LOCK, name=str(out), doing="built", wait=wait)
+    return ResumableSink(out / TRIPLES, out / DOCUMENTS, lock=out / LOCK, name=str(out), doing="built", wait=wait,
+                         replace=True)
 
 
 def extract_new(inputs: Iterable, state: ResumableSink, *, model: str = DEFAULT_MODEL, workers: int = 1,
@@ -81,6 +92,7 @@ def extract_new(inputs: Iterable, state: ResumableSink, *, model: str = DEFAULT_
                       workers=workers, options=options, stats=report.extraction, sink=state):
         on_item(result)
     report.skipped = report.extraction.skipped
+    report.replaced = state.replaced
 
 
 def build_local_graph(out: str | os.PathLike, report: BuildReport):
@@ -128,15 +140,63 @@ def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = D
     with build_state(out, wait=wait) as state:
         extract_new(inputs, state, model=model, workers=workers, fmt=fmt, options=options, report=report,
                     on_item=on_item, engine=engine, scheduler=scheduler)
-        g = build_local_graph(out, report)
-        report.outputs["triples"] = state.data_path
-        report.outputs["graph"] = write_graph(g, out / GRAPH)
-        if views:
-            from .views import build_view, write_view
-
-            report.outputs["view"] = write_view(build_view(g, title="kg: " + out.name, max_nodes=view_max_nodes,
-                                                           by=view_by), out / VIEW)
+        write_outputs(state, report, views=views, view_max_nodes=view_max_nodes, view_by=view_by)
     return report
+
+
+def write_outputs(state: ResumableSink, report: BuildReport, *, views: bool = True, view_max_nodes: int = 300,
+                  view_by: str = "pagerank") -> None:
+    """Rebuild ``graph.json`` (and with ``views`` the view) from the triples ``state`` holds (under its lock)."""
+    out = report.out
+    g = build_local_graph(out, report)
+    report.outputs["triples"] = state.data_path
+    report.outputs["graph"] = write_graph(g, out / GRAPH)
+    if views:
+        from .views import build_view, write_view
+
+        report.outputs["view"] = write_view(build_view(g, title="kg: " + out.name, max_nodes=view_max_nodes,
+                                                       by=view_by), out / VIEW)
+
+
+@dataclass
+class ForgetReport:
+    """What :func:`forget` did: the ids it removed, those the build did not hold, and the graph left."""
+
+    build: BuildReport
+    forgotten: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)
+
+
+def forget(doc_ids: Iterable[str], *, out: str | os.PathLike = "kg-out", wait: bool = False) -> ForgetReport:
+    """Remove documents from the build in ``out``: their triples, their ledger lines, and (by rebuilding
+    the graph from what is left) every fact, mention and entity only they supported.
+
+    Holds the build's lock like :func:`build`.  The directory is then what a clean build of the
+    remaining documents writes; the view is redrawn (default settings) when the build has one.
+    Forgetting ids the build does not hold changes nothing, except that a graph older than the
+    triples (a forget stopped before its graph was written) is rebuilt.
+    """
+    out = Path(out)
+    if not (out / DOCUMENTS).is_file():
+        raise UserError(f"{out} holds no build (no {DOCUMENTS})")
+    ids = list(dict.fromkeys(doc_ids))
+    report = ForgetReport(BuildReport(out=out))
+    with build_state(out, wait=wait) as state:
+        report.forgotten = state.forget(ids)
+        gone = set(report.forgotten)
+        report.unknown = [d for d in ids if d not in gone]
+        if gone or _graph_behind(out):
+            write_outputs(state, report.build, views=(out / VIEW).exists())
+    return report
+
+
+def _graph_behind(out: Path) -> bool:
+    """True when ``graph.json`` is missing or older than the triples or the ledger it is built from."""
+    try:
+        graph = (out / GRAPH).stat().st_mtime_ns
+    except FileNotFoundError:
+        return True
+    return any(p.exists() and p.stat().st_mtime_ns > graph for p in (out / TRIPLES, out / DOCUMENTS))
 
 
 def load_into_neo4j(config, out: str | os.PathLike, *, progress: Optional[Callable[[int], object]] = None):

@@ -20,6 +20,7 @@ from .errors import UserError, io_error_message
 COMMANDS = {
     "extract": "extract triples from documents to JSON Lines",
     "build": "extract, resolve, build the graph, store it and draw views",
+    "forget": "remove documents and what only they supported from a build",
     "run": "run a pipeline file (pipelines/NAME.toml)",
     "load": "load triple records into Neo4j",
     "query": "answer a Cypher query (Neo4j when configured, else the local graph)",

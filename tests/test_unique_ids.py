@@ -1,5 +1,6 @@
 """A document id reused with other content is refused on every path (extract, build, resume); the same
-document given twice is skipped.  The rule: :mod:`kg.run.unique`."""
+document given twice is skipped.  Across runs of ``kg build`` another document with a built id is an
+edit that replaces it.  The rule: :mod:`kg.run.unique`."""
 import json
 from pathlib import Path
 
@@ -45,11 +46,19 @@ def test_build_refuses_the_second_document_with_a_reused_id_and_keeps_them_apart
     assert {t["subject"]["name"] for t in triples} >= {"Mazda"}
     ledger = records(out / "documents.jsonl")
     assert [(e["origin"], e["status"]) for e in ledger] == [(one.name, "processed"), (two.name, "rejected")]
-    # a later run: the same rule against what the directory holds, and the first document stays built
+    # a later run: the built document given again is skipped (the directory is unchanged)
+    before = (out / "triples.jsonl").read_bytes()
+    code, err = kg(capsys, "build", one, "--out", out, "--no-neo4j", "--no-views")
+    assert code == 0 and "1 already built, 0 processed, 0 rejected" in err
+    assert (out / "triples.jsonl").read_bytes() == before
+    # across runs another document with the id is an edit that replaces the built one, once per run:
+    # within that run the rule holds again (the old text given after it is refused)
     code, err = kg(capsys, "build", two, one, "--out", out, "--no-neo4j", "--no-views")
-    assert code == 0 and refusal("build", one, two) in err.splitlines()
-    assert "1 already built, 0 processed, 1 rejected" in err
-    assert records(out / "triples.jsonl") == triples
+    assert code == 0 and refusal("build", two, one) in err.splitlines()
+    assert "0 already built, 1 processed, 1 replaced, 1 rejected" in err
+    assert {t["sentence"] for t in records(out / "triples.jsonl")} == {HONDA}
+    ledger = records(out / "documents.jsonl")
+    assert [(e["origin"], e["status"]) for e in ledger] == [(two.name, "processed"), (one.name, "rejected")]
 
 
 def test_extract_refuses_a_reused_id_within_one_run_and_on_resume(inputs, tmp_path, capsys):

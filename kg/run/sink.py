@@ -22,6 +22,15 @@ extracted again).  Every committed, intact document is kept.
 A sharded output (one file per input partition, :mod:`kg.run.shards`) is the
 same protocol at partition grain; both follow the :class:`Sink` interface the
 driver (:func:`kg.run.driver.run`) writes to.
+
+A sink opened with ``replace=True`` (``kg build``'s) takes a document whose id it
+holds with other content as an edit: :meth:`ResumableSink.record` puts the new
+result in the old one's place in both files (the document's old triple lines go,
+the new ones come where a fresh run would write them).  :meth:`ResumableSink.forget`
+removes documents.  Both rewrite each file atomically, the data file first: a crash
+between the two renames leaves a ledger line that either no longer matches its
+triple lines (recovery drops it and the document is extracted again) or still
+carries the old digest (the next run with the new document replaces it again).
 """
 from __future__ import annotations
 
@@ -51,7 +60,11 @@ class Sink(Protocol):
     """What the driver writes a run's results to (in input order)."""
 
     def committed(self, doc_id: str) -> Optional[dict]:
-        """The ledger entry of document ``doc_id`` when an earlier run finished it, else None."""
+        """The ledger entry of document ``doc_id`` when an earlier run finished it, else None.
+
+        An entry with ``"on_change": "replace"`` says that another document with that id is an edit
+        of it (:func:`kg.run.unique.once_each` lets it through), not a reuse of the id.
+        """
 
     def pending(self, items: Iterable, stats: RunStats) -> Iterator:
         """The input items still to do (what earlier runs finished is counted in ``stats`` and left out)."""
@@ -111,14 +124,18 @@ class ResumableSink:
     """Triple lines appended to ``data`` and one ledger line per document appended to ``ledger``.
 
     Use it as a context manager: entering takes the lock and recovers; ``done``
-    maps the id of every document finished before to its ledger entry.
+    maps the id of every document finished before to its ledger entry.  With
+    ``replace``, a document given again with other content replaces the one it holds
+    (``replaced`` counts them); without, :func:`kg.run.unique.once_each` refuses it.
     """
 
     def __init__(self, data: Union[str, os.PathLike], ledger: Union[str, os.PathLike], *,
-                 lock: Union[str, os.PathLike], name: str, doing: str = "built", wait: bool = False):
+                 lock: Union[str, os.PathLike], name: str, doing: str = "built", wait: bool = False,
+                 replace: bool = False):
         self.data_path, self.ledger_path, self.lock_path = Path(data), Path(ledger), Path(lock)
-        self.name, self.doing, self.wait = name, doing, wait
+        self.name, self.doing, self.wait, self.replace = name, doing, wait, replace
         self.done: dict[str, dict] = {}
+        self.replaced = 0
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> "ResumableSink":
@@ -126,40 +143,99 @@ class ResumableSink:
             self.data_path.parent.mkdir(parents=True, exist_ok=True)
             stack.enter_context(locked(self.lock_path, name=self.name, doing=self.doing, wait=self.wait))
             self.done = self.recover()
-            self._data: IO[str] = stack.enter_context(open(self.data_path, "a", encoding="utf-8", newline="\n"))
-            self._ledger: IO[str] = stack.enter_context(open(self.ledger_path, "a", encoding="utf-8", newline="\n"))
+            self._open()
+            stack.callback(self._close)
             self._stack = stack.pop_all()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stack.close()
 
+    def _open(self) -> None:
+        self._data: IO[str] = open(self.data_path, "a", encoding="utf-8", newline="\n")
+        try:
+            self._ledger: IO[str] = open(self.ledger_path, "a", encoding="utf-8", newline="\n")
+        except BaseException:
+            self._data.close()
+            raise
+
+    def _close(self) -> None:
+        self._data.close()
+        self._ledger.close()
+
     # -- the Sink interface
 
     def committed(self, doc_id: str) -> Optional[dict]:
-        """The ledger entry of ``doc_id`` when it is done."""
-        return self.done.get(doc_id)
+        """The ledger entry of ``doc_id`` when it is done (marked ``on_change: replace`` with ``replace``)."""
+        entry = self.done.get(doc_id)
+        return {**entry, "on_change": "replace"} if entry is not None and self.replace else entry
 
     def pending(self, items: Iterable, stats: RunStats) -> Iterator:
         """Every item: documents done before are left out by the driver's :func:`kg.run.unique.once_each`."""
         return iter(items)
 
     def record(self, item, result) -> None:
-        """Append the document's triple lines (synced), then its ledger line."""
+        """Append the document's triple lines (synced), then its ledger line; an edit of a document
+        held (``replace``) takes that document's place instead (:meth:`_replace`)."""
+        lines = ""
         if isinstance(result, Rejection):
             entry = {"id": result.doc_id, "origin": result.origin, "status": "rejected", "reason": result.reason}
         else:
-            self._data.write("".join(triple_line(t) for t in result.triples))
-            self._data.flush()
-            os.fsync(self._data.fileno())
+            lines = "".join(triple_line(t) for t in result.triples)
             entry = {"id": result.doc_id, "origin": item.source, "status": "processed",
                      "sentences": result.sentences, "triples": len(result.triples), "digest": content_digest(item)}
-            self.done[result.doc_id] = entry
-        self._ledger.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self._ledger.flush()
+        if self.replace and isinstance(item, Document) and item.id in self.done:
+            self._replace(item.id, lines, entry)
+        else:
+            if lines:
+                self._data.write(lines)
+                self._data.flush()
+                os.fsync(self._data.fileno())
+            self._ledger.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self._ledger.flush()
+        if entry["status"] == "processed":
+            self.done[entry["id"]] = entry
 
     def finish(self) -> None:
         """Nothing to do: every document was committed as it came."""
+
+    # -- edits and removals
+
+    def _replace(self, doc_id: str, lines: str, entry: dict) -> None:
+        """Put a new result for ``doc_id`` where its old one is: its triple lines before those of the
+        documents the ledger lists after it, its ledger line on the old one's."""
+        ids = list(dict.fromkeys(e.get("id") for e in _ledger_entries(self.ledger_path)))
+        later = set(ids[ids.index(doc_id) + 1:]) if doc_id in ids else set()
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        self._close()
+        try:
+            _rewrite(self.data_path, _spliced(_complete_lines(self.data_path), _doc_id, doc_id,
+                                              lines.encode("utf-8"), later))
+            _rewrite(self.ledger_path, _spliced(_complete_lines(self.ledger_path), _ledger_id, doc_id,
+                                                line.encode("utf-8"), later))
+        finally:
+            self._open()
+        self.done.pop(doc_id, None)
+        self.replaced += 1
+
+    def forget(self, doc_ids: Iterable[str]) -> list[str]:
+        """Remove the documents ``doc_ids`` (their triple lines, then their ledger lines); returns the
+        ids the ledger held, in the order given.  Ids it does not hold are left alone."""
+        wanted = list(dict.fromkeys(doc_ids))
+        held = {e.get("id") for e in _ledger_entries(self.ledger_path)}
+        gone = [d for d in wanted if d in held]
+        if gone:
+            drop = set(gone)
+            self._close()
+            try:
+                _rewrite(self.data_path, (raw for raw in _complete_lines(self.data_path) if _doc_id(raw) not in drop))
+                _rewrite(self.ledger_path,
+                         (raw for raw in _complete_lines(self.ledger_path) if _ledger_id(raw) not in drop))
+            finally:
+                self._open()
+            for d in gone:
+                self.done.pop(d, None)
+        return gone
 
     # -- start-up recovery
 
@@ -219,6 +295,34 @@ def _ledger_entries(path: Path) -> Iterator[dict]:
             yield rec
 
 
+def _ledger_id(raw: bytes) -> Optional[str]:
+    """The document id of a ledger line, else None."""
+    rec = _ledger_record(raw)
+    return rec.get("id") if rec is not None else None
+
+
+def _spliced(lines: Iterable[bytes], id_of, doc_id: str, new: bytes, later: set) -> Iterator[bytes]:
+    """``lines`` without those of ``doc_id``, with ``new`` before the first line of an id in ``later``
+    (at the end when there is none)."""
+    placed = False
+    for raw in lines:
+        line_id = id_of(raw)
+        if line_id == doc_id:
+            continue
+        if not placed and line_id in later:
+            yield new
+            placed = True
+        yield raw
+    if not placed:
+        yield new
+
+
+def _rewrite(path: Path, lines: Iterable[bytes]) -> None:
+    """Write ``lines`` (read lazily, possibly from ``path`` itself) as ``path``'s new content, atomically."""
+    with atomic_path(path, fsync=True) as tmp, open(tmp, "wb") as f:
+        f.writelines(lines)
+
+
 def _doc_id(raw: bytes) -> Optional[str]:
     """The ``doc_id`` of a triple line; read from the line's start when it is written as kg writes it."""
     start = _DOC_ID.match(raw)
@@ -256,7 +360,4 @@ def _keep_lines(path: Path, read, keep) -> None:
     if kept == size:
         return
     log.info("%s: recovered after an interrupted run (%d bytes dropped)", path, size - kept)
-    with atomic_path(path, fsync=True) as tmp, open(tmp, "wb") as f:
-        for raw in _complete_lines(path):
-            if keep(read(raw)):
-                f.write(raw)
+    _rewrite(path, (raw for raw in _complete_lines(path) if keep(read(raw))))

@@ -10,7 +10,10 @@ so an id is never given to two different texts:
   reason names where the id was first used; the rest of the input goes on.
 
 "Seen" means earlier in this run, or committed by an earlier run into the same
-resumable output (:class:`kg.run.sink.ResumableSink`).  A run keeps each id it
+resumable output (:class:`kg.run.sink.ResumableSink`).  An output that takes edits
+(``kg build``'s, whose ledger entries say ``"on_change": "replace"``) lets a document
+with other content than the committed one through once per run: it is an edited
+article, and the sink puts it in the old one's place.  Within one run the rule is the same.  A run keeps each id it
 has seen with a short digest of its content (about 150 bytes per document).
 
 >>> from kg.records import Document
@@ -61,6 +64,10 @@ def once_each(items: Iterable, stats: RunStats, *,
             same = first_digest == short
         elif committed is not None and (earlier := committed(item.id)) is not None:
             first, same = earlier.get("origin") or "an earlier run", earlier.get("digest") in (None, digest)
+            if not same and earlier.get("on_change") == "replace":  # an edit of a committed document
+                seen[item.id] = (short, where)
+                yield item
+                continue
         else:
             seen[item.id] = (short, where)
             yield item

@@ -1,0 +1,150 @@
+"""Replacing one edited document and forgetting one, on builds of 2,000 and 20,000 documents.
+
+    python bench/forget.py [--docs 2000,20000] [--repeat 5] [--views]
+
+Each build directory is made without a model: the deterministic synthetic triples of
+``tests/synthetic.py`` (3-6 sentences, 1-3 triples a sentence, hub entities shared across
+documents) are committed document by document through the build's own sink, then the
+graph is written as ``kg build`` writes it.  Then, on each size, ``--repeat`` times:
+
+- **replace**: a document of the middle of the build comes back with other content (its
+  triples alternate between two versions): open the build (lock, recovery), put the new
+  result in the old one's place, rebuild ``graph.json`` — :func:`kg.build.build` minus
+  extracting that one document, whose cost does not depend on the build's size;
+- **forget**: :func:`kg.build.forget` of one document (a different one each time).
+
+It prints the median seconds of each operation per size, with the part spent rebuilding
+the graph; the ratio of the largest size to the smallest (target: within 2x); and, as the
+baseline measured in the same run, each operation against rebuilding the graph alone
+(what every ``kg build`` run does, even one that adds a single file).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kg.build import BuildReport, build_local_graph, build_state, forget, write_outputs  # noqa: E402
+from kg.records import Document  # noqa: E402
+from kg.run.stats import DocResult  # noqa: E402
+from tests.synthetic import synthetic_triples  # noqa: E402
+
+#: Triples per synthetic document to generate (about 9 on average: 3-6 sentences of 1-3 triples).
+TRIPLES_PER_DOC = 10
+
+
+def documents(n_docs: int) -> list[tuple[Document, list]]:
+    """``n_docs`` synthetic documents with their triples (the last, partial one left out)."""
+    by_doc = itertools.groupby(synthetic_triples(n_docs * TRIPLES_PER_DOC + 50), key=lambda t: t.doc_id)
+    docs = []
+    for doc_id, group in by_doc:
+        triples = list(group)
+        text = " ".join(dict.fromkeys(t.sentence for t in triples))
+        docs.append((Document(doc_id, text, title=triples[0].doc.get("title"), date=triples[0].doc.get("date"),
+                              url=triples[0].doc.get("url"), source="synthetic.jsonl"), triples))
+        if len(docs) == n_docs:
+            break
+    return docs
+
+
+def make_build(out: Path, docs, *, views: bool) -> None:
+    """A build directory holding ``docs``, written through the build's sink and graph writer."""
+    with build_state(out) as state:
+        for doc, triples in docs:
+            state.record(doc, DocResult(doc.id, triples, len({t.sentence_id for t in triples}), len(doc.text.split())))
+        write_outputs(state, BuildReport(out=out), views=views)
+
+
+def edited(doc: Document, triples: list, version: int) -> tuple[Document, DocResult]:
+    """``doc`` with other content: its text and every triple's sentence end in ``(version N)``."""
+    mark = f" (version {version})"
+    new = [dataclasses.replace(t, sentence=t.sentence + mark) for t in triples]
+    doc2 = Document(doc.id, doc.text + mark, title=doc.title, date=doc.date, url=doc.url, source=doc.source)
+    return doc2, DocResult(doc.id, new, len({t.sentence_id for t in new}), len(doc2.text.split()))
+
+
+def replace_once(out: Path, doc: Document, result: DocResult, *, views: bool) -> tuple[float, float]:
+    """Seconds to replace one document as ``kg build`` does, and the part spent rebuilding the graph."""
+    started = time.perf_counter()
+    with build_state(out) as state:
+        state.record(doc, result)
+        graph_started = time.perf_counter()
+        write_outputs(state, BuildReport(out=out), views=views)
+    done = time.perf_counter()
+    assert state.replaced == 1
+    return done - started, done - graph_started
+
+
+def forget_once(out: Path, doc_id: str) -> float:
+    """Seconds of :func:`kg.build.forget` of one document."""
+    started = time.perf_counter()
+    report = forget([doc_id], out=out)
+    assert report.forgotten == [doc_id]
+    return time.perf_counter() - started
+
+
+def graph_seconds(out: Path) -> float:
+    """Seconds to rebuild the graph alone (the part of both operations that reads every triple)."""
+    started = time.perf_counter()
+    build_local_graph(out, BuildReport(out=out))
+    return time.perf_counter() - started
+
+
+def measure(n_docs: int, repeat: int, *, views: bool, tmp: Path) -> dict:
+    """Median seconds of replace and forget on a build of ``n_docs`` documents."""
+    out = tmp / f"build-{n_docs}"
+    docs = documents(n_docs)
+    started = time.perf_counter()
+    make_build(out, docs, views=views)
+    made = time.perf_counter() - started
+    middle = len(docs) // 2
+    doc, triples = docs[middle]
+    replace, replace_graph = [], []
+    for i in range(repeat):
+        seconds, graph = replace_once(out, *edited(doc, triples, i), views=views)
+        replace.append(seconds)
+        replace_graph.append(graph)
+    forgot = [forget_once(out, docs[middle + 1 + i][0].id) for i in range(repeat)]
+    size = (out / "triples.jsonl").stat().st_size + (out / "graph.json").stat().st_size
+    return {"docs": len(docs), "made": made, "replace": statistics.median(replace),
+            "replace_graph": statistics.median(replace_graph), "forget": statistics.median(forgot),
+            "graph": statistics.median(graph_seconds(out) for _ in range(3)), "mb": size / 1e6}
+
+
+def main(argv=None) -> int:
+    """Measure and print the medians and the ratio largest/smallest."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--docs", default="2000,20000", help="build sizes, comma-separated (default 2000,20000)")
+    p.add_argument("--repeat", type=int, default=5, help="operations per size; medians are quoted (default 5)")
+    p.add_argument("--views", action="store_true", help="also redraw view.html, as a default kg build does")
+    args = p.parse_args(argv)
+    sizes = [int(x) for x in args.docs.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kg-bench-forget-") as tmp:
+        for n in sizes:
+            r = measure(n, args.repeat, views=args.views, tmp=Path(tmp))
+            rows.append(r)
+            print(f"{r['docs']:>6} docs ({r['mb']:.1f} MB triples+graph, made in {r['made']:.1f}s): "
+                  f"replace one {r['replace']:.3f}s (graph {r['replace_graph']:.3f}s), "
+                  f"forget one {r['forget']:.3f}s; graph rebuild alone {r['graph']:.3f}s "
+                  f"[medians of {args.repeat}]", flush=True)
+    small, large = rows[0], rows[-1]
+    for op in ("replace", "forget"):
+        ratio = large[op] / small[op]
+        verdict = "within" if ratio <= 2 else "NOT within"
+        baseline = ", ".join(f"{r[op] / r['graph']:.2f}x at {r['docs']}" for r in rows)
+        print(f"{op}: {large['docs']}/{small['docs']} docs = {ratio:.1f}x ({verdict} the 2x target); "
+              f"against the graph rebuild alone: {baseline}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
