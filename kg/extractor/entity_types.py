@@ -12,9 +12,10 @@ from collections import Counter
 from typing import Iterable
 
 from ..records import normalise_name
+from .vocab import NAMED_TYPES
 
 #: Types that vote: the named kinds the rules tell apart (numbers, dates and the like never change).
-VOTING_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+VOTING_TYPES = NAMED_TYPES
 
 
 def harmonise_entity_types(docs: Iterable) -> int:

@@ -15,9 +15,7 @@ from typing import Optional
 from ..records import normalise_name
 from .acronyms import initials
 from .entities import Entity
-
-#: The entity types :meth:`EntityIndex.short_name` looks among.
-PLACE_TYPES = ("GPE", "LOC")
+from .vocab import PLACE_TYPES  # the entity types EntityIndex.short_name looks among, with people
 
 
 class EntityIndex:

@@ -28,10 +28,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from .syntax import Relation, conjuncts, entity_spans, tokens
-from .vocab import GROUP_MEMBER_NOUNS, PLACE_KIND_NOUNS, PLACE_QUALIFIERS, SKIP_TYPES
+from .vocab import GROUP_MEMBER_NOUNS, PLACE_KIND_NOUNS, PLACE_QUALIFIERS, PLACE_TYPES, SKIP_TYPES
 
-#: Entity labels of places.
-PLACE_TYPES = {"GPE", "LOC"}
 #: Entity labels of things that are somewhere (places, buildings, organisations, events).
 LOCATED_TYPES = {"GPE", "LOC", "FAC", "ORG", "EVENT"}
 #: Prepositions that place a noun: "the forum in Davos", "a lawyer from Lyon".

@@ -10,11 +10,11 @@ from typing import Optional
 
 from .entities import Entity, Mention
 from .syntax import subjects
-from .vocab import (AGENT_NOUNS, FIRST_PERSON_PLURAL, FIRST_PERSON_SINGULAR, PERSON_PRONOUNS, PLURAL_PRONOUNS,
-                    THING_PRONOUNS)
+from .vocab import (AGENT_NOUNS, FIRST_PERSON_PLURAL, FIRST_PERSON_SINGULAR, NAMED_TYPES, PERSON_PRONOUNS,
+                    PLURAL_PRONOUNS, THING_PRONOUNS)
 
 PERSONISH = {"PERSON"}
-THINGISH = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK_OF_ART"}
+THINGISH = NAMED_TYPES - PERSONISH
 GROUPISH = {"ORG", "GPE", "NORP"}
 
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from .syntax import (NAMED_TYPES, Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb,
-                     negated, objects, passive_lemma, patients, prep_objects, relative_head, subjects, tokens, verb_lemma, verbs)
+from .syntax import (Relation, chain_tokens, conjuncts, entity_name, entity_spans, is_passive, is_verb, negated,
+                     objects, passive_lemma, patients, prep_objects, relative_head, subjects, tokens, verb_lemma, verbs)
 from .noun_phrases import NOUN_PHRASE_RULES, place_kind, prep_place
-from .vocab import IDIOM_VERBS, NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS, TITLE_WORDS
+from .vocab import (IDIOM_VERBS, NAMED_TYPES, NOMINALISATIONS, PURE_SPEECH_VERBS, RELATIVE_PRONOUNS, REPORTING_VERBS,
+                    TITLE_WORDS)
 
 
 def _is_speech(verb) -> bool:

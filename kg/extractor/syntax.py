@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..records import normalise_name
-from .vocab import LEADING_STRIP, SKIP_TYPES, TITLE_WORDS, VERB_PREPS
+from .vocab import LEADING_STRIP, NAMED_TYPES, SKIP_TYPES, TITLE_WORDS, VERB_PREPS
 
 
 @dataclass
@@ -224,8 +224,6 @@ def subjects(verb, depth: int = 0) -> tuple[list, str]:
     return [], ""
 
 
-#: Entity labels of things a description in apposition can describe.
-NAMED_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 
 
 #: Nouns for a role towards a thing: a "which" clause after "N of X" is about X ("producer of platinum").

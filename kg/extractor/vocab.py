@@ -1,7 +1,12 @@
 """Word lists the extraction rules are written in."""
 
 #: Entity labels that become graph entities (numbers, dates and the like do not).
-ENTITY_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE"}
+#: Entity labels of things with a name the graph keeps as an entity (spaCy's English labels).
+NAMED_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"})
+#: Entity labels that become nodes (a language too, when it is an argument).
+ENTITY_TYPES = NAMED_TYPES | {"LANGUAGE"}
+#: Entity labels of places.
+PLACE_TYPES = frozenset({"GPE", "LOC"})
 #: Entity labels never used as arguments.
 SKIP_TYPES = {"DATE", "TIME", "CARDINAL", "ORDINAL"}
 
