@@ -17,10 +17,10 @@ from .acronyms import ACRONYM, TICKER, abbreviation_long_form, is_alias_text, is
 from .entities import Entity, Mention, Resolved
 from .indexes import EntityIndex, OrganisationMentions
 from .pronouns import Pronouns
-from .syntax import conjuncts, entity_name, entity_spans, relative_head, tokens
+from .syntax import conjuncts, counted, entity_name, entity_spans, relative_head, tokens
 from .vocab import (AGENT_NOUNS, CLASS_NOUNS, COMPASS, DEMONSTRATIVES, DEMONYMS, ENTITY_TYPES, LEADING_STRIP,
-                    PERSON_PRONOUNS, PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES, THING_PRONOUNS,
-                    TITLE_WORDS)
+                    LISTENING_VERBS, PERSON_PRONOUNS, PLACE_KIND_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SKIP_TYPES,
+                    THING_PRONOUNS, TITLE_WORDS)
 
 #: Longest concept name, in tokens, before it is cut to its core.
 MAX_CONCEPT_TOKENS = 12
@@ -46,11 +46,6 @@ def _span_text(doc, start: int, end: int) -> str:
     return doc[start:end].text if end > start else ""
 
 
-#: Nouns that count or measure what follows their "of": "dozens of protesters", "a group of lawmakers".
-QUANTITY_NOUNS = {"ten", "tens", "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million",
-                  "millions", "billion", "billions", "number", "handful", "majority", "minority", "lot", "lots",
-                  "one", "two", "three", "some", "many", "most", "all", "each", "several", "few", "none",
-                  "part", "half", "percent", "%", "share", "portion", "group", "couple", "pair", "series"}
 
 
 #: Nouns for documents that speak for someone: "the report said", "according to the statement".
@@ -99,24 +94,6 @@ def _whose(tok):
             c.dep_ == "poss" and c.lower_ == "whose" for c in tok.children):
         return relative_head(tok.head.head)
     return None
-
-
-def _counted(tok):
-    """The noun a quantity stands before ("thousands of miners" → miners), else ``None``."""
-    if tok.lower_ not in QUANTITY_NOUNS and not (tok.ent_type_ in ("CARDINAL", "PERCENT") and tok.pos_ in ("NOUN", "NUM")):
-        return None
-    for prep in tok.children:
-        if prep.dep_ == "prep" and prep.lower_ == "of":
-            for pobj in prep.children:
-                if pobj.dep_ == "pobj" and pobj.pos_ in ("NOUN", "PROPN", "PRON") and pobj.lower_ not in QUANTITY_NOUNS:
-                    return pobj
-                if pobj.dep_ == "pobj":
-                    return _counted(pobj)
-    return None
-
-
-#: Verbs of telling: their object is the listener ("Sato told Reuters …").
-LISTENING_VERBS = {"tell", "inform", "brief", "assure", "notify"}
 
 
 class DocResolver(Pronouns):
@@ -329,9 +306,9 @@ class DocResolver(Pronouns):
         if hit is not None:
             entity, start, end = hit
             return Resolved(self._arg(entity, doc, start, end))
-        counted = _counted(tok)
-        if counted is not None:  # "tens of thousands of platinum miners", "one of the country's industries"
-            return self.argument(counted, si, verb=verb, speaker_subjects=speaker_subjects)
+        what = counted(tok)
+        if what is not None:  # "tens of thousands of platinum miners", "one of the country's industries"
+            return self.argument(what, si, verb=verb, speaker_subjects=speaker_subjects)
         if tok.ent_type_ in SKIP_TYPES:
             return None
         low = tok.lower_

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..records import normalise_name
-from .vocab import LEADING_STRIP, NAMED_TYPES, SKIP_TYPES, TITLE_WORDS, VERB_PREPS
+from .vocab import LEADING_STRIP, NAMED_TYPES, QUANTITY_NOUNS, SKIP_TYPES, TITLE_WORDS, VERB_PREPS
 
 
 @dataclass
@@ -276,10 +276,23 @@ def prep_objects(tok) -> Iterator[tuple]:
 AMOUNT_TYPES = {"PERCENT", "MONEY", "QUANTITY"}
 
 
+def counted(tok):
+    """The noun a quantity stands before ("thousands of miners" → miners), else ``None``."""
+    if tok.lower_ not in QUANTITY_NOUNS and not (tok.ent_type_ in ("CARDINAL", "PERCENT") and tok.pos_ in ("NOUN", "NUM")):
+        return None
+    for prep in tok.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj" and pobj.pos_ in ("NOUN", "PROPN", "PRON") and pobj.lower_ not in QUANTITY_NOUNS:
+                    return pobj
+                if pobj.dep_ == "pobj":
+                    return counted(pobj)
+    return None
+
+
 def _is_time(tok) -> bool:
     """A time or a bare number: not an argument. A counted group is one ("thousands of workers")."""
-    if tok.pos_ == "NOUN" and tok.tag_ == "NNS" and tok.ent_type_ == "CARDINAL" and any(
-            c.dep_ == "prep" and c.lower_ == "of" and any(g.dep_ == "pobj" for g in c.children) for c in tok.children):
+    if tok.ent_type_ == "CARDINAL" and counted(tok) is not None:
         return False
     return tok.ent_type_ in SKIP_TYPES or tok.lemma_.lower() in {"time", "year", "day", "week", "month", "today", "yesterday"}
 

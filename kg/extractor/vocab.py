@@ -155,3 +155,12 @@ COMPASS = {"north", "south", "east", "west"}
 PLACE_QUALIFIERS = COMPASS | {"northeast", "northwest", "southeast", "southwest", "northern", "southern", "eastern",
                               "western", "central", "northeastern", "northwestern", "southeastern", "southwestern",
                               "upper", "lower", "coastal", "rural"}
+
+#: Nouns that count or measure what follows their "of": "dozens of protesters", "a group of lawmakers".
+QUANTITY_NOUNS = {"ten", "tens", "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million",
+                  "millions", "billion", "billions", "number", "handful", "majority", "minority", "lot", "lots",
+                  "one", "two", "three", "some", "many", "most", "all", "each", "several", "few", "none",
+                  "part", "half", "percent", "%", "share", "portion", "group", "couple", "pair", "series"}
+
+#: Verbs of telling: their object is the listener ("Sato told Reuters …").
+LISTENING_VERBS = {"tell", "inform", "brief", "assure", "notify"}
