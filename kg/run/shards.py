@@ -38,7 +38,7 @@ from ..extractor import ExtractOptions
 from ..files import batched, write_atomic
 from ..records import Document, Rejection
 from .sink import locked, triple_line
-from .stats import RunStats
+from .stats import PART_COUNTS, RunStats
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +137,7 @@ def shard_output(results: Iterable) -> ShardOutput:
             rejections.append(r.to_dict())  # every one: the manifest lists them all
             continue
         lines.extend(triple_line(t) for t in r.triples)
-    return ShardOutput(lines=lines, read=counts.read, processed=counts.processed,
-                       rejected=counts.rejected, sentences=counts.sentences, words=counts.words,
-                       triples=counts.triples, rejections=rejections)
+    return ShardOutput(lines=lines, rejections=rejections, **{k: getattr(counts, k) for k in PART_COUNTS})
 
 
 # ------------------------------------------------------------ the shard directory
@@ -254,10 +252,8 @@ class ShardSink:
         """Write the shard atomically, then commit its manifest entry."""
         data = "".join(output.lines).encode("utf-8")
         write_atomic(self.path / part.name, data, fsync=True)
-        entry = {"inputs": part.digest, "read": output.read, "processed": output.processed,
-                 "rejected": output.rejected, "sentences": output.sentences, "words": output.words,
-                 "triples": output.triples, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                 "rejections": output.rejections, "complete": True}
+        entry = {"inputs": part.digest, **{k: getattr(output, k) for k in PART_COUNTS}, "bytes": len(data),
+                 "sha256": hashlib.sha256(data).hexdigest(), "rejections": output.rejections, "complete": True}
         self.manifest["shards"][part.name] = entry
         self.save()
         return entry
@@ -305,4 +301,4 @@ def merge_shards(paths: list, out) -> int:
 
 def entry_counts(entry: dict) -> dict:
     """The counts of a manifest entry (for summaries)."""
-    return {k: entry.get(k, 0) for k in ("read", "processed", "rejected", "sentences", "words", "triples")}
+    return {k: entry.get(k, 0) for k in PART_COUNTS}

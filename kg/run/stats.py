@@ -21,6 +21,10 @@ class DocResult:
     extra: object = None
 
 
+#: The counts a part of a run reports (a shard's manifest entry, :class:`kg.run.shards.ShardOutput`).
+PART_COUNTS = ("read", "processed", "rejected", "sentences", "words", "triples")
+
+
 @dataclass
 class RunStats:
     """Counts of a run: nothing read goes unaccounted (read = processed + rejected).
@@ -60,7 +64,7 @@ class RunStats:
         """Add the counts of a run part (a shard's manifest entry); ``work=False`` leaves out its
         sentences and words (a shard done by an earlier run), so words/s stay this run's.  All of its
         rejections are kept: a sharded ``kg extract --rejects`` writes them from here."""
-        for k in ("read", "processed", "rejected", "triples") + (("sentences", "words") if work else ()):
+        for k in PART_COUNTS if work else tuple(k for k in PART_COUNTS if k not in ("sentences", "words")):
             setattr(self, k, getattr(self, k) + counts.get(k, 0))
         self.rejections.extend(Rejection(**r) for r in counts.get("rejections", ()))
 
