@@ -20,7 +20,8 @@ from .confidence import calibrated
 from .entity_types import harmonise_entity_types
 from .resolve import DocResolver
 from .rules import RULES, Relation, relations
-from .speech import clause_verb, speaker_token
+from .speech import speaker_token
+from .syntax import clause_verb
 
 log = logging.getLogger(__name__)
 

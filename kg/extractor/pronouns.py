@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .entities import Entity, Mention
-from .syntax import subjects
+from .syntax import clause_verb, subjects
 from .vocab import (AGENT_NOUNS, FIRST_PERSON_PLURAL, FIRST_PERSON_SINGULAR, NAMED_TYPES, PERSON_PRONOUNS,
                     PLURAL_PRONOUNS, THING_PRONOUNS)
 
@@ -54,10 +54,8 @@ class Pronouns:
             speaker_subjects = ()
         if pron.dep_ == "poss":
             # "Brazil asked Argentina to lower its tariffs": its = the subject of its own clause
-            verb = pron.head
-            while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-                verb = verb.head
-            clause_subjects, _ = subjects(verb)
+            verb = clause_verb(pron.head)
+            clause_subjects = subjects(verb)[0] if verb is not None else []
             speaker_subjects = tuple(clause_subjects[:1]) + tuple(speaker_subjects)
         for subj in speaker_subjects:
             if subj.left_edge.i <= pron.i <= subj.right_edge.i or (subj.pos_ == "PRON" and subj.dep_ == "poss"):

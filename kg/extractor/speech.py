@@ -18,15 +18,6 @@ def is_reporting(tok) -> bool:
             and not (tok.dep_ == "acl" and tok.tag_ == "VBN"))
 
 
-def clause_verb(tok) -> Optional[object]:
-    """The verb of the clause a token is in (itself when it is one), or ``None``."""
-    while tok.pos_ not in ("VERB", "AUX"):
-        if tok.head.i == tok.i:
-            return None
-        tok = tok.head
-    return tok
-
-
 def _reporting_subject(verb) -> list:
     subj, _ = subjects(verb)
     return subj[:1]

@@ -155,6 +155,15 @@ def _subject_children(verb, deps=("nsubj", "nsubjpass")) -> list:
     return [c for c in verb.children if c.dep_ in deps]
 
 
+def clause_verb(tok) -> Optional[object]:
+    """The verb of the clause a token is in (itself when it is one), or ``None``."""
+    while tok.pos_ not in ("VERB", "AUX"):
+        if tok.head.i == tok.i:
+            return None
+        tok = tok.head
+    return tok
+
+
 def subjects(verb, depth: int = 0) -> tuple[list, str]:
     """The logical subjects of ``verb`` and how they were found ("" when direct)."""
     if depth > 6:
