@@ -228,9 +228,8 @@ class ResumableSink:
             drop = set(gone)
             self._close()
             try:
-                _rewrite(self.data_path, (raw for raw in _complete_lines(self.data_path) if _doc_id(raw) not in drop))
-                _rewrite(self.ledger_path,
-                         (raw for raw in _complete_lines(self.ledger_path) if _ledger_id(raw) not in drop))
+                for path, read in ((self.data_path, _doc_id), (self.ledger_path, _ledger_id)):
+                    _keep_lines(path, read, lambda doc_id: doc_id not in drop, why="documents forgotten")
             finally:
                 self._open()
             for d in gone:
@@ -350,14 +349,14 @@ def _lines_per_document(path: Path) -> tuple[dict[str, tuple[int, int]], int]:
     return per, path.stat().st_size if path.exists() else 0
 
 
-def _keep_lines(path: Path, read, keep) -> None:
+def _keep_lines(path: Path, read, keep, *, why: str = "recovered after an interrupted run") -> None:
     """Rewrite ``path`` (atomically) with its complete lines whose ``keep(read(line))`` is true, in order;
-    left untouched when that is every byte already."""
+    left untouched when that is every byte already (``why`` is logged when it is not)."""
     if not path.exists():
         return
     size = path.stat().st_size
     kept = sum(len(raw) for raw in _complete_lines(path) if keep(read(raw)))
     if kept == size:
         return
-    log.info("%s: recovered after an interrupted run (%d bytes dropped)", path, size - kept)
+    log.info("%s: %s (%d bytes dropped)", path, why, size - kept)
     _rewrite(path, (raw for raw in _complete_lines(path) if keep(read(raw))))
