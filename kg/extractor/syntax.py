@@ -301,7 +301,7 @@ def counted(tok):
 
 def _is_time(tok) -> bool:
     """A time or a bare number: not an argument. A counted group is one ("thousands of workers")."""
-    if tok.ent_type_ == "CARDINAL" and counted(tok) is not None:
+    if tok.tag_ == "NNS" and tok.ent_type_ == "CARDINAL" and counted(tok) is not None:
         return False
     return tok.ent_type_ in SKIP_TYPES or tok.lemma_.lower() in {"time", "year", "day", "week", "month", "today", "yesterday"}
 
