@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Optional
 from .link import resolved_file
 from .errors import UserError
 from .extractor import ExtractOptions
-from .graph import build_graph, write_graph
+from .graph import build_graph, paused_gc, write_graph
 from .nlp import DEFAULT_MODEL
 from .run.driver import run
 from .run.sink import ResumableSink
@@ -97,8 +97,9 @@ def extract_new(inputs: Iterable, state: ResumableSink, *, model: str = DEFAULT_
 
 def build_local_graph(out: str | os.PathLike, report: BuildReport):
     """The graph of every triple of the build in ``out``, with aliases resolved across documents."""
-    counted = _Counter(resolved_triples(out))
-    g = build_graph(counted)
+    with paused_gc():
+        counted = _Counter(resolved_triples(out))
+        g = build_graph(counted)
     report.triples = counted.n
     report.documents = len(g.graph.get("documents", {}))
     report.entities = g.number_of_nodes()

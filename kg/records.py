@@ -248,6 +248,8 @@ class Triple:
 # U+001F is the importer's array delimiter) and the Unicode line/paragraph separators.
 _NOT_IN_FIELD = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Either of the above: most fields have neither, and one search settles them.
+_NEEDS_CHECK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _REQUIRED = object()
 
 
@@ -295,10 +297,11 @@ def _str(d: dict, name: str, prefix: str = "", *, default: Any = _REQUIRED, id_:
         raise ValueError(f"{prefix}{name} is missing")
     if not isinstance(value, str):
         raise ValueError(f"{prefix}{name} is {_kind(value)}, not a string")
-    bad = _LONE_SURROGATE.search(value)
-    if bad:
-        raise ValueError(f"{prefix}{name} has a lone surrogate (U+{ord(bad.group()):04X} at character {bad.start()})")
-    value = clean_field(value)
+    if _NEEDS_CHECK.search(value):
+        bad = _LONE_SURROGATE.search(value)
+        if bad:
+            raise ValueError(f"{prefix}{name} has a lone surrogate (U+{ord(bad.group()):04X} at character {bad.start()})")
+        value = clean_field(value)
     if id_ and not value.strip():
         raise ValueError(f"{prefix}{name} is empty")
     return value
