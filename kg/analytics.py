@@ -21,6 +21,8 @@ from typing import Hashable
 
 import networkx as nx
 
+from .facts import summarise
+
 log = logging.getLogger(__name__)
 
 #: Ways to rank entities by importance.
@@ -213,8 +215,8 @@ def neighbourhood(g: nx.MultiDiGraph, entity: str, *, depth: int = 1) -> nx.Mult
 def document_subgraph(g: nx.MultiDiGraph, doc_id: str) -> nx.MultiDiGraph:
     """The graph as one document states it: its entities and facts, with only its evidence.
 
-    Counts, speakers and documents of each fact are recomputed from that document's
-    sentences.  Raises :class:`NotFound` when no entity or fact comes from ``doc_id``.
+    Each fact's summary (count, confidence, speakers, documents, dates) is recomputed from that
+    document's sentences (:func:`kg.facts.summarise`).  Raises :class:`NotFound` when no entity or fact comes from ``doc_id``.
 
     >>> from kg.graph import build_graph, read_triples
     >>> g = build_graph(read_triples("tests/data/triples_small.jsonl"))
@@ -234,9 +236,7 @@ def document_subgraph(g: nx.MultiDiGraph, doc_id: str) -> nx.MultiDiGraph:
         evidence = [ev for ev in attrs.get("evidence", []) if ev.get("doc_id") == doc_id]
         if not evidence:
             continue
-        speakers = sorted({ev["speaker"] for ev in evidence if ev.get("speaker")})
-        out.add_edge(s, o, key=k, **{**attrs, "evidence": evidence, "count": len(evidence),
-                                     "speakers": speakers, "docs": [doc_id]})
+        out.add_edge(s, o, key=k, **{**attrs, "evidence": evidence, **summarise(evidence)})
         for n in (s, o):
             out.nodes[n].update({**g.nodes[n], **out.nodes[n]})
     if out.number_of_nodes() == 0:
@@ -317,17 +317,23 @@ def fold_leaves(g: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[Hashable, lis
 
 
 def between(g: nx.MultiDiGraph, since: str | None = None, until: str | None = None) -> nx.MultiDiGraph:
-    """The facts dated within [``since``, ``until``] (ISO years, months or days) and their entities.
+    """The facts stated within [``since``, ``until``] (ISO years, months or days), each with only the
+    sentences dated in the range, and their entities.
 
-    A fact is within when the days from its ``first_seen`` to its ``last_seen`` meet the range;
-    undated facts are left out as soon as a bound is given.
+    A sentence is within when the days of its evidence date meet the range; a fact keeps the
+    sentences within, and its count, confidence, speakers, documents and dates are computed from
+    them (:func:`kg.facts.summarise`).  Undated sentences are left out as soon as a bound is given.
+    A fact whose evidence entries carry no dates (a graph file written before they did) is kept
+    or left out whole, by the days from its ``first_seen`` to its ``last_seen``.
 
     >>> g = nx.MultiDiGraph()
-    >>> g.add_edge("a", "b", "x", first_seen="2019", last_seen="2019-06"); g.add_edge("c", "d", "y", first_seen="2021-08-28", last_seen="2021-08-28")
+    >>> ev = [{"sentence_id": f"d{i}:0", "doc_id": f"d{i}", "speaker": None, "confidence": 0.5, "date": d}
+    ...       for i, d in enumerate(["2019-06", "2021-08-28"])]
+    >>> g.add_edge("a", "b", "x", evidence=ev, first_seen="2019-06", last_seen="2021-08-28", count=2)
     'x'
-    'y'
-    >>> sorted(between(g, since="2021"))
-    ['c', 'd']
+    >>> h = between(g, since="2021")
+    >>> h.edges["a", "b", "x"]["count"], h.edges["a", "b", "x"]["first_seen"]
+    (1, '2021-08-28')
     """
     from .dates import day_bounds
     from .facts import fact_span
@@ -340,13 +346,26 @@ def between(g: nx.MultiDiGraph, since: str | None = None, until: str | None = No
             raise ValueError(f"{name} wants a date written 2021, 2021-08 or 2021-08-28")
     low = bounds["since"][0] if since else "0000-00-00"
     high = bounds["until"][1] if until else "9999-99-99"
-    keep = []
+
+    def within(span) -> bool:
+        return bool(span) and span[0] <= high and span[1] >= low
+
+    facts, ends = [], set()
     for s, o, k, attrs in g.edges(keys=True, data=True):
-        span = fact_span(attrs)
-        if span and span[0] <= high and span[1] >= low:
-            keep.append((s, o, k))
-    h = g.edge_subgraph(keep).copy()
+        evidence = attrs.get("evidence") or []
+        if evidence and all("date" in ev for ev in evidence):
+            kept = [ev for ev in evidence if within(day_bounds(ev["date"]) if ev["date"] else None)]
+            if not kept:
+                continue
+            attrs = {**attrs, "evidence": kept, **summarise(kept)}
+        elif not within(fact_span(attrs)):
+            continue
+        facts.append((s, o, k, attrs))
+        ends.update((s, o))
+    h = nx.MultiDiGraph()
     h.graph.update(g.graph)
+    h.add_nodes_from((n, dict(a)) for n, a in g.nodes(data=True) if n in ends)
+    h.add_edges_from(facts)
     return h
 
 

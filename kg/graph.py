@@ -14,12 +14,13 @@ Node attributes: ``name``, ``type`` (spaCy label or ``CONCEPT``), ``label``
 
 Edge attributes (edge key ``"<lemma>"`` or ``"<lemma>|negated"``):
 ``predicate`` (lemma), ``type`` (relationship type, ``[A-Z][A-Z0-9_]*``),
-``negated``, ``count`` (distinct sentences), ``confidence`` (max),
-``evidence`` (list of ``{sentence_id, doc_id, text, speaker, predicate_text}``
-sorted by sentence id), ``speakers`` and ``docs`` (sorted lists),
-``first_seen`` / ``last_seen`` (the earliest and latest evidence date, ISO strings of the
-precision the text gives — ``2021``, ``2021-08``, ``2021-08-28`` — or ``None``; see
-:func:`kg.facts.evidence_date`).
+``negated``, ``evidence`` (one entry per sentence, sorted by sentence order:
+``{sentence_id, doc_id, text, speaker, predicate_text, confidence, date}``, see
+:data:`kg.facts.EVIDENCE_FIELDS`), and the summary properties computed from it
+(:data:`kg.facts.FACT_SUMMARY`): ``count`` (sentences), ``confidence`` (max), ``speakers`` and
+``docs`` (sorted), ``first_seen`` / ``last_seen`` (the earliest and latest evidence date, ISO
+strings of the precision the text gives — ``2021``, ``2021-08``, ``2021-08-28`` — or ``None``;
+see :func:`kg.facts.evidence_date`).
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from typing import Iterable, Iterator
 
 import networkx as nx
 
-from .facts import add_sentence_sources, append_new, evidence_date
+from .facts import Summary, append_new, evidence_date, evidence_entry
 from .files import atomic_path
 from .records import Triple, node_label, relation_type
 
@@ -119,7 +120,7 @@ class _Merge:
     def __init__(self, g: nx.MultiDiGraph):
         self.g = g
         self.node_docs: dict[str, set] = {}
-        self.edge_seen: dict[tuple, tuple[set, set, set]] = {}
+        self.edges: dict[tuple, tuple[set, Summary]] = {}  # per fact touched: its sentence ids and summary
         self.lengths: dict[tuple, int] = {}  # of each list when first touched: only lists that grew are sorted
 
     def node(self, key: str, name: str, type_: str, doc_id: str) -> None:
@@ -147,38 +148,34 @@ class _Merge:
         s, o, k = t.subject.key, t.object.key, edge_key(t.predicate.lemma, t.negated)
         if not g.has_edge(s, o, k):
             g.add_edge(s, o, key=k, predicate=t.predicate.lemma, type=relation_type(t.predicate.lemma),
-                       negated=t.negated, count=0, confidence=0.0, evidence=[], speakers=[], docs=[],
-                       first_seen=None, last_seen=None)
-        e = g.edges[s, o, k]
-        seen = self.edge_seen.get((s, o, k))
-        if seen is None:
-            for name in ("evidence", "speakers", "docs"):
-                e[name] = list(e[name])
-                self.lengths[s, o, k, name] = len(e[name])
-            seen = self.edge_seen[s, o, k] = ({ev["sentence_id"] for ev in e["evidence"]}, set(e["speakers"]),
-                                              set(e["docs"]))
-        sentences, speakers, docs = seen
+                       negated=t.negated, evidence=[])
+        state = self.edges.get((s, o, k))
+        if state is None:
+            e = g.edges[s, o, k]
+            e["evidence"] = list(e["evidence"])
+            self.lengths[s, o, k, "evidence"] = len(e["evidence"])
+            state = self.edges[s, o, k] = ({ev["sentence_id"] for ev in e["evidence"]}, Summary(e))
+        sentences, summary = state
         if t.sentence_id in sentences:
             return
         sentences.add(t.sentence_id)
-        speaker = t.speaker.name if t.speaker else None
-        e["evidence"].append({"sentence_id": t.sentence_id, "doc_id": t.doc_id, "text": t.sentence,
-                              "speaker": speaker, "predicate_text": t.predicate.text})
-        e["count"] = len(e["evidence"])
-        add_sentence_sources(e, (speakers, docs), speaker=speaker, doc_id=t.doc_id,
-                             confidence=round(t.confidence, 3), date=date)
+        entry = evidence_entry(t.sentence_id, t.doc_id, t.sentence, t.speaker.name if t.speaker else None,
+                               t.predicate.text, t.confidence, date)
+        summary.props["evidence"].append(entry)
+        summary.add(entry)
 
     def finish(self) -> None:
-        """Sort every list that grew: documents and speakers by value, evidence by sentence order."""
+        """Sort every list that grew: documents by value, a fact's lists as :class:`kg.facts.Summary` keeps them,
+        its evidence by sentence order."""
         for key in self.node_docs:
             docs = self.g.nodes[key]["docs"]
             if len(docs) > self.lengths[key, "docs"]:
                 docs.sort()
-        for s, o, k in self.edge_seen:
-            e = self.g.edges[s, o, k]
-            for name in ("evidence", "speakers", "docs"):
-                if len(e[name]) > self.lengths[s, o, k, name]:
-                    e[name].sort(key=(lambda ev: _sentence_order(ev["sentence_id"])) if name == "evidence" else None)
+        for (s, o, k), (_, summary) in self.edges.items():
+            evidence = summary.props["evidence"]
+            if len(evidence) > self.lengths[s, o, k, "evidence"]:
+                evidence.sort(key=lambda ev: _sentence_order(ev["sentence_id"]))
+                summary.sorted_lists()
 
 
 def _sentence_order(sentence_id: str) -> tuple:

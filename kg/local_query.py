@@ -22,6 +22,7 @@ from typing import Any
 import networkx as nx
 
 from .errors import UserError
+from .facts import FACT_SUMMARY
 
 #: Clauses the local engine does not offer (they need a Neo4j server).
 _NEO4J_ONLY = re.compile(r"\b(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|CALL|UNWIND|FOREACH|LOAD\s+CSV|WITH|UNION|"
@@ -42,10 +43,9 @@ def cypher_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
         h.add_node(key, key=key, name=d.get("name"), type=d.get("type"), aliases=list(d.get("aliases", [])),
                    docs=list(d.get("docs", [])), __labels__={"Entity", d.get("label", "Concept")})
     for s, o, k, d in g.edges(keys=True, data=True):
-        h.add_edge(s, o, key=k, predicate=d.get("predicate"), type=d.get("type"), count=d.get("count"),
-                   confidence=d.get("confidence"), negated=d.get("negated"),
-                   evidence=[e["sentence_id"] for e in d.get("evidence", [])], speakers=list(d.get("speakers", [])),
-                   docs=list(d.get("docs", [])), first_seen=d.get("first_seen"), last_seen=d.get("last_seen"),
+        summary = {p.name: (list(d.get(p.name) or []) if p.rule == "set" else d.get(p.name)) for p in FACT_SUMMARY}
+        h.add_edge(s, o, key=k, predicate=d.get("predicate"), type=d.get("type"), negated=d.get("negated"),
+                   evidence=[e["sentence_id"] for e in d.get("evidence", [])], **summary,
                    __labels__={d.get("type", "RELATED_TO")})
     return h
 

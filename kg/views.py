@@ -48,7 +48,7 @@ import networkx as nx
 from . import analytics
 from .analytics import Cut
 from .brief import CommunityBrief, community_briefs
-from .facts import fact_span
+from .facts import evidence_spans, fact_span
 from .files import write_atomic
 
 log = logging.getLogger(__name__)
@@ -248,6 +248,7 @@ def edge_items(g: nx.MultiDiGraph, *, documents: dict, max_evidence: int = MAX_E
         span = fact_span(attrs)
         if span:
             item["kgFrom"], item["kgTo"] = span
+            item["kgDays"] = [list(days) for days in evidence_spans(attrs)]
         if negated:
             item["color"] = {"color": NEGATED_COLOUR, "highlight": NEGATED_COLOUR, "hover": NEGATED_COLOUR}
             item["font"] = {"color": NEGATED_COLOUR}

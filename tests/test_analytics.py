@@ -126,6 +126,44 @@ def test_between_keeps_facts_whose_days_meet_the_range():
         analytics.between(g, since="last week")
 
 
+def test_between_keeps_each_fact_with_only_its_sentences_in_range():
+    entry = {"text": "…", "predicate_text": "backs", "speaker": None}
+    evidence = [{**entry, "sentence_id": "d1:0", "doc_id": "d1", "confidence": 0.9, "date": "2019-05"},
+                {**entry, "sentence_id": "d2:3", "doc_id": "d2", "confidence": 0.6, "date": "2021-08-28",
+                 "speaker": "Lo"},
+                {**entry, "sentence_id": "d3:1", "doc_id": "d3", "confidence": 0.7, "date": None}]
+    g = nx.MultiDiGraph()
+    g.add_edge("a", "b", "back", evidence=evidence, count=3, confidence=0.9, speakers=["Lo"],
+               docs=["d1", "d2", "d3"], first_seen="2019-05", last_seen="2021-08-28")
+    g.add_edge("b", "c", "meet", evidence=[{**evidence[0], "sentence_id": "d1:1"}], count=1,
+               first_seen="2019-05", last_seen="2019-05")
+    new = analytics.between(g, since="2020")
+    assert list(new.edges(keys=True)) == [("a", "b", "back")] and sorted(new) == ["a", "b"]
+    e = new.edges["a", "b", "back"]
+    assert [ev["sentence_id"] for ev in e["evidence"]] == ["d2:3"]
+    assert (e["count"], e["confidence"], e["speakers"], e["docs"], e["first_seen"], e["last_seen"]) == (
+        1, 0.6, ["Lo"], ["d2"], "2021-08-28", "2021-08-28")
+    # the fact's span 2019-05 .. 2021-08-28 meets 2020, but none of its sentences is dated in it
+    assert analytics.between(g, "2020", "2020").number_of_edges() == 0
+    assert g.edges["a", "b", "back"]["count"] == 3  # the graph itself is unchanged
+
+
+def test_document_subgraph_recomputes_confidence_and_dates_from_that_document():
+    from tests.synthetic import synthetic_triples
+
+    g = build_graph(synthetic_triples(2000))
+    shared = [(s, o, k) for s, o, k, d in g.edges(keys=True, data=True)
+              if len({(ev["confidence"], ev["date"]) for ev in d["evidence"]}) > 1 and len(d["docs"]) > 1]
+    assert len(shared) > 10
+    for s, o, k in shared[:50]:
+        whole = g.edges[s, o, k]
+        for doc in whole["docs"]:
+            part = analytics.document_subgraph(g, doc).edges[s, o, k]
+            mine = [ev for ev in whole["evidence"] if ev["doc_id"] == doc]
+            assert part["confidence"] == max(ev["confidence"] for ev in mine)
+            assert part["first_seen"] == min((ev["date"] for ev in mine if ev["date"]), default=None)
+
+
 def test_shortest_path_and_no_path(g):
     assert analytics.shortest_path(g, "Taiwan's CPTPP bid", XSS) == ["concept:taiwan cptpp bid", LDP, XSS]
     with pytest.raises(NotFound, match="no path"):

@@ -80,3 +80,19 @@ def test_triple_record_round_trip():
     for line in open(DATA, encoding="utf-8"):
         d = json.loads(line)
         assert Triple.from_dict(d).to_dict() == d
+
+
+def test_every_fact_summary_is_what_its_evidence_gives():
+    """The summary built sentence by sentence equals the one computed from the evidence entries
+    (kg.facts.FACT_SUMMARY is the one definition), on facts with many sentences, speakers and dates."""
+    from kg.facts import EVIDENCE_FIELDS, FACT_SUMMARY, summarise
+    from tests.synthetic import synthetic_triples
+
+    g = build_graph(synthetic_triples(3000))
+    g = build_graph(read_triples(DATA), g)
+    busy = max(g.edges(data=True), key=lambda e: e[2]["count"])[2]
+    assert busy["count"] >= 3 and len(busy["docs"]) > 1 and busy["first_seen"] < busy["last_seen"]
+    assert any(d["speakers"] for *_, d in g.edges(data=True))
+    for *_, d in g.edges(data=True):
+        assert all(tuple(ev) == EVIDENCE_FIELDS for ev in d["evidence"])
+        assert {p.name: d[p.name] for p in FACT_SUMMARY} == summarise(d["evidence"])

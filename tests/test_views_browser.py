@@ -189,6 +189,37 @@ def test_date_slider_hides_the_facts_outside_the_range(open_page, tmp_path):
     assert r.page_errors == [] and r.console_errors == [] and r.outside_requests == []
 
 
+def test_date_slider_tests_each_sentence_of_a_fact_not_its_whole_span(open_page, tmp_path):
+    """A fact stated in January and in June is outside February to May; one stated in March is inside."""
+    g = nx.MultiDiGraph()
+    for i in range(4):
+        g.add_node(f"person:{i}", name=f"Person {i}", type="PERSON", label="Person", aliases=[], docs=["d1"])
+
+    def entry(n, day):
+        return {"sentence_id": f"d{n}:0", "doc_id": f"d{n}", "text": "…", "speaker": None, "predicate_text": "met",
+                "confidence": 0.5, "date": day}
+
+    twice = [entry(1, "2021-01-15"), entry(2, "2021-06-15")]
+    g.add_edge("person:0", "person:1", "meet", predicate="meet", type="MEET", negated=False, count=2,
+               confidence=0.5, evidence=twice, speakers=[], docs=["d1", "d2"], first_seen="2021-01-15",
+               last_seen="2021-06-15")
+    g.add_edge("person:2", "person:3", "call", predicate="call", type="CALL", negated=False, count=1,
+               confidence=0.5, evidence=[entry(3, "2021-03-15")], speakers=[], docs=["d3"],
+               first_seen="2021-03-15", last_seen="2021-03-15")
+    r = open_page(write_view(build_view(g), tmp_path / "s.html"))
+    p = r.page
+    assert shown(p) == [2, 4, 2]
+    p.focus("#kg-since")
+    for _ in range(17):  # 2021-02-01
+        p.keyboard.press("ArrowRight")
+    p.focus("#kg-until")
+    for _ in range(45):  # 2021-05-01
+        p.keyboard.press("ArrowLeft")
+    assert (p.inner_text("#kg-since-day"), p.inner_text("#kg-until-day")) == ("2021-02-01", "2021-05-01")
+    assert shown(p) == [1, 2, 1]  # the call; the meeting's span covers the range, none of its sentences does
+    assert r.page_errors == [] and r.console_errors == [] and r.outside_requests == []
+
+
 def test_overview_labels_colours_folds_and_brief(open_page, tmp_path):
     g = timeline_graph()
     for i in range(8, 150):  # many small pairs: the fitted overview is zoomed far out

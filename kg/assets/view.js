@@ -80,7 +80,8 @@
   search.addEventListener("change", find);
   search.addEventListener("keydown", function (e) { if (e.key === "Enter") { find(); } });
 
-  // Dates: each range input counts days after cfg.days[0]; a fact shows when its days meet the range.
+  // Dates: each range input counts days after cfg.days[0]; a fact shows when the days of one of
+  // its sentences (kgDays) meet the range.
   var since = document.getElementById("kg-since"), until = document.getElementById("kg-until");
   var undated = document.getElementById("kg-undated");
   var DAY = 86400000, day0 = cfg.days ? Date.parse(cfg.days[0] + "T00:00:00Z") : 0;
@@ -88,7 +89,9 @@
   function isoDay(n) { return new Date(day0 + n * DAY).toISOString().slice(0, 10); }
   var spans = {};
   edges.forEach(function (e) {
-    if (e.kgFrom) { spans[e.id] = [dayNumber(e.kgFrom), dayNumber(e.kgTo)]; }
+    if (e.kgFrom) {
+      spans[e.id] = (e.kgDays || [[e.kgFrom, e.kgTo]]).map(function (d) { return [dayNumber(d[0]), dayNumber(d[1])]; });
+    }
   });
   var incident = {};
   edges.forEach(function (e) {
@@ -109,7 +112,9 @@
     edges.forEach(function (e) {
       var span = spans[e.id], outside = false;
       if (range && !span) { outside = !undated.checked; }
-      else if (range) { outside = span[1] < range[0] || span[0] > range[1]; }
+      else if (range) {
+        outside = !span.some(function (d) { return d[1] >= range[0] && d[0] <= range[1]; });
+      }
       if (outside) { outOfRange[e.id] = true; }
       var hide = outside || (e.kgNegated && !negated.checked);
       if (!hide) { shownFacts += 1; }

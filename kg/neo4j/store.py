@@ -43,7 +43,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from .. import __version__
 from ..errors import UserError
-from ..facts import add_sentence_sources, evidence_date
+from ..facts import Summary, evidence_date
 from ..files import batched
 from ..graph import GRAPH_FORMAT, _sentence_order, edge_key
 from ..identity import merge_reasons
@@ -382,7 +382,7 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     documents: dict[str, dict] = {}
     sentences: dict[str, dict] = {}
     facts: dict[tuple, dict] = {}
-    seen: dict[tuple, tuple[set, set, set]] = {}  # per fact: its sentences, documents, speakers
+    seen: dict[tuple, tuple[set, Summary]] = {}  # per fact: its sentence ids and summary
     for t in triples:
         doc = documents.setdefault(t.doc_id, {"id": t.doc_id, "meta": {}})
         if not doc["meta"]:
@@ -432,22 +432,21 @@ def _add_evidence(facts: dict, seen: dict, t: Triple, date: str | None) -> None:
     fkey = (t.subject.key, t.predicate.lemma, t.negated, t.object.key)
     row = facts.get(fkey)
     if row is None:
-        seen[fkey] = (set(), set(), set())
         row = facts[fkey] = {
             "s": t.subject.key, "o": t.object.key, "predicate": t.predicate.lemma, "negated": t.negated,
-            "type": _fact_type(t.predicate.lemma),
-            "props": {"id": fact_id(*fkey), "evidence": [], "count": 0, "confidence": 0.0, "speakers": [], "docs": []},
+            "type": _fact_type(t.predicate.lemma), "props": {"id": fact_id(*fkey), "evidence": []},
             "ev_speakers": [], "ev_predicates": [], "ev_docs": [], "ev_dates": [], "ev_conf": []}
+        seen[fkey] = (set(), Summary(row["props"]))
     p = row["props"]
-    sentences, docs, speakers = seen[fkey]
+    sentences, summary = seen[fkey]
     if t.sentence_id in sentences:
         return
     sentences.add(t.sentence_id)
     speaker = t.speaker.name if t.speaker else None
     confidence = round(float(t.confidence), 3)
     p["evidence"].append(t.sentence_id)
-    p["count"] = len(p["evidence"])
-    add_sentence_sources(p, (speakers, docs), speaker=speaker, doc_id=t.doc_id, confidence=confidence, date=date)
+    summary.add({"sentence_id": t.sentence_id, "doc_id": t.doc_id, "speaker": speaker, "confidence": confidence,
+                 "date": date})
     row["ev_speakers"].append(speaker)
     row["ev_predicates"].append(t.predicate.text)
     row["ev_docs"].append(t.doc_id)
