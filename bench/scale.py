@@ -192,7 +192,7 @@ def main(argv=None) -> int:
         bare_pipe(nlp, texts[:20])  # warm up
         print(f"model {model_description(nlp)}; corpus {a.docs:,} documents ({corpus.stat().st_size / 1e6:.1f} MB), "
               f"partitions of {part}; cores {os.cpu_count()}", flush=True)
-        s, w = bare_pipe(nlp, texts)
+        s, w, _ = bare_pipe(nlp, texts)
         base = w / s
         del texts
         print(f"bare nlp.pipe            {base:10,.0f} words/s  ({w:,} words, {s:.0f} s) {load_note()}", flush=True)

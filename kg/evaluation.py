@@ -14,9 +14,10 @@ Three kinds of gold set:
   (predicate text, subject and object text), with unresolved pronouns kept.
 
 The baseline is textacy's ``subject_verb_object_triples`` run on the same spaCy
-parses: news and CoNLL04 documents go through the run driver
-(:func:`kg.run.driver.run`) like any other, with the baseline computed from each
-document's parses on the way (its ``also`` hook), so every document is parsed once.
+parses: news and CoNLL04 documents, and each CaRB sentence as a document of its own,
+go through the run driver (:func:`kg.run.driver.run`) like any other, with the baseline
+computed from each document's parses on the way (its ``also`` hook), so every document
+is parsed once.
 """
 from __future__ import annotations
 
@@ -30,10 +31,10 @@ from typing import Iterable, Optional
 
 from . import scoring
 from .diagnostics import KINDS, kind_table, rule_family, rule_table
-from .extractor import ExtractOptions, triples_from_parses
+from .extractor import ExtractOptions
 from .extractor.rules import OPEN_RULES
 from .errors import UserError
-from .nlp import model_description, pieces
+from .nlp import model_description
 from .records import Document, Rejection, Triple
 from .run.driver import run
 from .sources import iter_documents
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 BUNDLED_DIR = Path(__file__).parent / "eval_data"
 CONLL04_TYPES = ("Located_In", "OrgBased_In", "Work_For", "Live_In", "Kill")
-BATCH_SIZE = 64
 
 
 @dataclass(frozen=True)
@@ -250,22 +250,39 @@ def _carb_text(sentence: str) -> str:
     return sentence
 
 
+#: What CaRB asks for: open relations on surface spans, unresolved pronouns kept, no alias triples.
+CARB_OPTIONS = ExtractOptions(keep_unresolved=True, aliases=False, rules=OPEN_RULES)
+
+
+def carb_documents(sentences: list[str]) -> list[Document]:
+    """One document per CaRB sentence, ``carb:N`` for the sentence on line N, its PTB escapes undone.
+
+    Each sentence has an id of its own: a run gives one id to one document only, so sentences
+    sharing an id would be refused, and two identical sentences are still two lines to predict.
+    """
+    return [Document(id=f"carb:{n}", text=_carb_text(s)) for n, s in enumerate(sentences)]
+
+
+def textacy_carb(doc: Document, parses: list[tuple]) -> list[tuple]:
+    """textacy's (relation, subject, object) surface spans of one parsed document."""
+    return [(r["relation_text"], r["subject_text"], r["object_text"])
+            for r in (_textacy_row(doc.id, svo) for _, sdoc in parses for svo in _textacy_svos(sdoc))]
+
+
 def predict_carb(sentences: list[str], nlp, *, baseline: bool = True) -> tuple[list[str], list[str]]:
-    """CaRB TSV prediction lines (sentence, confidence, relation, arg1, arg2) of kg and textacy."""
-    options = ExtractOptions(keep_unresolved=True, aliases=False, rules=OPEN_RULES)
+    """CaRB TSV prediction lines (sentence, confidence, relation, arg1, arg2) of kg and textacy, through
+    the run driver (one document per sentence, each parsed once) in ``nlp``."""
+    docs = carb_documents(sentences)
+    sentence_of = {d.id: s for d, s in zip(docs, sentences)}
     kg_lines, base_lines = [], []
-    texts = [_carb_text(s) for s in sentences]
-    for sentence, sdoc in zip(sentences, nlp.pipe(texts, batch_size=BATCH_SIZE)):
-        doc = Document(id="carb", text=sdoc.text)
-        piece = next(iter(pieces(sdoc.text)), None)
-        if piece is None:
+    for r in run(docs, nlp=nlp, options=CARB_OPTIONS, also=textacy_carb if baseline else None):
+        if isinstance(r, Rejection):
+            log.warning("%s: %s", r.origin, r.reason)
             continue
-        for t in triples_from_parses(doc, [(piece, sdoc)], options=options):
-            kg_lines.append("\t".join([sentence, f"{t.confidence:.3f}", _one_line(t.predicate.text),
-                                       _one_line(t.subject.text), _one_line(t.object.text)]))
-        if baseline:
-            for r in (_textacy_row("carb", svo) for svo in _textacy_svos(sdoc)):
-                base_lines.append("\t".join([sentence, "1.0", r["relation_text"], r["subject_text"], r["object_text"]]))
+        sentence = sentence_of[r.doc_id]
+        kg_lines += ["\t".join([sentence, f"{t.confidence:.3f}", _one_line(t.predicate.text),
+                                _one_line(t.subject.text), _one_line(t.object.text)]) for t in r.triples]
+        base_lines += ["\t".join([sentence, "1.0", *spans]) for spans in r.extra or ()]
     return kg_lines, base_lines
 
 

@@ -13,37 +13,26 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-#: spaCy entity labels kept as graph entities, and the node label each gets in Neo4j.
-ENTITY_LABELS = {
-    "PERSON": "Person",
-    "ORG": "Organization",
-    "GPE": "Place",
-    "LOC": "Place",
-    "FAC": "Place",
-    "NORP": "Group",
-    "EVENT": "Event",
-    "PRODUCT": "Product",
-    "LAW": "Law",
-    "WORK_OF_ART": "Work",
-    "LANGUAGE": "Language",
-    "CONCEPT": "Concept",
+#: The entity types kg keeps (spaCy's named-entity labels, and CONCEPT for other noun phrases), each with
+#: the node label it gets in Neo4j and the prefix of its keys: adding a type is one line here.
+ENTITY_TYPES = {
+    "PERSON": ("Person", "person"),
+    "ORG": ("Organization", "org"),
+    "GPE": ("Place", "place"),
+    "LOC": ("Place", "place"),
+    "FAC": ("Place", "place"),
+    "NORP": ("Group", "group"),
+    "EVENT": ("Event", "event"),
+    "PRODUCT": ("Product", "product"),
+    "LAW": ("Law", "law"),
+    "WORK_OF_ART": ("Work", "work"),
+    "LANGUAGE": ("Language", "language"),
+    "CONCEPT": ("Concept", "concept"),
 }
-
+#: The node label of each entity type in Neo4j.
+ENTITY_LABELS = {type_: label for type_, (label, _) in ENTITY_TYPES.items()}
 #: Prefix of an entity key, by type: the key is ``prefix:normalised name``.
-KEY_PREFIX = {
-    "PERSON": "person",
-    "ORG": "org",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-    "NORP": "group",
-    "EVENT": "event",
-    "PRODUCT": "product",
-    "LAW": "law",
-    "WORK_OF_ART": "work",
-    "LANGUAGE": "language",
-    "CONCEPT": "concept",
-}
+KEY_PREFIX = {type_: prefix for type_, (_, prefix) in ENTITY_TYPES.items()}
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _NOT_KEY = re.compile(r"[^\w\s-]+|_")

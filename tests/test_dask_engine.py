@@ -21,7 +21,7 @@ from kg.cli import main
 from kg.extractor import ExtractOptions
 from kg.run import dask as dask_engine
 from kg.run.driver import run
-from kg.run.shards import MANIFEST, ShardSink, settings_digest
+from kg.run.shards import LEDGER, ShardSink, settings_digest
 from kg.run.stats import RunStats
 from kg.sources import iter_documents
 
@@ -157,15 +157,16 @@ def test_every_way_of_running_writes_documents_in_input_order(cluster, tmp_path,
     assert resumed.read_bytes() == one.read_bytes()
 
 
-def test_bad_input_is_rejected_into_the_manifest_and_the_rest_of_its_partition_kept(cluster, corpus, tmp_path, capsys):
+def test_bad_input_is_rejected_into_the_shard_ledger_and_the_rest_of_its_partition_kept(cluster, corpus, tmp_path,
+                                                                                        capsys):
     c, _ = cluster
     shards, out = tmp_path / "shards", tmp_path / "out.jsonl"
     code, err = extract(capsys, corpus, out, "--engine", "dask", "--scheduler", c.scheduler_address,
                         "--shards", str(shards), "--partition-docs", "4", "--rejects", str(tmp_path / "rej.jsonl"))
     assert code == 0
-    entry = json.loads((shards / MANIFEST).read_text())["shards"]["part-00001.jsonl"]
-    assert (entry["read"], entry["processed"], entry["rejected"], entry["complete"]) == (4, 1, 3, True)
-    reasons = {r["doc_id"] or r["origin"]: r["reason"] for r in entry["rejections"]}
+    ledger = _ledger(shards, "part-00001.jsonl")
+    assert [e["status"] for e in ledger] == ["rejected", "rejected", "processed", "rejected"]
+    reasons = {e["id"] or e["origin"]: e["reason"] for e in ledger if e["status"] == "rejected"}
     assert reasons["news.jsonl:5"].startswith("invalid JSON")
     assert reasons["empty"] == "empty document (no text)"
     assert reasons["digits"] == "not prose: fewer than 20% letters"
@@ -173,6 +174,15 @@ def test_bad_input_is_rejected_into_the_manifest_and_the_rest_of_its_partition_k
     assert kept == {"good-in-bad"}
     assert "rejected news.jsonl:5: invalid JSON" in err
     assert len((tmp_path / "rej.jsonl").read_text().splitlines()) == 3
+    # a re-run finds every shard complete and still lists every rejection in --rejects
+    code, err = extract(capsys, corpus, out, "--shards", str(shards), "--partition-docs", "4",
+                        "--rejects", str(tmp_path / "again.jsonl"))
+    assert code == 0 and "8 shards (0 extracted, 8 already complete)" in err
+    assert (tmp_path / "again.jsonl").read_text() == (tmp_path / "rej.jsonl").read_text()
+
+
+def _ledger(shards: Path, name: str) -> list:
+    return [json.loads(line) for line in (shards / (name + LEDGER)).read_text(encoding="utf-8").splitlines()]
 
 
 def test_a_worker_killed_mid_run_changes_nothing(cluster, corpus, reference, tmp_path):
@@ -282,8 +292,8 @@ def test_a_killed_run_resumes_with_the_remaining_shards_only(scheduler_address, 
     assert not out.exists()
     done = _complete(shards)
     assert 3 <= done < 25
-    before = {p.name: p.stat().st_mtime_ns for p in shards.glob("part-*.jsonl")
-              if p.name in json.loads((shards / MANIFEST).read_text())["shards"]}
+    before = {p.name: p.stat().st_mtime_ns for p in shards.glob("part-*.jsonl") if _complete(shards, p.name)}
+    assert len(before) == done
 
     rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
@@ -297,12 +307,10 @@ def test_a_killed_run_resumes_with_the_remaining_shards_only(scheduler_address, 
     assert out.read_bytes() == one.read_bytes()
 
 
-def _complete(shards: Path) -> int:
-    try:
-        manifest = json.loads((shards / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return 0
-    return sum(1 for e in manifest["shards"].values() if e.get("complete"))
+def _complete(shards: Path, name: str = "") -> int:
+    """Shards (or shard ``name``) whose ledger records all 4 items of their partition."""
+    return sum(1 for p in shards.glob(f"{name or 'part-*.jsonl'}{LEDGER}")
+               if sum(1 for line in p.read_bytes().splitlines(keepends=True) if line.endswith(b"\n")) == 4)
 
 
 def test_scheduler_address_reaches_separate_worker_processes(scheduler_address, corpus, reference, tmp_path, capsys,

@@ -281,3 +281,61 @@ def test_kg_scorer_gives_the_numbers_of_score_py_on_kg_predictions():
         ours = scoring.evaluate(gold_rows, rows, threshold=threshold)
         ours.pop("pairs")
         assert ours == ev.score_news(gold_rows, rows, threshold=threshold, scorer=shipped)
+
+
+CARB_SENTENCES = ["Japan signed the pact .",
+                  "The ministry -LRB- MOF -RRB- said Japan signed the `` trade pact '' with Chile .",
+                  "The council approved the plan on Monday The mayor praised the council .",
+                  "Japan signed the pact ."]  # a sentence given twice is two sentences to predict
+
+
+def test_each_carb_sentence_is_a_document_of_its_own():
+    docs = ev.carb_documents(CARB_SENTENCES)
+    assert [d.id for d in docs] == ["carb:0", "carb:1", "carb:2", "carb:3"]
+    assert docs[1].text == "The ministry ( MOF ) said Japan signed the \" trade pact \" with Chile ."
+    assert docs[0].text == docs[3].text
+
+
+@pytest.mark.model
+def test_carb_predictions_through_the_run_driver_are_each_sentence_extracted_alone():
+    """Every sentence's lines, in order, as extracting its parse alone gives them; identical sentences twice."""
+    from kg.extractor import triples_from_parses
+    from kg.nlp import load_model, pieces
+
+    nlp = load_model()
+    kg_lines, base_lines = ev.predict_carb(CARB_SENTENCES, nlp)
+    expected, expected_base = [], []
+    for doc, sentence in zip(ev.carb_documents(CARB_SENTENCES), CARB_SENTENCES):
+        [piece] = pieces(doc.text)
+        sdoc = nlp(piece.text)
+        expected += ["\t".join([sentence, f"{t.confidence:.3f}", t.predicate.text, t.subject.text, t.object.text])
+                     for t in triples_from_parses(doc, [(piece, sdoc)], options=ev.CARB_OPTIONS)]
+        expected_base += ["\t".join([sentence, "1.0", *spans]) for spans in ev.textacy_carb(doc, [(piece, sdoc)])]
+    assert kg_lines == expected and base_lines == expected_base
+    assert {line.split("\t")[0] for line in kg_lines} == set(CARB_SENTENCES)
+    twice = [line for line in kg_lines if line.startswith("Japan signed the pact .\t")]
+    assert twice and len(twice) % 2 == 0 and twice[: len(twice) // 2] == twice[len(twice) // 2:]
+    assert ev.predict_carb(CARB_SENTENCES, nlp, baseline=False) == (kg_lines, [])
+
+
+@pytest.mark.model
+def test_kg_eval_scores_a_carb_split_with_its_scorer(tmp_path, capsys):
+    """``kg eval --carb DIR`` scores the predictions of every sentence with the CaRB scorer beside DIR."""
+    split = tmp_path / "carb"
+    split.mkdir()
+    (split / "dev_sentences.txt").write_text("".join(s + "\n" for s in CARB_SENTENCES[:3]), encoding="utf-8")
+    (split / "dev_gold.tsv").write_text("\t".join([CARB_SENTENCES[0], "signed", "Japan", "the pact"]) + "\n",
+                                        encoding="utf-8")
+    (tmp_path / "carb_score.py").write_text(
+        "def read_gold(path):\n"
+        "    return [line.rstrip('\\n').split('\\t') for line in open(path, encoding='utf-8')]\n"
+        "def read_pred(path):\n"
+        "    return [line.rstrip('\\n').split('\\t') for line in open(path, encoding='utf-8')]\n"
+        "def evaluate(gold, pred):\n"
+        "    hits = sum(1 for p in pred if [p[0], p[2], p[3], p[4]] in gold)\n"
+        "    return {'precision': hits / len(pred), 'recall': hits / len(gold), 'f1': 0.0, 'auc': 0.0,\n"
+        "            'sentences_predicted': len({p[0] for p in pred}), 'curve': []}\n", encoding="utf-8")
+    assert main(["-q", "eval", "--json", "--no-baseline", "--carb", str(split)]) == 0
+    carb = json.loads(capsys.readouterr().out)["carb"]["carb_dev"]
+    assert carb["sentences"] == 3 and "textacy" not in carb
+    assert carb["kg"]["recall"] == 1.0 and carb["kg"]["sentences_predicted"] == 3

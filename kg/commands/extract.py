@@ -2,8 +2,8 @@
 
 With ``--resume``, output is appended document by document and a killed run,
 started again with the same command, skips the documents it already finished;
-with ``--shards DIR`` the same holds per input partition.  Either way one run at
-a time writes an output (a second stops at once, or waits with ``--wait``).
+with ``--shards DIR`` each input partition is such an output of its own.  Either way
+one run at a time writes an output (a second stops at once, or waits with ``--wait``).
 """
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="append to OUTPUT, skipping documents an earlier (interrupted) run finished; "
                         "progress is kept in OUTPUT.done")
     p.add_argument("--shards", metavar="DIR",
-                   help="write one shard per input partition plus manifest.json into DIR, skip shards an earlier "
-                        "run finished, and join them into the output in input order")
+                   help="write one resumable shard per input partition into DIR, go on where an earlier "
+                        "run stopped, and join the shards into the output in input order")
     p.add_argument("--partition-docs", type=int, default=PARTITION_DOCS,
                    help=f"documents per partition / shard, and per Dask task (default {PARTITION_DOCS})")
     add_extraction_options(p)
@@ -131,10 +131,10 @@ def resumable_output(path: str, *, wait: bool = False) -> ResumableSink:
 
 
 def _run_sharded(args, write_reject) -> int:
-    """``kg extract --shards DIR``: extract the partitions not yet complete, then join every shard."""
-    def on_shard(name, entry, fresh):
-        if not fresh and write_reject:  # the rejections of a shard an earlier run finished still go to --rejects
-            for r in entry.get("rejections", ()):
+    """``kg extract --shards DIR``: extract what no shard holds yet, then join every shard."""
+    def on_shard(name, resumed, fresh):
+        if write_reject:  # the rejections an earlier run recorded in a shard still go to --rejects
+            for r in resumed["rejections"]:
                 write_reject(Rejection(**r))
 
     sink = ShardSink(args.shards, settings=settings_digest(args.model, options_from(args)),

@@ -2,7 +2,7 @@
 
 Every command and the evaluation go through it: ``kg extract`` (to a file, to
 stdout, ``--resume``, ``--shards``), ``kg build`` / ``kg run`` and
-:func:`kg.evaluation.predict_news`.  What it does, in order:
+:func:`kg.evaluation.predict_news` / :func:`kg.evaluation.predict_carb`.  What it does, in order:
 
 1. gives every document id to one document only (:func:`kg.run.unique.once_each`);
 2. leaves out what an earlier run into the same ``sink`` finished (``sink.pending``);

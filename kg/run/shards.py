@@ -1,23 +1,22 @@
-"""Sharded, resumable extraction output (``kg extract --shards DIR``): one JSONL shard per input
-partition plus a manifest; :class:`ShardSink` is the resumable sink protocol of :mod:`kg.run.sink`
-at partition grain.
+"""Sharded, resumable extraction output (``kg extract --shards DIR``): one resumable file per input partition.
 
-The input stream is cut into fixed-size partitions in document order
-(:func:`partitions`).  Each partition becomes one shard, ``part-00000.jsonl``,
-whose lines are the partition's triple records in input order (document by document, each
-document's triples in the order extraction gave them).
-``manifest.json`` holds, per shard, the content hash of its inputs, the counts
-of documents read / processed / rejected, the rejections with their reasons,
-a hash of the shard file and ``complete: true``.  A shard file is written to a
-temporary name and renamed; the manifest entry written after it is the commit
-point.
+The input stream is cut into fixed-size partitions in input order (:func:`partitions`).
+Partition N is written to ``DIR/part-0000N.jsonl`` with its ledger
+``DIR/part-0000N.jsonl.done``: a :class:`kg.run.sink.ResumableSink`, the same output
+``kg extract --resume`` keeps, committed document by document and recovered by the
+same rule.  The whole directory is held by one lock (``DIR/.lock``,
+:func:`kg.run.sink.locked`): one run at a time writes it.  ``DIR/manifest.json`` names
+the model, extraction options and partition size the shards are made with; when
+they change, every shard is extracted again.
 
-Re-running over the same directory skips every shard whose entry is complete,
-whose inputs hash and settings are unchanged and whose file is intact
-(:func:`is_complete`).  One run at a time writes a directory (the lock of
-:func:`kg.run.sink.locked`).  :func:`merge_shards` concatenates the shards in partition
-order, so the result is in input order and byte-identical whichever engine and
-however many workers produced the shards, and to a run without shards.
+A shard's lines are its partition's triple records in input order (document by
+document, each document's triples in the order extraction gave them).  A re-run goes
+on in each shard after the entries its ledger holds, as long as they record the
+partition's first items (same ids, content and origin, in the same order); a shard
+whose ledger strays from its partition is cut back to where they agree.  So a killed
+run loses at most the documents in flight, and :func:`merge_shards`, which concatenates
+the shards in partition order, gives the records in input order, byte-identical
+whichever engine and however many workers produced them, and to a run without shards.
 
 >>> docs = [Document(f"d{i}", "Japan thanked Chile.") for i in range(5)]
 >>> [(p.name, len(p.items)) for p in partitions(docs, size=2)]
@@ -25,27 +24,31 @@ however many workers produced the shards, and to a run without shards.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Union
 
 from ..errors import UserError
 from ..extractor import ExtractOptions
 from ..files import batched, write_atomic
 from ..records import Document, Rejection
-from .sink import locked, triple_line
+from .sink import ResumableSink, locked, records
 from .stats import PART_COUNTS, RunStats
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
-#: 2: shard lines in input order (version 1 sorted them by document id).
-MANIFEST_VERSION = 2
+#: 3: one resumable file and ledger per shard (version 2 kept one manifest entry per shard).
+MANIFEST_VERSION = 3
+#: The ending of a shard's ledger (after the shard's file name), as ``kg extract --resume`` names its own.
+LEDGER = ".done"
 #: Documents (and read rejections) per partition unless told otherwise.
 PARTITION_DOCS = 500
 
@@ -87,7 +90,7 @@ def item_fingerprint(item: Item) -> bytes:
 
 
 def digest_items(items: Iterable[Item]) -> str:
-    """SHA-256 over the fingerprints of ``items`` in order."""
+    """SHA-256 over the fingerprints of ``items`` in order (a Dask task's key tells partitions apart by it)."""
     h = hashlib.sha256()
     for item in items:
         h.update(item_fingerprint(item))
@@ -108,50 +111,48 @@ def settings_digest(model: str, options: ExtractOptions) -> dict:
             "aliases": options.aliases, "rules": [getattr(r, "__name__", repr(r)) for r in options.rules]}
 
 
-# ------------------------------------------------------------ one shard's content
+# ------------------------------------------------------------ resuming a shard
 
-@dataclass
-class ShardOutput:
-    """The extracted content of one partition: record lines in input order and the counts of the partition."""
-
-    lines: list = field(default_factory=list)
-    read: int = 0
-    processed: int = 0
-    rejected: int = 0
-    sentences: int = 0
-    words: int = 0
-    triples: int = 0
-    rejections: list = field(default_factory=list)
+def resumed_items(entries: list, items: list) -> int:
+    """How many of ``items`` (a partition's, in order) the ledger ``entries`` record as its first entries."""
+    n = 0
+    for entry, item in zip(entries, items):
+        if not records(entry, item):
+            break
+        n += 1
+    return n
 
 
-def shard_output(results: Iterable) -> ShardOutput:
-    """Turn a partition's results (a ``DocResult`` or ``Rejection`` per item, in order) into a shard.
-
-    The lines keep the order of ``results``, and each document's triples the
-    order extraction gave them: the order of a run without shards.
-    """
-    counts, rejections, lines = RunStats(), [], []
-    for r in results:
-        counts.add(r)
-        if isinstance(r, Rejection):
-            rejections.append(r.to_dict())  # every one: the manifest lists them all
-            continue
-        lines.extend(triple_line(t) for t in r.triples)
-    return ShardOutput(lines=lines, rejections=rejections, **{k: getattr(counts, k) for k in PART_COUNTS})
+def ledger_counts(entries: Iterable[dict]) -> dict:
+    """The counts (:data:`kg.run.stats.PART_COUNTS`) and rejections of the items ledger ``entries`` record."""
+    counts = dict.fromkeys(PART_COUNTS, 0)
+    rejections = []
+    for e in entries:
+        counts["read"] += 1
+        if e.get("status") == "processed":
+            counts["processed"] += 1
+            counts["sentences"] += e.get("sentences", 0)
+            counts["triples"] += e.get("triples", 0)
+        else:
+            counts["rejected"] += 1
+            rejections.append({"origin": e.get("origin"), "reason": e.get("reason"), "doc_id": e.get("id")})
+    return {**counts, "rejections": rejections}
 
 
 # ------------------------------------------------------------ the shard directory
 
 class ShardSink:
-    """A directory of shards and its manifest, written to by the driver (:func:`kg.run.driver.run`).
+    """A directory of shards, each a :class:`kg.run.sink.ResumableSink`, written to by the driver
+    (:func:`kg.run.driver.run`).
 
-    Use it as a context manager (entering takes the directory's lock and reads the
-    manifest).  ``on_shard(name, manifest_entry, fresh)`` is called as each shard is
-    settled: written by this run (``fresh``) or found complete.
+    Use it as a context manager (entering takes the directory's lock and checks its
+    manifest).  ``on_shard(name, resumed, fresh)`` is called as each shard is settled:
+    written to by this run (``fresh``) or found complete; ``resumed`` holds the counts
+    and rejections of the documents that earlier runs had recorded in it.
     """
 
     def __init__(self, path: Union[str, os.PathLike], *, settings: dict, partition_docs: int,
-                 on_shard: Callable = lambda name, entry, fresh: None, wait: bool = False):
+                 on_shard: Callable = lambda name, resumed, fresh: None, wait: bool = False):
         self.path = Path(path)
         self.settings = settings
         self.partition_docs = partition_docs
@@ -160,75 +161,109 @@ class ShardSink:
         self.names: list = []
         self.extracted = 0
         self.skipped = 0
-        self.manifest: dict = {}
-        self._queue: list = []
-        self._current: list = []
-        self._lock = None
+        self._open: deque = deque()  # [shard, name, items still to record, resumed counts], in input order
+        self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> "ShardSink":
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._lock = locked(self.path / LOCK, name=str(self.path), doing="written", wait=self.wait)
-            self._lock.__enter__()
-        except OSError as exc:
-            raise UserError(f"cannot write shards in {self.path}: {exc.strerror or exc}") from None
-        self.manifest = self._load()
-        for stale in self.path.glob(".part-*.tmp"):  # left by a run killed while writing
-            stale.unlink(missing_ok=True)
+        with contextlib.ExitStack() as stack:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+                stack.enter_context(locked(self.path / LOCK, name=str(self.path), doing="written", wait=self.wait))
+            except OSError as exc:
+                raise UserError(f"cannot write shards in {self.path}: {exc.strerror or exc}") from None
+            self._start()
+            stack.callback(self._close_shards)
+            self._stack = stack.pop_all()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._lock.__exit__(*exc)
+        self._stack.close()
 
-    def _load(self) -> dict:
-        fresh = {"version": MANIFEST_VERSION, "settings": self.settings, "partition_docs": self.partition_docs,
-                 "shards": {}}
+    def _start(self) -> None:
+        """Check the manifest: an older layout is refused, changed settings empty the directory."""
+        manifest = {"version": MANIFEST_VERSION, "settings": self.settings, "partition_docs": self.partition_docs}
         path = self.path / MANIFEST
-        if not path.exists():
-            return fresh
         try:
-            old = json.loads(path.read_text(encoding="utf-8"))
+            old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
         except (OSError, ValueError):
             log.warning("%s is unreadable; every shard will be extracted again", path)
-            return fresh
-        if (old.get("version") != MANIFEST_VERSION or old.get("settings") != self.settings
-                or old.get("partition_docs") != self.partition_docs):
+            old = {}
+        if isinstance(old, dict) and "shards" in old:
+            raise UserError(f"{self.path} holds shards in the layout of an earlier kg version (one manifest for "
+                            f"all shards); delete that directory (or give another --shards DIR) and run again: "
+                            f"every shard will be extracted again")
+        for stale in self.path.glob(".part-*.tmp"):  # left by a run killed while rewriting a file
+            stale.unlink(missing_ok=True)
+        if old == manifest:
+            return
+        if old is not None:
             log.info("%s: model, options or partition size changed; every shard will be extracted again", path)
-            return fresh
-        return old
+        self._remove(lambda index: True)
+        write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", fsync=True)
+
+    def _shard(self, name: str) -> ResumableSink:
+        return ResumableSink(self.path / name, self.path / (name + LEDGER), lock=None, name=str(self.path / name),
+                             doing="written")
+
+    def _remove(self, drop: Callable[[int], bool]) -> int:
+        """Delete the shards (file and ledger) whose index ``drop`` accepts; returns how many."""
+        gone = set()
+        for p in self.path.glob("part-*.jsonl*"):
+            stem = p.name.split(".", 1)[0]
+            index = stem[len("part-"):]
+            if index.isdigit() and p.name in (stem + ".jsonl", stem + ".jsonl" + LEDGER) and drop(int(index)):
+                p.unlink(missing_ok=True)
+                gone.add(index)
+        return len(gone)
+
+    def _close_shards(self) -> None:
+        while self._open:
+            self._open.popleft()[0].__exit__(None, None, None)
 
     # -- the Sink interface
 
-    def committed(self, doc_id: str) -> Optional[dict]:
-        """Shards are resumed by partition, not by document: always None."""
+    def committed(self, doc_id: str):
+        """Shards are resumed partition by partition (:meth:`pending`), not by id: always None."""
         return None
 
     def pending(self, items: Iterable[Item], stats: RunStats) -> Iterator[Item]:
-        """The items of every partition not complete yet; complete ones are counted in ``stats``."""
+        """The items no shard records yet, partition by partition; what the shards hold is counted in ``stats``."""
         for part in partitions(items, size=self.partition_docs):
             self.names.append(part.name)
-            if self.is_complete(part):
+            shard = self._shard(part.name).__enter__()
+            try:
+                held = resumed_items(shard.entries(), part.items)
+                shard.keep_first(held)
+                resumed = ledger_counts(shard.entries())
+            except BaseException:
+                shard.__exit__(None, None, None)
+                raise
+            stats.add_counts(resumed, work=False)
+            if held == len(part.items):
+                shard.__exit__(None, None, None)
                 self.skipped += 1
-                stats.add_counts(self.entry(part.name), work=False)
-                self.on_shard(part.name, self.entry(part.name), False)
+                self.on_shard(part.name, resumed, False)
                 continue
-            self._queue.append(part)
-            yield from part.items
+            self._open.append([shard, part.name, len(part.items) - held, resumed])
+            yield from part.items[held:]
 
     def record(self, item, result) -> None:
-        """Keep one result; a partition's last result writes its shard."""
-        self._current.append(result)
-        part = self._queue[0]
-        if len(self._current) == len(part.items):
-            self._queue.pop(0)
-            entry = self.write(part, shard_output(self._current))
-            self._current = []
+        """Commit one result to its partition's shard; the partition's last result closes the shard."""
+        entry = self._open[0]
+        shard, name, _, resumed = entry
+        shard.record(item, result)
+        entry[2] -= 1
+        if entry[2] == 0:
+            self._open.popleft()
+            shard.__exit__(None, None, None)
             self.extracted += 1
-            self.on_shard(part.name, entry, True)
+            self.on_shard(name, resumed, True)
 
     def finish(self) -> None:
-        """Forget shards past the input's last partition (the input shrank)."""
-        self.forget_beyond(len(self.names))
+        """Delete shards past the input's last partition (the input shrank)."""
+        stale = self._remove(lambda index: index >= len(self.names))
+        if stale:
+            log.info("%s: %d shards beyond the input's end removed", self.path, stale)
 
     # -- the directory
 
@@ -239,50 +274,6 @@ class ShardSink:
     def paths(self) -> list:
         """The shard files of the input, in partition order."""
         return [self.path / name for name in self.names]
-
-    def is_complete(self, part: Partition) -> bool:
-        """True when the shard of ``part`` was finished before from the same inputs and is intact on disk."""
-        return is_complete(self.manifest["shards"].get(part.name), part.digest, self.path / part.name)
-
-    def entry(self, name: str) -> dict:
-        """The manifest entry of shard ``name`` (empty when unknown)."""
-        return self.manifest["shards"].get(name, {})
-
-    def write(self, part: Partition, output: ShardOutput) -> dict:
-        """Write the shard atomically, then commit its manifest entry."""
-        data = "".join(output.lines).encode("utf-8")
-        write_atomic(self.path / part.name, data, fsync=True)
-        entry = {"inputs": part.digest, **{k: getattr(output, k) for k in PART_COUNTS}, "bytes": len(data),
-                 "sha256": hashlib.sha256(data).hexdigest(), "rejections": output.rejections, "complete": True}
-        self.manifest["shards"][part.name] = entry
-        self.save()
-        return entry
-
-    def save(self) -> None:
-        """Write the manifest atomically."""
-        text = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        write_atomic(self.path / MANIFEST, text.encode("utf-8"), fsync=True)
-
-    def forget_beyond(self, count: int) -> None:
-        """Drop manifest entries of shards past the current input's last partition (the input shrank)."""
-        stale = [n for n in self.manifest["shards"] if n >= shard_name(count)]
-        for name in stale:
-            del self.manifest["shards"][name]
-            (self.path / name).unlink(missing_ok=True)
-        if stale:
-            log.info("%s: %d shards beyond the input's end removed", self.path, len(stale))
-            self.save()
-
-
-def is_complete(entry: Optional[dict], digest: str, path: Path) -> bool:
-    """The resume decision for one shard: complete entry, same inputs, file present with the recorded size and hash."""
-    if not entry or entry.get("complete") is not True or entry.get("inputs") != digest:
-        return False
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
-    return len(data) == entry.get("bytes") and hashlib.sha256(data).hexdigest() == entry.get("sha256")
 
 
 # ------------------------------------------------------------ merging
@@ -297,8 +288,3 @@ def merge_shards(paths: list, out) -> int:
                 out.write(line)
                 n += 1
     return n
-
-
-def entry_counts(entry: dict) -> dict:
-    """The counts of a manifest entry (for summaries)."""
-    return {k: entry.get(k, 0) for k in PART_COUNTS}

@@ -1,9 +1,10 @@
 """Where a run's results go so that a killed or repeated run goes on where it stopped.
 
 :class:`ResumableSink` is the one resumable output of kg: ``kg build``'s
-``triples.jsonl`` + ``documents.jsonl`` and ``kg extract --resume``'s ``OUTPUT`` +
-``OUTPUT.done`` are each a *data* file (triple records, appended document by
-document) and a *ledger* (one JSON line per document: id, origin, status, counts,
+``triples.jsonl`` + ``documents.jsonl``, ``kg extract --resume``'s ``OUTPUT`` +
+``OUTPUT.done`` and each shard of ``kg extract --shards DIR`` (``part-00000.jsonl`` +
+``part-00000.jsonl.done``) are each a *data* file (triple records, appended document
+by document) and a *ledger* (one JSON line per document: id, origin, status, counts,
 content digest).  A document's triple lines are written and synced first, then its
 ledger line: the ledger line is the commit point.
 
@@ -19,9 +20,10 @@ lines of a document that never reached the ledger, and a ledger entry whose
 document does not have exactly the triple lines it recorded (that document is
 extracted again).  Every committed, intact document is kept.
 
-A sharded output (one file per input partition, :mod:`kg.run.shards`) is the
-same protocol at partition grain; both follow the :class:`Sink` interface the
-driver (:func:`kg.run.driver.run`) writes to.
+A sharded output (:mod:`kg.run.shards`) is one such sink per input partition,
+under the lock of its directory; it resumes a shard after the ledger entries that
+record the partition's first items (:func:`records`, :meth:`ResumableSink.keep_first`).
+Each follows the :class:`Sink` interface the driver (:func:`kg.run.driver.run`) writes to.
 
 A sink opened with ``replace=True`` (``kg build``'s) takes a document whose id it
 holds with other content as an edit: :meth:`ResumableSink.record` puts the new
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import logging
 import os
@@ -127,12 +130,14 @@ class ResumableSink:
     maps the id of every document finished before to its ledger entry.  With
     ``replace``, a document given again with other content replaces the one it holds
     (``replaced`` counts them); without, :func:`kg.run.unique.once_each` refuses it.
+    ``lock=None`` is for files under a lock the caller holds (a shard directory's).
     """
 
     def __init__(self, data: Union[str, os.PathLike], ledger: Union[str, os.PathLike], *,
-                 lock: Union[str, os.PathLike], name: str, doing: str = "built", wait: bool = False,
+                 lock: Optional[Union[str, os.PathLike]], name: str, doing: str = "built", wait: bool = False,
                  replace: bool = False):
-        self.data_path, self.ledger_path, self.lock_path = Path(data), Path(ledger), Path(lock)
+        self.data_path, self.ledger_path = Path(data), Path(ledger)
+        self.lock_path = Path(lock) if lock is not None else None
         self.name, self.doing, self.wait, self.replace = name, doing, wait, replace
         self.done: dict[str, dict] = {}
         self.replaced = 0
@@ -141,7 +146,8 @@ class ResumableSink:
     def __enter__(self) -> "ResumableSink":
         with contextlib.ExitStack() as stack:  # on any failure, what was opened is closed again
             self.data_path.parent.mkdir(parents=True, exist_ok=True)
-            stack.enter_context(locked(self.lock_path, name=self.name, doing=self.doing, wait=self.wait))
+            if self.lock_path is not None:
+                stack.enter_context(locked(self.lock_path, name=self.name, doing=self.doing, wait=self.wait))
             self.done = self.recover()
             self._open()
             stack.callback(self._close)
@@ -180,6 +186,8 @@ class ResumableSink:
         lines = ""
         if isinstance(result, Rejection):
             entry = {"id": result.doc_id, "origin": result.origin, "status": "rejected", "reason": result.reason}
+            if isinstance(item, Document):  # a document whose extraction failed: which content failed
+                entry["digest"] = content_digest(item)
         else:
             lines = "".join(triple_line(t) for t in result.triples)
             entry = {"id": result.doc_id, "origin": item.source, "status": "processed",
@@ -236,6 +244,28 @@ class ResumableSink:
                 self.done.pop(d, None)
         return gone
 
+    def entries(self) -> list[dict]:
+        """The ledger's entries in the order they were recorded (one per input item)."""
+        return list(_ledger_entries(self.ledger_path))
+
+    def keep_first(self, n: int) -> None:
+        """Cut the output back to its first ``n`` ledger entries and their documents' triple lines
+        (the ledger first: it is the commit point); what followed them is to be recorded again."""
+        entries = self.entries()
+        if len(entries) <= n:
+            return
+        kept = {e.get("id") for e in entries[:n] if e.get("status") == "processed"}
+        log.info("%s: %d recorded documents are not the input's next ones; they will be extracted again",
+                 self.name, len(entries) - n)
+        self._close()
+        try:
+            _rewrite(self.ledger_path, itertools.islice(
+                (raw for raw in _complete_lines(self.ledger_path) if _ledger_record(raw) is not None), n))
+            _keep_lines(self.data_path, _doc_id, lambda doc_id: doc_id in kept, why="cut back to the input")
+        finally:
+            self._open()
+        self.done = {doc_id: e for doc_id, e in self.done.items() if doc_id in kept}
+
     # -- start-up recovery
 
     def recover(self) -> dict[str, dict]:
@@ -259,6 +289,18 @@ class ResumableSink:
         if sum(lines.get(doc_id, (0, 0))[1] for doc_id in done) != size:  # one pass when nothing is to cut
             _keep_lines(self.data_path, _doc_id, lambda doc_id: doc_id in done)
         return done
+
+
+def records(entry: dict, item: Union[Document, Rejection]) -> bool:
+    """True when ledger ``entry`` is the one :meth:`ResumableSink.record` writes for input ``item``: the same
+    document (id, content and origin) processed or rejected, or the same rejected input."""
+    if isinstance(item, Document):
+        processed = entry.get("status") == "processed"
+        return (entry.get("id") == item.id and entry.get("digest") == content_digest(item)
+                and entry.get("origin") == (item.source if processed else item.source or item.id)
+                and (processed or entry.get("status") == "rejected"))
+    return (entry.get("status") == "rejected" and entry.get("id") == item.doc_id
+            and entry.get("origin") == item.origin and entry.get("reason") == item.reason)
 
 
 def triple_line(triple) -> str:

@@ -21,7 +21,7 @@ class DocResult:
     extra: object = None
 
 
-#: The counts a part of a run reports (a shard's manifest entry, :class:`kg.run.shards.ShardOutput`).
+#: The counts a part of a run reports (what a shard's ledger records, :func:`kg.run.shards.ledger_counts`).
 PART_COUNTS = ("read", "processed", "rejected", "sentences", "words", "triples")
 
 
@@ -61,8 +61,8 @@ class RunStats:
             self.triples += len(item.triples)
 
     def add_counts(self, counts: dict, *, work: bool = True) -> None:
-        """Add the counts of a run part (a shard's manifest entry); ``work=False`` leaves out its
-        sentences and words (a shard done by an earlier run), so words/s stay this run's.  All of its
+        """Add the counts of a run part (what a shard's ledger records); ``work=False`` leaves out its
+        sentences and words (done by an earlier run), so words/s stay this run's.  All of its
         rejections are kept: a sharded ``kg extract --rejects`` writes them from here."""
         for k in PART_COUNTS if work else tuple(k for k in PART_COUNTS if k not in ("sentences", "words")):
             setattr(self, k, getattr(self, k) + counts.get(k, 0))
