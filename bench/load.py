@@ -204,23 +204,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return _child(store.config_from_env(), args)
 
-    server = None
-    if not os.environ.get("NEO4J_URI"):
-        try:
-            server = Neo4jProcess.start(tempfile.mkdtemp(prefix="kg-bench-neo4j-"), password="kg-bench-password",
-                                         quick_start=False)
-        except LauncherError as exc:
-            print(f"bench/load.py: {exc}", file=sys.stderr)
-            return 1
-        config = store.config_from_env(server.uri, "neo4j", "kg-bench-password")
-    else:
-        config = store.config_from_env()
     try:
-        return _run_sizes(config, args) if args.sizes else _run(config, args)
+        with bench_neo4j() as config:
+            return _run_sizes(config, args) if args.sizes else _run(config, args)
+    except LauncherError as exc:
+        print(f"bench/load.py: {exc}", file=sys.stderr)
+        return 1
+
+
+@contextlib.contextmanager
+def bench_neo4j():
+    """The settings of the server at NEO4J_URI when set, else of the project's own Neo4j 5.26 started on a
+    scratch store (and removed on exit); raises ``LauncherError`` when it cannot start."""
+    if os.environ.get("NEO4J_URI"):
+        yield store.config_from_env()
+        return
+    server = Neo4jProcess.start(tempfile.mkdtemp(prefix="kg-bench-neo4j-"), password="kg-bench-password",
+                                quick_start=False)
+    try:
+        yield store.config_from_env(server.uri, "neo4j", "kg-bench-password")
     finally:
-        if server:
-            server.stop()
-            shutil.rmtree(server.home, ignore_errors=True)
+        server.stop()
+        shutil.rmtree(server.home, ignore_errors=True)
 
 
 def corpus_summary(triples: Iterator[Triple]) -> str:

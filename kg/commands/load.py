@@ -1,7 +1,9 @@
 """Load triple records (JSON Lines from ``kg extract``) into Neo4j, idempotently.
 
-Loading the same records again changes nothing; records of new documents merge with what is
-there (same entity key, same node; new evidence sentences are appended and counts grow).
+Loading the same records again changes nothing (each document's digest is recorded: an unchanged
+document is skipped); records of new documents merge with what is there (same entity key, same
+node; new evidence sentences are added and counts grow); a document loaded before with other
+triples (an edited article) replaces its old facts (:mod:`kg.neo4j.change`).
 """
 from __future__ import annotations
 
@@ -80,6 +82,8 @@ def summary(report, rejected: int, where: str) -> str:
     text = (f"{report.written} of {report.triples} triples loaded into {where} in {report.batches} batch(es): "
             f"{report.nodes_created} nodes and {report.relationships_created} relationships created, "
             f"{report.properties_set} properties set ({report.seconds:.1f} s)")
+    if report.unchanged or report.replaced:
+        text += f"; {report.unchanged} documents unchanged (skipped), {report.replaced} replaced"
     if rejected:
         text += f"; {rejected} malformed line(s) skipped"
     if report.skipped:

@@ -4,11 +4,20 @@ from __future__ import annotations
 import argparse
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """``--neo4j URI``, ``--user``, ``--password``, ``--database`` (defaults: ``NEO4J_*`` variables)."""
+def add_connection_options(parser: argparse.ArgumentParser, *, uri_optional: bool = False) -> None:
+    """``--neo4j URI``, ``--user``, ``--password``, ``--database`` (defaults: ``NEO4J_*`` variables).
+
+    With ``uri_optional``, ``--neo4j`` alone (``args.neo4j == ""``) means the URI from ``NEO4J_URI``
+    or the default: for commands where the flag chooses Neo4j as well as where it is.
+    """
     group = parser.add_argument_group("Neo4j connection (defaults from NEO4J_URI, NEO4J_USERNAME, "
                                       "NEO4J_PASSWORD, NEO4J_DATABASE)")
-    group.add_argument("--neo4j", metavar="URI", help="server URI, e.g. bolt://localhost:7687")
+    if uri_optional:
+        group.add_argument("--neo4j", metavar="URI", nargs="?", const="",
+                           help="in Neo4j: the server URI, e.g. bolt://localhost:7687 (alone: NEO4J_URI or "
+                                "bolt://localhost:7687)")
+    else:
+        group.add_argument("--neo4j", metavar="URI", help="server URI, e.g. bolt://localhost:7687")
     group.add_argument("--user", metavar="NAME", help="user name (default neo4j)")
     group.add_argument("--password", metavar="SECRET",
                        help="password (prefer NEO4J_PASSWORD: a flag shows in the process list)")

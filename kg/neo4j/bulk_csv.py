@@ -4,12 +4,16 @@ The files describe exactly the graph :func:`kg.neo4j.store.load_triples` writes 
 (the rows come from the same :func:`kg.neo4j.store.rows_for_triples`), so a bulk import
 and a batched load of the same triples give the same nodes, relationships and properties:
 
-- ``entities.csv``   ``key:ID(Entity)``, name, type, ``aliases:string[]``, ``merges:string[]``, ``:LABEL`` (Entity and Person …)
-- ``documents.csv``  ``id:ID(Document)``, title, date, url, source
+- ``entities.csv``   ``key:ID(Entity)``, name, type, ``aliases:string[]``, ``merges:string[]``, named_by,
+  ``:LABEL`` (Entity and Person …)
+- ``documents.csv``  ``id:ID(Document)``, title, date, url, source, digest (of its triples, so a
+  later ``kg load`` of the same file skips them: :mod:`kg.neo4j.change`)
 - ``sentences.csv``  ``id:ID(Sentence)``, text, doc_id
-- ``has_sentence.csv``, ``mentions.csv``, ``facts.csv`` (``:TYPE`` per row, with the fact's
+- ``has_sentence.csv``, ``mentions.csv`` (name, type and the ``aliases:string[]`` and
+  ``merges:string[]`` the sentence supplies), ``facts.csv`` (``:TYPE`` per row, with the fact's
   properties, lists cut as :func:`kg.neo4j.store.listed` cuts them) and ``evidence.csv``
-  (one EVIDENCE relationship per sentence of a fact: ``fact``, ``speaker``, ``predicate_text``).
+  (one EVIDENCE relationship per sentence of a fact: ``fact``, ``speaker``, ``predicate_text``,
+  ``confidence``, ``date``).
 
 Arrays (and the labels of a node) are separated by U+001F (unit separator), which never
 occurs in kg's ids or text (control characters and line breaks become spaces where documents and
@@ -34,14 +38,16 @@ from ..records import DOCUMENT_FIELDS, Triple
 ARRAY_DELIMITER = "\x1f"
 DATABASE = "neo4j"
 
-ENTITY_HEADER = ["key:ID(Entity)", "name", "type", "aliases:string[]", "merges:string[]", ":LABEL"]
-DOCUMENT_HEADER = ["id:ID(Document)", *DOCUMENT_FIELDS, ":LABEL"]
+ENTITY_HEADER = ["key:ID(Entity)", "name", "type", "aliases:string[]", "merges:string[]", "named_by", ":LABEL"]
+DOCUMENT_HEADER = ["id:ID(Document)", *DOCUMENT_FIELDS, "digest", ":LABEL"]
 SENTENCE_HEADER = ["id:ID(Sentence)", "text", "doc_id", ":LABEL"]
 HAS_SENTENCE_HEADER = [":START_ID(Document)", ":END_ID(Sentence)", ":TYPE"]
-MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE"]
+MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "name", "type", "aliases:string[]",
+                   "merges:string[]"]
 FACT_HEADER = [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "id", "predicate", "negated:boolean", "count:int",
                "confidence:double", "evidence:string[]", "speakers:string[]", "docs:string[]", "first_seen", "last_seen"]
-EVIDENCE_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "fact", "speaker", "predicate_text"]
+EVIDENCE_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "fact", "speaker", "predicate_text",
+                   "confidence:double", "date"]
 
 
 @dataclass
@@ -68,22 +74,27 @@ def _array(values: Iterable) -> str:
 
 def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
     """CSV rows per file (pure), from the same aggregation the Bolt load uses."""
+    from .change import first_run_digests
     from .store import evidence_rows, listed, rows_for_triples
 
+    triples = list(triples)
+    digests = first_run_digests(triples)
     rows = rows_for_triples(triples)
     out: dict[str, list[list]] = {"entities": [], "documents": [], "sentences": [], "has_sentence": [],
                                   "mentions": [], "facts": [], "evidence": []}
     for e in rows["entities"]:
         p = e["props"]
         out["entities"].append([e["key"], p["name"], p["type"], _array(p["aliases"]), _array(p["merges"]),
-                                _array(["Entity", e["label"]])])
+                                p["named_by"], _array(["Entity", e["label"]])])
     for d in rows["documents"]:
         m = d["meta"]
-        out["documents"].append([d["id"], *(m.get(k, "") for k in DOCUMENT_FIELDS), "Document"])
+        out["documents"].append([d["id"], *(m.get(k, "") for k in DOCUMENT_FIELDS), digests[d["id"]], "Document"])
     for s in rows["sentences"]:
         out["sentences"].append([s["id"], s["text"], s["doc_id"], "Sentence"])
         out["has_sentence"].append([s["doc_id"], s["id"], "HAS_SENTENCE"])
-        out["mentions"].extend([s["id"], key, "MENTIONS"] for key in s["mentions"])
+        out["mentions"].extend([s["id"], m["key"], "MENTIONS", m["props"]["name"], m["props"]["type"],
+                                _array(m["props"].get("aliases", [])), _array(m["props"].get("merges", []))]
+                               for m in s["mentions"])
     for f in rows["facts"]:
         p = listed(f["props"])
         out["facts"].append([f["s"], f["o"], f["type"], p["id"], f["predicate"], str(bool(f["negated"])).lower(),
@@ -91,7 +102,7 @@ def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
                              _array(p["docs"]), p.get("first_seen", ""), p.get("last_seen", "")])
         # an empty field is no property: a sentence that is not reported speech has no speaker
         out["evidence"].extend([e["sentence"], e["subject"], "EVIDENCE", e["fact"], e["speaker"] or "",
-                                e["predicate_text"]] for e in evidence_rows(f))
+                                e["predicate_text"], e["confidence"], e["date"] or ""] for e in evidence_rows(f))
     return out
 
 

@@ -2,27 +2,39 @@
 
 With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver.  The model (one writer per database):
 
-- ``(:Entity:<Label> {key, name, type, aliases, merges})`` — ``key`` is unique; the second label is
-  one of the fixed set in :data:`kg.records.ENTITY_LABELS`.
-- ``(:Document {id, title, date, url, source})-[:HAS_SENTENCE]->(:Sentence {id, text, doc_id})``
-  and ``(:Sentence)-[:MENTIONS]->(:Entity)`` for the subject and object of every triple.
+- ``(:Entity:<Label> {key, name, type, aliases, merges, named_by})`` — ``key`` is unique; the second
+  label is one of the fixed set in :data:`kg.records.ENTITY_LABELS`.  ``name`` and ``type`` are
+  those of the earliest mention in sentence order (``named_by``, see :func:`sentence_order`);
+  ``aliases`` and ``merges`` (why mentions became one entity) are sorted unions over its mentions.
+- ``(:Document {id, title, date, url, source, digest})-[:HAS_SENTENCE]->(:Sentence {id, text, doc_id})``
+  and ``(:Sentence)-[:MENTIONS {name, type, aliases, merges}]->(:Entity)`` for the subject and
+  object of every triple, holding what that sentence supplies (``aliases`` / ``merges`` absent when
+  none).  ``digest`` is recorded once all of a document's triples are written
+  (:mod:`kg.neo4j.change`).
 - One typed relationship per fact between two entities, keyed by ``predicate`` (the lemma) and
   ``negated``, with ``id`` (:func:`fact_id`), ``count`` (distinct evidence sentences),
   ``confidence`` (max), ``first_seen`` / ``last_seen`` (evidence dates:
-  :func:`kg.facts.evidence_date`) and the first :data:`LISTED_LIMIT` sentence ids, speakers and
-  documents (``evidence``, ``speakers``, ``docs``).  ``alias`` triples fill ``aliases`` instead;
-  ``merges`` says why mentions became one entity.
-- ``(:Sentence)-[:EVIDENCE {fact, speaker, predicate_text}]->(:Entity)`` for every sentence
-  stating a fact, to the fact's subject; ``fact`` is the fact's ``id`` (indexed); ``speaker`` is
-  absent when the sentence is not reported speech.  Adding a sentence to a fact creates one
-  relationship and touches only short lists, so a fact stated in n sentences costs time linear in n.
+  :func:`kg.facts.evidence_date`) and the first :data:`LISTED_LIMIT` sentence ids (in sentence
+  order), speakers and documents (sorted) as ``evidence``, ``speakers``, ``docs``.  ``alias``
+  triples fill ``aliases`` instead.
+- ``(:Sentence)-[:EVIDENCE {fact, speaker, predicate_text, confidence, date}]->(:Entity)`` for every
+  sentence stating a fact, to the fact's subject; ``fact`` is the fact's ``id`` (indexed); ``speaker``
+  (absent when the sentence is not reported speech), ``confidence`` and ``date`` are what the sentence
+  gives the fact.  Adding a sentence to a fact creates one relationship and touches only short
+  lists, so a fact stated in n sentences costs time linear in n.
+
+Nothing stored depends on the order documents were loaded in, and everything on a fact or an
+entity can be recomputed from its EVIDENCE or MENTIONS relationships: what
+:func:`kg.neo4j.change.forget_documents` does for what a forgotten document touched.
 
 Loading is idempotent: only what the database does not hold is created (checked by key in the
 same transaction, or known from :class:`LoadMemory`), everything else is matched or merged, and
 evidence is added only for sentences without an EVIDENCE relationship to the fact, so loading
-the same records twice leaves the graph as after once.  Writes go as ``UNWIND $rows`` batches,
-constraints first, then per batch one transaction per step: entities; documents with their
-sentences and mentions; facts with their evidence (nodes before relationships).
+the same records twice leaves the graph as after once; a document already loaded with the same
+digest is not written at all, one loaded with another is replaced (:class:`kg.neo4j.change.LoadPlan`).
+Writes go as ``UNWIND $rows`` batches, constraints first, then per batch one transaction per step:
+entities; documents with their sentences and mentions; facts with their evidence (nodes before
+relationships).
 Relationship types come from text: they are made by :func:`kg.records.relation_type`, checked
 again against ``[A-Z][A-Z0-9_]*`` here, and reach Cypher only as parameters (dynamic types).
 """
@@ -67,7 +79,7 @@ ENTITY_NODE_LABELS = frozenset(ENTITY_LABELS.values()) | {"Concept"}
 #: Relationship types of the provenance layer (not facts).
 PROVENANCE_TYPES = frozenset({"HAS_SENTENCE", "MENTIONS", "EVIDENCE"})
 #: A fact keeps at most this many sentence ids, speakers and documents in its own lists (the
-#: first ones loaded); its EVIDENCE relationships hold every sentence.  Lists on a relationship
+#: first in sentence order / sorted); its EVIDENCE relationships hold every sentence.  Lists on a relationship
 #: are rewritten whole on every change, so unbounded ones would make a fact stated in n
 #: sentences cost n² to load.
 LISTED_LIMIT = 100
@@ -84,19 +96,24 @@ SCHEMA = (
 # Each statement creates what is new in one step from values computed in Python (``props``),
 # and does the read-modify-write merge only where something already exists.
 
-UPSERT_ENTITIES = """
+# An entity the database has gets what a batch adds to it, computed in Python from what it
+# holds (KNOWN_ENTITIES): the union of aliases and merge reasons, and the name and type of the
+# earliest mention in sentence order (its label follows its type).
+UPDATE_ENTITIES = """
 UNWIND $rows AS row
-MERGE (e:Entity {key: row.key})
-  ON CREATE SET e += row.props, e:$(row.label)
-WITH e, [a IN row.props.aliases WHERE NOT a IN e.aliases] AS new,
-     [m IN row.props.merges WHERE NOT m IN coalesce(e.merges, [])] AS reasons
-WHERE size(new) > 0 OR size(reasons) > 0
-SET e.aliases = e.aliases + new, e.merges = coalesce(e.merges, []) + reasons
+MATCH (e:Entity {key: row.key})
+SET e += row.props
+WITH e, row WHERE row.old_label IS NOT NULL
+REMOVE e:$(row.old_label)
+SET e:$(row.label)
 """
 
 # The fast path: what is certainly new (checked in the same transaction) is CREATEd, which
 # costs no lookup of existing relationships; the rest goes through the MERGE statements.
-KNOWN_ENTITIES = "UNWIND $keys AS key MATCH (e:Entity {key: key}) RETURN key"
+KNOWN_ENTITIES = """
+UNWIND $keys AS key MATCH (e:Entity {key: key})
+RETURN key, e.name AS name, e.type AS type, e.named_by AS named_by, e.aliases AS aliases, e.merges AS merges
+"""
 
 CREATE_ENTITIES = """
 UNWIND $rows AS row
@@ -122,9 +139,10 @@ WITH d, row
 UNWIND row.sentences AS s
 CREATE (d)-[:HAS_SENTENCE]->(sentence:Sentence {id: s.id, text: s.text, doc_id: row.id})
 WITH sentence, s
-UNWIND s.mentions AS key
-MATCH (e:Entity {key: key})
-CREATE (sentence)-[:MENTIONS]->(e)
+UNWIND s.mentions AS m
+MATCH (e:Entity {key: m.key})
+CREATE (sentence)-[mention:MENTIONS]->(e)
+SET mention = m.props
 """
 
 # A fact with an end this load created, and that this load has not written: it cannot exist.
@@ -147,7 +165,8 @@ SET d += row.meta
 """
 
 # A new sentence cannot have relationships yet: CREATE them.  A known one (its triples split
-# over two batches or two loads) gets the missing MENTIONS by MERGE.
+# over two batches) gets the missing MENTIONS by MERGE, and the aliases and merge reasons a
+# mention it has gains (kept sorted; its name and type are those of its first triple).
 UPSERT_SENTENCES = """
 UNWIND $rows AS row
 OPTIONAL MATCH (known:Sentence {id: row.id})
@@ -156,15 +175,28 @@ CALL (row, known) {
   MATCH (d:Document {id: row.doc_id})
   CREATE (d)-[:HAS_SENTENCE]->(s:Sentence {id: row.id, text: row.text, doc_id: row.doc_id})
   WITH s, row
-  UNWIND row.mentions AS key
-  MATCH (e:Entity {key: key})
-  CREATE (s)-[:MENTIONS]->(e)
+  UNWIND row.mentions AS m
+  MATCH (e:Entity {key: m.key})
+  CREATE (s)-[mention:MENTIONS]->(e)
+  SET mention = m.props
 }
 CALL (row, known) {
   WITH row, known WHERE known IS NOT NULL
-  UNWIND row.mentions AS key
-  MATCH (e:Entity {key: key})
-  MERGE (known)-[:MENTIONS]->(e)
+  UNWIND row.mentions AS m
+  MATCH (e:Entity {key: m.key})
+  MERGE (known)-[mention:MENTIONS]->(e)
+    ON CREATE SET mention = m.props
+  WITH mention, m WHERE m.props.aliases IS NOT NULL OR m.props.merges IS NOT NULL
+  CALL (mention, m) {
+    UNWIND coalesce(mention.aliases, []) + coalesce(m.props.aliases, []) AS a
+    WITH DISTINCT a ORDER BY a RETURN collect(a) AS aliases
+  }
+  CALL (mention, m) {
+    UNWIND coalesce(mention.merges, []) + coalesce(m.props.merges, []) AS r
+    WITH DISTINCT r ORDER BY r RETURN collect(r) AS merges
+  }
+  SET mention.aliases = CASE WHEN size(aliases) > 0 THEN aliases END,
+      mention.merges = CASE WHEN size(merges) > 0 THEN merges END
 }
 """
 
@@ -201,28 +233,31 @@ CREATE_EVIDENCE = """
 UNWIND $rows AS row
 MATCH (s:Sentence {id: row.sentence})
 MATCH (a:Entity {key: row.subject})
-CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.speaker, predicate_text: row.predicate_text}]->(a)
+CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.speaker, predicate_text: row.predicate_text,
+                      confidence: row.confidence, date: row.date}]->(a)
 """
 
 # The sums of an existing fact (found by relationship id) for new sentences that this batch
 # created: their EVIDENCE relationships are created by CREATE_EVIDENCE, nothing is searched, and
-# the lists the fact keeps are short (at most LISTED_LIMIT entries), so a fact stated in many
-# sentences costs time linear in them.
+# the lists the fact keeps (at most LISTED_LIMIT entries, ``row.lists``: see :func:`merged_lists`)
+# are short, so a fact stated in many sentences costs time linear in them.
 APPEND_EVIDENCE = """
 UNWIND $rows AS row
 MATCH ()-[r]->() WHERE elementId(r) = row.rid
-WITH r, row.props AS p
+WITH r, row.props AS p, row.lists AS l
 SET r.count = r.count + p.count,
     r.confidence = CASE WHEN p.confidence > r.confidence THEN p.confidence ELSE r.confidence END,
-    r.evidence = CASE WHEN size(r.evidence) >= $limit THEN r.evidence
-                      ELSE r.evidence + p.evidence[..($limit - size(r.evidence))] END,
-    r.speakers = CASE WHEN size(r.speakers) >= $limit THEN r.speakers
-                      ELSE r.speakers + [x IN p.speakers WHERE NOT x IN r.speakers][..($limit - size(r.speakers))] END,
-    r.docs = CASE WHEN size(r.docs) >= $limit THEN r.docs
-                  ELSE r.docs + [x IN p.docs WHERE NOT x IN r.docs][..($limit - size(r.docs))] END,
+    r.evidence = l.evidence, r.speakers = l.speakers, r.docs = l.docs,
     r.first_seen = CASE WHEN r.first_seen IS NULL OR p.first_seen < r.first_seen THEN p.first_seen ELSE r.first_seen END,
     r.last_seen = CASE WHEN r.last_seen IS NULL OR p.last_seen > r.last_seen THEN p.last_seen ELSE r.last_seen END
-""".replace("$limit", str(LISTED_LIMIT))
+"""
+
+#: The short lists of existing facts (by relationship id), to merge a batch's sentences into.
+FACT_LISTS = """
+UNWIND $rids AS rid
+MATCH ()-[r]->() WHERE elementId(r) = rid
+RETURN rid, r.evidence AS evidence, r.speakers AS speakers, r.docs AS docs
+"""
 
 # Adds to existing facts (by relationship id) the sentences they lack: an EVIDENCE relationship is
 # looked for among the sentence's own (a few), never among the fact's; the sums and short lists
@@ -235,21 +270,18 @@ CALL (r, row, a) {
   UNWIND range(0, size(row.evidence) - 1) AS i
   MATCH (s:Sentence {id: row.evidence[i]})
   WHERE NOT EXISTS { (s)-[:EVIDENCE {fact: row.fact}]->(a) }
-  CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.ev_speakers[i], predicate_text: row.ev_predicates[i]}]->(a)
+  CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.ev_speakers[i], predicate_text: row.ev_predicates[i],
+                        confidence: row.ev_conf[i], date: row.ev_dates[i]}]->(a)
   RETURN collect(i) AS new
 }
 WITH r, row, new WHERE size(new) > 0
 WITH r, row, new, [i IN new WHERE row.ev_dates[i] IS NOT NULL | row.ev_dates[i]] AS dates
 SET r.count = r.count + size(new),
     r.confidence = reduce(m = r.confidence, i IN new | CASE WHEN row.ev_conf[i] > m THEN row.ev_conf[i] ELSE m END),
-    r.evidence = reduce(acc = r.evidence, i IN new | CASE WHEN size(acc) >= $limit THEN acc ELSE acc + row.evidence[i] END),
-    r.speakers = reduce(acc = r.speakers, i IN new | CASE WHEN row.ev_speakers[i] IS NULL OR size(acc) >= $limit
-                                                          OR row.ev_speakers[i] IN acc THEN acc ELSE acc + row.ev_speakers[i] END),
-    r.docs = reduce(acc = r.docs, i IN new | CASE WHEN size(acc) >= $limit OR row.ev_docs[i] IN acc
-                                                  THEN acc ELSE acc + row.ev_docs[i] END),
+    r.evidence = row.lists.evidence, r.speakers = row.lists.speakers, r.docs = row.lists.docs,
     r.first_seen = reduce(m = r.first_seen, d IN dates | CASE WHEN m IS NULL OR d < m THEN d ELSE m END),
     r.last_seen = reduce(m = r.last_seen, d IN dates | CASE WHEN m IS NULL OR d > m THEN d ELSE m END)
-""".replace("$limit", str(LISTED_LIMIT))
+"""
 
 # After ``neo4j-admin database import``: the importer leaves out empty lists; the Bolt load
 # always writes them.  Run in batches so a large graph does not need one huge transaction.
@@ -360,11 +392,13 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     """The ``$rows`` of each write step for a batch of triples (pure; no server needed).
 
     Returns ``{"entities", "documents", "sentences", "facts"}`` lists, each deduplicated: one
-    row per entity key, document id, sentence id (with the keys it mentions) and fact
-    (subject, predicate lemma, negated, object).  ``props`` holds the properties a new node or
-    relationship gets (a fact's lists whole: :func:`listed` cuts them to what is stored); a fact's
-    ``ev_*`` lists, index for index with its ``evidence``, hold each sentence's speaker (``None``
-    when not reported speech), words as written, document, date and confidence.
+    row per entity key, document id, sentence id (with a row per entity it mentions: the name and
+    type its first triple there gives, and the aliases and merge reasons its triples there add) and
+    fact (subject, predicate lemma, negated, object).  ``props`` holds the properties a new node or
+    relationship gets (a fact's lists whole: :func:`listed` cuts them to what is stored); an
+    entity's name and type are those of its earliest mention in sentence order (``named_by``);
+    a fact's ``ev_*`` lists, index for index with its ``evidence``, hold each sentence's speaker
+    (``None`` when not reported speech), words as written, document, date and confidence.
 
     >>> from kg.records import Argument, Predicate
     >>> a = Argument("LDP", "Liberal Democratic Party", "org:liberal democratic party", "ORG", 0, 3)
@@ -377,10 +411,13 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     ('BACK', ['d1:0'], 1)
     >>> rows["facts"][0]["ev_predicates"], rows["facts"][0]["ev_speakers"]
     (['backs'], [None])
+    >>> rows["sentences"][0]["mentions"][0]
+    {'key': 'org:liberal democratic party', 'props': {'name': 'Liberal Democratic Party', 'type': 'ORG', 'merges': ['acronym: LDP']}}
     """
     entities: dict[str, dict] = {}
     documents: dict[str, dict] = {}
     sentences: dict[str, dict] = {}
+    mentions: dict[tuple[str, str], dict] = {}  # (sentence id, entity key) -> the mention's props
     facts: dict[tuple, dict] = {}
     seen: dict[tuple, tuple[set, Summary]] = {}  # per fact: its sentence ids and summary
     for t in triples:
@@ -389,18 +426,25 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
             doc["meta"] = _doc_meta(t.doc)
         sentence = sentences.setdefault(t.sentence_id, {"id": t.sentence_id, "text": t.sentence,
                                                         "doc_id": t.doc_id, "mentions": []})
-        subject = _entity_row(entities, t.subject, sentence)
+        _entity_row(entities, mentions, t.subject, sentence)
         if not t.is_alias:
-            _entity_row(entities, t.object, sentence)
+            _entity_row(entities, mentions, t.object, sentence)
         for key, reason in merge_reasons(t):
-            if reason not in entities[key]["props"]["merges"]:
-                entities[key]["props"]["merges"].append(reason)
+            _add_once(mentions[t.sentence_id, key], "merges", reason)
         if t.is_alias:
-            aliases = subject["props"]["aliases"]
-            if t.object.name != t.subject.name and t.object.name not in aliases:
-                aliases.append(t.object.name)
+            if t.object.name != t.subject.name:
+                _add_once(mentions[t.sentence_id, t.subject.key], "aliases", t.object.name)
             continue
         _add_evidence(facts, seen, t, evidence_date(t.event_date, doc["meta"].get("date")))
+    for (_, key), props in mentions.items():
+        entity = entities[key]["props"]
+        for name in ("aliases", "merges"):
+            if name in props:
+                props[name].sort()
+                entity[name].extend(x for x in props[name] if x not in entity[name])
+    for row in entities.values():
+        row["props"]["aliases"].sort()
+        row["props"]["merges"].sort()
     fact_rows = list(facts.values())
     for i, row in enumerate(fact_rows):
         row["i"] = i
@@ -408,14 +452,35 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
             "sentences": list(sentences.values()), "facts": fact_rows}
 
 
-def _entity_row(entities: dict, arg, sentence: dict) -> dict:
-    if arg.key not in sentence["mentions"]:
-        sentence["mentions"].append(arg.key)
+def _entity_row(entities: dict, mentions: dict, arg, sentence: dict) -> dict:
+    """The entity row of an argument, named by its earliest sentence; records the sentence's mention."""
+    if (sentence["id"], arg.key) not in mentions:
+        props = mentions[sentence["id"], arg.key] = {"name": arg.name, "type": arg.type}
+        sentence["mentions"].append({"key": arg.key, "props": props})
     row = entities.get(arg.key)
     if row is None:
         row = entities[arg.key] = {"key": arg.key, "label": checked_label(node_label(arg.type)),
-                                   "props": {"name": arg.name, "type": arg.type, "aliases": [], "merges": []}}
+                                   "props": {"name": arg.name, "type": arg.type, "aliases": [], "merges": [],
+                                             "named_by": sentence["id"]}}
+    elif sentence_order(sentence["id"]) < sentence_order(row["props"]["named_by"]):
+        row["label"] = checked_label(node_label(arg.type))
+        row["props"].update(name=arg.name, type=arg.type, named_by=sentence["id"])
     return row
+
+
+def _add_once(props: dict, name: str, value: str) -> None:
+    values = props.setdefault(name, [])
+    if value not in values:
+        values.append(value)
+
+
+def sentence_order(sentence_id: str) -> tuple:
+    """The order of sentences everywhere in the store: by document id, then position (as the local graph).
+
+    >>> sorted(["d1:10", "d1:2", "a:0"], key=sentence_order)
+    ['a:0', 'd1:2', 'd1:10']
+    """
+    return _sentence_order(sentence_id)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -468,25 +533,47 @@ def fact_id(subject: str, predicate: str, negated: bool, obj: str) -> str:
 
 
 def listed(props: dict) -> dict:
-    """A fact's properties as stored: ``evidence``, ``speakers`` and ``docs`` cut to their first
-    :data:`LISTED_LIMIT` entries (``count`` and the EVIDENCE relationships keep every sentence).
+    """A fact's properties as stored: ``evidence`` (in sentence order), ``speakers`` and ``docs``
+    (sorted) cut to their first :data:`LISTED_LIMIT` entries (``count`` and the EVIDENCE
+    relationships keep every sentence).  The same entries whatever order the sentences were
+    loaded in, so a fact can be recomputed from its EVIDENCE relationships alone.
 
-    >>> listed({"count": 150, "evidence": [str(i) for i in range(150)], "speakers": [], "docs": ["d"]})["evidence"][-1]
-    '99'
+    >>> listed({"count": 150, "evidence": [f"d:{i}" for i in range(150)][::-1], "speakers": [], "docs": ["d"]})["evidence"][-1]
+    'd:99'
     """
-    return {**props, **{k: props[k][:LISTED_LIMIT] for k in ("evidence", "speakers", "docs")}}
+    return {**props, **merged_lists({"evidence": [], "speakers": [], "docs": []}, props)}
+
+
+def merged_lists(current: dict, new: dict) -> dict:
+    """The ``evidence``, ``speakers`` and ``docs`` a fact stores once ``new`` entries join its ``current``
+    ones: the first :data:`LISTED_LIMIT` of their union in sentence order (evidence) or sorted.
+
+    Since ``current`` holds the first entries of everything the fact had, these are the first
+    entries of everything it has now.
+
+    >>> merged_lists({"evidence": ["b:0"], "speakers": ["Lo"], "docs": ["b"]},
+    ...              {"evidence": ["a:3", "b:0"], "speakers": ["Kao", None], "docs": ["a"]})
+    {'evidence': ['a:3', 'b:0'], 'speakers': ['Kao', 'Lo'], 'docs': ['a', 'b']}
+    """
+    def union(name):
+        return {x for x in (*current[name], *new[name]) if x is not None}
+    return {"evidence": sorted(union("evidence"), key=sentence_order)[:LISTED_LIMIT],
+            "speakers": sorted(union("speakers"))[:LISTED_LIMIT],
+            "docs": sorted(union("docs"))[:LISTED_LIMIT]}
 
 
 def evidence_rows(fact: dict) -> list[dict]:
     """One row per evidence sentence of a fact row, for :data:`CREATE_EVIDENCE` (and the bulk CSV).
 
     >>> evidence_rows({"s": "a", "props": {"id": "f1", "evidence": ["d:0"]}, "ev_speakers": [None],
-    ...                "ev_predicates": ["backs"]})
-    [{'sentence': 'd:0', 'subject': 'a', 'fact': 'f1', 'speaker': None, 'predicate_text': 'backs'}]
+    ...                "ev_predicates": ["backs"], "ev_conf": [0.5], "ev_dates": [None]})[0]["confidence"]
+    0.5
     """
     p = fact["props"]
-    return [{"sentence": sid, "subject": fact["s"], "fact": p["id"], "speaker": speaker, "predicate_text": text}
-            for sid, speaker, text in zip(p["evidence"], fact["ev_speakers"], fact["ev_predicates"])]
+    return [{"sentence": sid, "subject": fact["s"], "fact": p["id"], "speaker": speaker, "predicate_text": text,
+             "confidence": confidence, "date": date}
+            for sid, speaker, text, confidence, date in zip(p["evidence"], fact["ev_speakers"], fact["ev_predicates"],
+                                                            fact["ev_conf"], fact["ev_dates"])]
 
 
 def _doc_meta(doc: dict) -> dict:
@@ -557,6 +644,8 @@ class LoadReport:
     labels_added: int = 0
     failed: list[FailedBatch] = field(default_factory=list)
     skipped: int = 0  # triples not attempted after the server went away
+    unchanged: int = 0  # documents the database holds with the same digest (not written again)
+    replaced: int = 0  # documents the database held with another digest (forgotten, then loaded)
     seconds: float = 0.0
 
     @property
@@ -584,6 +673,9 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
                  memory_limit: int = LOAD_MEMORY_LIMIT) -> LoadReport:
     """Write triples (streamed, ``batch_size`` at a time) and return a :class:`LoadReport`.
 
+    Document by document (:class:`kg.neo4j.change.LoadPlan`): one the database holds with the
+    same digest is skipped, one it holds with another digest is forgotten and loaded again, and
+    each document's digest is recorded once all its triples are written.
     Transient errors are retried with back-off (by the driver, then once more here for a
     commit whose reply was lost: safe because every write is idempotent).  A batch the server
     refuses (e.g. a value too large for an index) is written again document by document, so
@@ -594,6 +686,8 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     ``progress(n)`` is called with the number of triples after each batch.  ``memory_limit``
     bounds the :class:`LoadMemory` of the load (entries; 0 turns it off).
     """
+    from .change import LoadPlan
+
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     start = time.perf_counter()
@@ -601,32 +695,52 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
         ensure_schema(conn)
     report = LoadReport()
     memory = LoadMemory(memory_limit)
+    plan = LoadPlan(conn, report, memory, batch_size=batch_size)
     gone: str | None = None
-    for index, batch in enumerate(batched(triples, batch_size)):
-        first = report.triples + 1
-        report.triples += len(batch)
+    for index, items in enumerate(batched(plan.stream(triples), batch_size)):
+        positions = [p for p, _ in items]
+        batch = [t for _, t in items]
         if gone is not None:
             report.skipped += len(batch)
             continue
+        failures: list[FailedBatch] = []
+        if plan.gone is not None:  # the server went away while the plan read digests for this batch
+            gone = plan.gone
+            report.failed.append(_failed(index, positions, batch, f"Neo4j is unavailable: {gone}"))
+            continue
         try:
             report.add(write_batch(conn, rows_for_triples(batch), memory=memory))
-            log.info("batch %d written (triples %d-%d)", index + 1, first, report.triples)
+            log.info("batch %d written (triples %d-%d)", index + 1, positions[0], positions[-1])
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError) as exc:
             memory.forget()
             gone = _first_line(exc)
-            report.failed.append(_failed(index, first, batch, f"Neo4j is unavailable: {gone}"))
+            failures = [_failed(index, positions, batch, f"Neo4j is unavailable: {gone}")]
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
             memory.forget()
             try:
-                failures = _write_by_document(conn, report, index, first, batch, exc)
+                failures = _write_by_document(conn, report, index, positions, batch, exc)
             except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError) as gone_exc:
                 gone = _first_line(gone_exc)
-                failures = [_failed(index, first, batch, f"Neo4j is unavailable: {gone}")]
-            report.failed.extend(failures)
+                failures = [_failed(index, positions, batch, f"Neo4j is unavailable: {gone}")]
             for failed in failures:
                 log.warning("%s", failed.describe())
+            if gone is None and failures:
+                from .change import repair_entities
+
+                repair_entities(conn, {a.key for f in failures for t in f.triples for a in (t.subject, t.object)})
+        report.failed.extend(failures)
+        if gone is None:
+            try:
+                plan.written(positions[-1], [d for f in failures for d in f.doc_ids])
+            except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError) as exc:
+                gone = _first_line(exc)
         if progress is not None:
-            progress(len(batch))
+            progress(len(batch) + plan.take_unchanged())
+    if plan.gone is None and gone is None and plan.pending:
+        plan.written(plan.read, [])
+    if progress is not None and plan.unchanged_triples:
+        progress(plan.take_unchanged())
+    report.triples = plan.read
     report.seconds = time.perf_counter() - start
     log.info("loaded %d triples in %d batches (%.1f s)", report.triples, report.batches, report.seconds)
     return report
@@ -763,13 +877,22 @@ def _fact_step(tx: neo4j.ManagedTransaction, groups: tuple[list[dict], list[dict
     returned = {i for i, _ in stale}
     appended = [f for f in existed if f["fresh"]]
     fresh = new + [f for f in rest if f["fresh"] and f["i"] not in returned] + appended
+    current = {}
+    if existed:
+        current = {r["rid"]: r.data() for r in tx.run(FACT_LISTS, rids=[f["rid"] for f in existed])}
+    lists = {f["rid"]: merged_lists(current[f["rid"]], _new_entries(f)) for f in existed if f["rid"] in current}
     added, _ = _run_statements(tx, [
         (CREATE_EVIDENCE, [row for f in fresh for row in evidence_rows(f)]),
-        (APPEND_EVIDENCE, [{"rid": f["rid"], "props": f["props"]} for f in appended]),
-        (MERGE_EVIDENCE, [_merged(f) for f in existed if not f["fresh"]])])
+        (APPEND_EVIDENCE, [{"rid": f["rid"], "props": f["props"], "lists": lists.get(f["rid"])} for f in appended]),
+        (MERGE_EVIDENCE, [{**_merged(f), "lists": lists.get(f["rid"])} for f in existed if not f["fresh"]])])
     for name in COUNTERS:
         counters[name] += made[name] + added[name]
     return counters, created
+
+
+def _new_entries(fact: dict) -> dict:
+    """A fact row's sentences, speakers and documents, for :func:`merged_lists`."""
+    return {"evidence": fact["props"]["evidence"], "speakers": fact["ev_speakers"], "docs": fact["ev_docs"]}
 
 
 def _upserted(fact: dict) -> dict:
@@ -788,12 +911,40 @@ def _merged(fact: dict) -> dict:
 
 
 def _entity_step(tx: neo4j.ManagedTransaction, rows: list[dict]):
-    """Create the entities the database lacks, merge aliases into the others; returns the created keys."""
-    known = {record[0] for record in tx.run(KNOWN_ENTITIES, keys=[r["key"] for r in rows])}
+    """Create the entities the database lacks, update the others (:func:`entity_update`); returns the created keys."""
+    known = {record["key"]: record.data() for record in tx.run(KNOWN_ENTITIES, keys=[r["key"] for r in rows])}
     new = [r for r in rows if r["key"] not in known]
-    old = [r for r in rows if r["key"] in known and (r["props"]["aliases"] or r["props"]["merges"])]
-    counters, _ = _run_statements(tx, [(CREATE_ENTITIES, new), (UPSERT_ENTITIES, old)])
+    updates = [u for u in (entity_update(known[r["key"]], r) for r in rows if r["key"] in known) if u is not None]
+    counters, _ = _run_statements(tx, [(CREATE_ENTITIES, new), (UPDATE_ENTITIES, updates)])
     return counters, [r["key"] for r in new]
+
+
+def entity_update(stored: dict, row: dict) -> dict | None:
+    """The :data:`UPDATE_ENTITIES` row that adds an entity row to the entity the database holds
+    (``stored``: its name, type, named_by, aliases, merges), or ``None`` when it adds nothing.
+
+    >>> stored = {"name": "Chen", "type": "PERSON", "named_by": "b:0", "aliases": [], "merges": []}
+    >>> row = {"key": "person:chen", "label": "Person", "props": {"name": "Chen Shu-fen", "type": "PERSON",
+    ...        "named_by": "a:2", "aliases": ["陳淑芬"], "merges": []}}
+    >>> entity_update(stored, row)["props"]
+    {'aliases': ['陳淑芬'], 'name': 'Chen Shu-fen', 'type': 'PERSON', 'named_by': 'a:2'}
+    """
+    props: dict = {}
+    for name in ("aliases", "merges"):
+        merged = sorted(set(stored.get(name) or []) | set(row["props"][name]))
+        if merged != (stored.get(name) or []):
+            props[name] = merged
+    old_label = None
+    named_by = stored.get("named_by")
+    if named_by is None or sentence_order(row["props"]["named_by"]) < sentence_order(named_by):
+        p = row["props"]
+        props.update(name=p["name"], type=p["type"], named_by=p["named_by"])
+        if stored.get("type") != p["type"]:
+            old_label = checked_label(node_label(stored["type"])) if stored.get("type") else None
+    if not props:
+        return None
+    return {"key": row["key"], "props": props, "label": row["label"],
+            "old_label": old_label if old_label != row["label"] else None}
 
 
 def _document_step(tx: neo4j.ManagedTransaction, documents: list[dict]):
@@ -898,30 +1049,32 @@ def _run_statements(tx: neo4j.ManagedTransaction, statements: list[tuple[str, li
     return counters, values
 
 
-def _write_by_document(conn: Connection, report: LoadReport, index: int, first: int, batch: list[Triple],
+def _write_by_document(conn: Connection, report: LoadReport, index: int, positions: list[int], batch: list[Triple],
                        exc: Exception) -> list[FailedBatch]:
     """Write a refused batch again one document at a time; the documents that still fail.
 
-    Safe because every step is idempotent: what the failed attempt committed is matched, not doubled.
+    ``positions`` are the input positions of the batch's triples.  Safe because every step is
+    idempotent: what the failed attempt committed is matched, not doubled.
     """
-    positions: dict[str, list[int]] = {}
+    where_by_doc: dict[str, list[int]] = {}
     for pos, t in enumerate(batch):
-        positions.setdefault(t.doc_id, []).append(pos)
-    if len(positions) < 2:
-        return [_failed(index, first, batch, _error_text(exc))]
+        where_by_doc.setdefault(t.doc_id, []).append(pos)
+    if len(where_by_doc) < 2:
+        return [_failed(index, positions, batch, _error_text(exc))]
     failures, totals = [], {}
-    for doc_id, where in positions.items():
+    for doc_id, where in where_by_doc.items():
         part = [batch[p] for p in where]
         try:
             counters = write_batch(conn, rows_for_triples(part))
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.AuthError):
             raise
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as doc_exc:
-            failures.append(FailedBatch(index, first + where[0], first + where[-1], [doc_id], _error_text(doc_exc), part))
+            failures.append(FailedBatch(index, positions[where[0]], positions[where[-1]], [doc_id],
+                                        _error_text(doc_exc), part))
             continue
         for name in COUNTERS:
             totals[name] = totals.get(name, 0) + counters.get(name, 0)
-    if len(failures) < len(positions):
+    if len(failures) < len(where_by_doc):
         report.add(totals)
     return failures
 
@@ -931,9 +1084,9 @@ def _error_text(exc: Exception) -> str:
     return _first_line(getattr(exc, "message", None) or exc)
 
 
-def _failed(index: int, first: int, batch: list[Triple], error: str) -> FailedBatch:
+def _failed(index: int, positions: list[int], batch: list[Triple], error: str) -> FailedBatch:
     doc_ids = list(dict.fromkeys(t.doc_id for t in batch))
-    return FailedBatch(index, first, first + len(batch) - 1, doc_ids, error, batch)
+    return FailedBatch(index, positions[0], positions[-1], doc_ids, error, batch)
 
 
 # --- queries ------------------------------------------------------------------------------
