@@ -67,15 +67,15 @@ MERGE (s)-[:MENTIONS]->(b)
 MERGE (a)-[r:$($f.type) {predicate: $f.predicate, negated: $f.negated}]->(b)
   ON CREATE SET r.id = $f.props.id, r.evidence = [], r.speakers = [], r.docs = [], r.count = 0, r.confidence = 0.0
 WITH r, s, a WHERE NOT EXISTS { (s)-[:EVIDENCE {fact: $f.props.id}]->(a) }
-CREATE (s)-[:EVIDENCE {fact: $f.props.id, speaker: $f.ev_speakers[0], predicate_text: $f.ev_predicates[0]}]->(a)
+CREATE (s)-[:EVIDENCE {fact: $f.props.id, speaker: $f.ev_speaker[0], predicate_text: $f.ev_predicate_text[0]}]->(a)
 SET r.count = r.count + 1,
-    r.confidence = CASE WHEN $f.ev_conf[0] > r.confidence THEN $f.ev_conf[0] ELSE r.confidence END,
+    r.confidence = CASE WHEN $f.ev_confidence[0] > r.confidence THEN $f.ev_confidence[0] ELSE r.confidence END,
     r.evidence = CASE WHEN size(r.evidence) < $limit THEN r.evidence + s.id ELSE r.evidence END,
-    r.speakers = CASE WHEN $f.ev_speakers[0] IS NULL OR $f.ev_speakers[0] IN r.speakers OR size(r.speakers) >= $limit
-                      THEN r.speakers ELSE r.speakers + $f.ev_speakers[0] END,
-    r.docs = CASE WHEN $f.ev_docs[0] IN r.docs OR size(r.docs) >= $limit THEN r.docs ELSE r.docs + $f.ev_docs[0] END,
-    r.first_seen = CASE WHEN r.first_seen IS NULL OR $f.ev_dates[0] < r.first_seen THEN $f.ev_dates[0] ELSE r.first_seen END,
-    r.last_seen = CASE WHEN r.last_seen IS NULL OR $f.ev_dates[0] > r.last_seen THEN $f.ev_dates[0] ELSE r.last_seen END
+    r.speakers = CASE WHEN $f.ev_speaker[0] IS NULL OR $f.ev_speaker[0] IN r.speakers OR size(r.speakers) >= $limit
+                      THEN r.speakers ELSE r.speakers + $f.ev_speaker[0] END,
+    r.docs = CASE WHEN $f.ev_doc_id[0] IN r.docs OR size(r.docs) >= $limit THEN r.docs ELSE r.docs + $f.ev_doc_id[0] END,
+    r.first_seen = CASE WHEN r.first_seen IS NULL OR $f.ev_date[0] < r.first_seen THEN $f.ev_date[0] ELSE r.first_seen END,
+    r.last_seen = CASE WHEN r.last_seen IS NULL OR $f.ev_date[0] > r.last_seen THEN $f.ev_date[0] ELSE r.last_seen END
 """
 NAIVE_ALIAS = """
 MERGE (a:Entity {key: $s.key}) ON CREATE SET a.name = $s.name, a.type = $s.type, a.aliases = [], a:$($s.label)

@@ -23,6 +23,9 @@ from .dates import day_bounds
 
 #: One sentence's contribution to a fact, in this order, everywhere a fact's evidence is kept.
 EVIDENCE_FIELDS = ("sentence_id", "doc_id", "text", "speaker", "predicate_text", "confidence", "date")
+#: The fields a store keeps on the evidence itself (Neo4j's EVIDENCE relationship); the others
+#: belong to the sentence (its id, document and text).
+EVIDENCE_PROPERTIES = ("speaker", "predicate_text", "confidence", "date")
 
 
 @dataclass(frozen=True)

@@ -178,9 +178,9 @@ def test_a_later_run_of_a_document_merges_into_it(neo4j_conn):
 def test_fact_props_equal_the_rows_of_a_clean_load():
     docs = corpus()
     [row] = [f for f in store.rows_for_triples(docs["a"] + docs["b"] + docs["c"])["facts"] if f["predicate"] == "back"]
-    evidence = [{"sentence": s, "doc": d, "speaker": sp, "confidence": c, "date": dt}
-                for s, d, sp, c, dt in zip(row["props"]["evidence"], row["ev_docs"], row["ev_speakers"],
-                                           row["ev_conf"], row["ev_dates"])]
+    evidence = [{"sentence_id": s, "doc_id": d, "speaker": sp, "confidence": c, "date": dt}
+                for s, d, sp, c, dt in zip(row["props"]["evidence"], row["ev_doc_id"], row["ev_speaker"],
+                                           row["ev_confidence"], row["ev_date"])]
     expected = {k: v for k, v in store.listed(row["props"]).items() if k != "id"}
     assert expected["first_seen"] == "2019" and expected["last_seen"] == "2025"
     assert fact_props(evidence[::-1]) == expected

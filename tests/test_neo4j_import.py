@@ -10,7 +10,7 @@ import pytest
 from kg.neo4j import store
 from kg.cli import main
 from kg.graph import read_triples
-from kg.neo4j.bulk_csv import ARRAY_DELIMITER, import_rows
+from kg.neo4j.bulk_csv import ARRAY_DELIMITER, FACT_HEADER, import_rows
 from kg.link import resolved_file
 from tests.neo4j_process import Neo4jProcess, launcher_classpath
 from tests.test_neo4j_store import dump
@@ -74,7 +74,9 @@ def test_rows_keep_arrays_and_labels():
     assert ldp[3] == "LDP" and ldp[4] == "acronym: LDP" and ldp[5] == "d1:0"
     assert ldp[6].split(ARRAY_DELIMITER) == ["Entity", "Organization"]
     neg = [r for r in rows["facts"] if r[4] == "discuss"][0]
-    assert neg[5] == "true" and neg[8].split(ARRAY_DELIMITER) == ["d2:0"]
+    column = dict(zip(FACT_HEADER, neg))
+    assert column["negated:boolean"] == "true" and column["evidence:string[]"].split(ARRAY_DELIMITER) == ["d2:0"]
+    assert (column["count:int"], column["speakers:string[]"], column["first_seen"]) == (1, "Lo Chih-cheng", "2021-09-01")
     [evidence] = [r for r in rows["evidence"] if r[3] == neg[3]]
     assert evidence == ["d2:0", "org:liberal democratic party", "EVIDENCE", neg[3], "Lo Chih-cheng", "had not discussed",
                         0.6, "2021-09-01"]

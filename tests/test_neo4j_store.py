@@ -153,7 +153,7 @@ def test_graph_from_neo4j_on_a_cypher_result(neo4j_conn, small):
     assert sorted(k for _, _, k in g.edges(keys=True)) == ["discuss|negated", "support"]
     ev = g.edges["org:liberal democratic party", "concept:taiwan cptpp bid", "support"]["evidence"]
     assert ev == [{"sentence_id": "d1:0", "doc_id": "d1", "text": small[0].sentence, "speaker": None,
-                   "predicate_text": "pledged to support"}]
+                   "predicate_text": "pledged to support", "confidence": 0.82, "date": "2021-08-27"}]
 
 
 @pytest.mark.neo4j
@@ -192,7 +192,7 @@ DATED = [dated("a", "a:0", "2021-08-28", ("last month", "2021-07")),
 def test_rows_date_facts_by_event_date_else_document_date():
     [fact] = store.rows_for_triples(DATED[:2])["facts"]
     assert (fact["props"]["first_seen"], fact["props"]["last_seen"]) == ("2021-07", "2021-09-01")
-    assert fact["ev_dates"] == ["2021-07", "2021-09-01"]
+    assert fact["ev_date"] == ["2021-07", "2021-09-01"]
 
 
 @pytest.mark.neo4j

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..files import atomic_path, write_atomic
+from ..facts import EVIDENCE_PROPERTIES, FACT_SUMMARY
 from ..records import DOCUMENT_FIELDS, Triple
 
 ARRAY_DELIMITER = "\x1f"
@@ -44,10 +45,22 @@ SENTENCE_HEADER = ["id:ID(Sentence)", "text", "doc_id", ":LABEL"]
 HAS_SENTENCE_HEADER = [":START_ID(Document)", ":END_ID(Sentence)", ":TYPE"]
 MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "name", "type", "aliases:string[]",
                    "merges:string[]"]
-FACT_HEADER = [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "id", "predicate", "negated:boolean", "count:int",
-               "confidence:double", "evidence:string[]", "speakers:string[]", "docs:string[]", "first_seen", "last_seen"]
-EVIDENCE_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "fact", "speaker", "predicate_text",
-                   "confidence:double", "date"]
+
+
+def _column(name: str, neo4j_type: str = "string") -> str:
+    return name if neo4j_type == "string" else f"{name}:{neo4j_type}"
+
+
+def _field_type(field: str) -> str:
+    """The import type of an evidence field: that of the summary property computed from it (one value)."""
+    return next((p.neo4j_type.removesuffix("[]") for p in FACT_SUMMARY if p.source == field), "string")
+
+
+# A fact's and an EVIDENCE relationship's columns come from the one definition in kg.facts.
+FACT_HEADER = [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "id", "predicate", "negated:boolean",
+               "evidence:string[]", *(_column(p.name, p.neo4j_type) for p in FACT_SUMMARY)]
+EVIDENCE_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "fact",
+                   *(_column(name, _field_type(name)) for name in EVIDENCE_PROPERTIES)]
 
 
 @dataclass
@@ -66,6 +79,13 @@ class ImportFiles:
         return (f"neo4j-csv: {self.entities} entities, {self.documents} documents, {self.sentences} sentences, "
                 f"{self.mentions} mentions, {self.facts} facts, {self.evidence} evidence -> {self.directory} "
                 "(see README.txt there)")
+
+
+def _cell(value) -> object:
+    """A property value as a CSV cell: lists joined by :data:`ARRAY_DELIMITER`, ``None`` empty (no property)."""
+    if value is None:
+        return ""
+    return _array(value) if isinstance(value, list) else value
 
 
 def _array(values: Iterable) -> str:
@@ -98,11 +118,10 @@ def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
     for f in rows["facts"]:
         p = listed(f["props"])
         out["facts"].append([f["s"], f["o"], f["type"], p["id"], f["predicate"], str(bool(f["negated"])).lower(),
-                             p["count"], p["confidence"], _array(p["evidence"]), _array(p["speakers"]),
-                             _array(p["docs"]), p.get("first_seen", ""), p.get("last_seen", "")])
+                             _array(p["evidence"]), *(_cell(p.get(prop.name)) for prop in FACT_SUMMARY)])
         # an empty field is no property: a sentence that is not reported speech has no speaker
-        out["evidence"].extend([e["sentence"], e["subject"], "EVIDENCE", e["fact"], e["speaker"] or "",
-                                e["predicate_text"], e["confidence"], e["date"] or ""] for e in evidence_rows(f))
+        out["evidence"].extend([e["sentence"], e["subject"], "EVIDENCE", e["fact"],
+                                *(_cell(e[name]) for name in EVIDENCE_PROPERTIES)] for e in evidence_rows(f))
     return out
 
 

@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from ..facts import add_sentence_sources
+from ..facts import EVIDENCE_PROPERTIES, summarise
 from ..records import Triple, node_label
 from .store import (UPDATE_ENTITIES, Connection, LoadMemory, LoadReport, _first_line, _retrying, _run_statements,
                     checked_label, listed, sentence_order)
@@ -78,8 +78,8 @@ RETURN id
 FACT_EVIDENCE = """
 UNWIND $facts AS fact
 MATCH (s:Sentence)-[ev:EVIDENCE {fact: fact}]->()
-RETURN fact, s.id AS sentence, s.doc_id AS doc, ev.speaker AS speaker, ev.confidence AS confidence, ev.date AS date
-"""
+RETURN fact, s.id AS sentence_id, s.doc_id AS doc_id, %s
+""" % ", ".join(f"ev.{name} AS {name}" for name in EVIDENCE_PROPERTIES)
 
 UPDATE_FACTS = """
 UNWIND $rows AS row
@@ -187,23 +187,17 @@ def first_run_digests(triples: Iterable[Triple]) -> dict[str, str]:
 
 
 def fact_props(evidence: list[dict]) -> dict:
-    """A fact's stored sums and lists from all its evidence (``sentence``, ``doc``, ``speaker``,
-    ``confidence``, ``date`` each): what a clean load of those sentences writes (pure).
+    """A fact's stored properties from all its evidence (entries with the :data:`kg.facts.EVIDENCE_FIELDS`
+    ``sentence_id``, ``doc_id``, ``speaker``, ``confidence`` and ``date``): what a clean load of
+    those sentences writes (pure; the summary is :func:`kg.facts.summarise`, the lists cut by
+    :func:`kg.neo4j.store.listed`).
 
-    >>> p = fact_props([{"sentence": "b:1", "doc": "b", "speaker": None, "confidence": 0.5, "date": "2024"},
-    ...                 {"sentence": "a:0", "doc": "a", "speaker": "Lo", "confidence": 0.7, "date": None}])
+    >>> p = fact_props([{"sentence_id": "b:1", "doc_id": "b", "speaker": None, "confidence": 0.5, "date": "2024"},
+    ...                 {"sentence_id": "a:0", "doc_id": "a", "speaker": "Lo", "confidence": 0.7, "date": None}])
     >>> p["count"], p["confidence"], p["evidence"], p["speakers"], p["first_seen"], p["last_seen"]
     (2, 0.7, ['a:0', 'b:1'], ['Lo'], '2024', '2024')
     """
-    props: dict = {"evidence": [], "count": 0, "confidence": 0.0, "speakers": [], "docs": [],
-                   "first_seen": None, "last_seen": None}
-    seen: tuple[set, set] = (set(), set())
-    for ev in evidence:
-        props["evidence"].append(ev["sentence"])
-        add_sentence_sources(props, seen, speaker=ev["speaker"], doc_id=ev["doc"], confidence=ev["confidence"],
-                             date=ev["date"])
-    props["count"] = len(props["evidence"])
-    return listed(props)
+    return listed({"evidence": [ev["sentence_id"] for ev in evidence], **summarise(evidence)})
 
 
 @dataclass

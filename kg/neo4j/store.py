@@ -55,7 +55,8 @@ from neo4j.graph import Node, Path, Relationship
 
 from .. import __version__
 from ..errors import UserError
-from ..facts import Summary, evidence_date
+from ..facts import (EVIDENCE_FIELDS, EVIDENCE_PROPERTIES, FACT_SUMMARY, Summary, evidence_date, evidence_entry,
+                     summarise)
 from ..files import batched
 from ..graph import GRAPH_FORMAT, _sentence_order, edge_key
 from ..identity import merge_reasons
@@ -91,6 +92,49 @@ SCHEMA = (
     "CREATE INDEX kg_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
     "CREATE INDEX kg_evidence_fact IF NOT EXISTS FOR ()-[e:EVIDENCE]-() ON (e.fact)",
 )
+
+#: The per-sentence lists of a fact row (``ev_<field>``): its evidence relationships and summary come from them.
+EV_COLUMNS = ("doc_id", *EVIDENCE_PROPERTIES)
+
+
+def summary_updates() -> str:
+    """The Cypher ``SET`` items that add new sentences to an existing fact ``r``, one per
+    :data:`kg.facts.FACT_SUMMARY` property, from ``p`` (the new sentences' summary) and, for the
+    ``set`` lists, ``row.lists`` (:func:`merged_lists`).
+
+    >>> summary_updates().split(",\\n")[0]
+    'r.count = r.count + p.count'
+    """
+    items = []
+    for prop in FACT_SUMMARY:
+        r, v = f"r.{prop.name}", f"p.{prop.name}"
+        if prop.rule == "count":
+            items.append(f"{r} = {r} + {v}")
+        elif prop.rule == "set":
+            items.append(f"{r} = row.lists.{prop.name}")
+        else:
+            better = ">" if prop.rule == "max" else "<"
+            items.append(f"{r} = CASE WHEN {r} IS NULL OR {v} {better} {r} THEN {v} ELSE {r} END")
+    return ",\n    ".join(items)
+
+
+def new_summary() -> str:
+    """A Cypher map of the summary (:data:`kg.facts.FACT_SUMMARY`, ``set`` lists left out) of the sentences
+    ``new`` (indexes into a fact row's ``ev_<field>`` lists).
+
+    >>> new_summary().startswith("{count: size(new), confidence: reduce(")
+    True
+    """
+    items = []
+    for prop in FACT_SUMMARY:
+        if prop.rule == "count":
+            items.append(f"{prop.name}: size(new)")
+        elif prop.rule != "set":
+            better = ">" if prop.rule == "max" else "<"
+            items.append(f"{prop.name}: reduce(m = null, i IN new | CASE WHEN row.ev_{prop.source}[i] IS NOT NULL AND "
+                         f"(m IS NULL OR row.ev_{prop.source}[i] {better} m) THEN row.ev_{prop.source}[i] ELSE m END)")
+    return "{" + ", ".join(items) + "}"
+
 
 # --- Cypher for one batch.  Text from the input only ever arrives as $rows. -----------------
 # Each statement creates what is new in one step from values computed in Python (``props``),
@@ -233,9 +277,8 @@ CREATE_EVIDENCE = """
 UNWIND $rows AS row
 MATCH (s:Sentence {id: row.sentence})
 MATCH (a:Entity {key: row.subject})
-CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.speaker, predicate_text: row.predicate_text,
-                      confidence: row.confidence, date: row.date}]->(a)
-"""
+CREATE (s)-[:EVIDENCE {fact: row.fact, %s}]->(a)
+""" % ", ".join(f"{name}: row.{name}" for name in EVIDENCE_PROPERTIES)
 
 # The sums of an existing fact (found by relationship id) for new sentences that this batch
 # created: their EVIDENCE relationships are created by CREATE_EVIDENCE, nothing is searched, and
@@ -244,13 +287,10 @@ CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.speaker, predicate_text: row
 APPEND_EVIDENCE = """
 UNWIND $rows AS row
 MATCH ()-[r]->() WHERE elementId(r) = row.rid
-WITH r, row.props AS p, row.lists AS l
-SET r.count = r.count + p.count,
-    r.confidence = CASE WHEN p.confidence > r.confidence THEN p.confidence ELSE r.confidence END,
-    r.evidence = l.evidence, r.speakers = l.speakers, r.docs = l.docs,
-    r.first_seen = CASE WHEN r.first_seen IS NULL OR p.first_seen < r.first_seen THEN p.first_seen ELSE r.first_seen END,
-    r.last_seen = CASE WHEN r.last_seen IS NULL OR p.last_seen > r.last_seen THEN p.last_seen ELSE r.last_seen END
-"""
+WITH r, row, row.props AS p
+SET r.evidence = row.lists.evidence,
+    %s
+""" % summary_updates()
 
 #: The short lists of existing facts (by relationship id), to merge a batch's sentences into.
 FACT_LISTS = """
@@ -270,18 +310,14 @@ CALL (r, row, a) {
   UNWIND range(0, size(row.evidence) - 1) AS i
   MATCH (s:Sentence {id: row.evidence[i]})
   WHERE NOT EXISTS { (s)-[:EVIDENCE {fact: row.fact}]->(a) }
-  CREATE (s)-[:EVIDENCE {fact: row.fact, speaker: row.ev_speakers[i], predicate_text: row.ev_predicates[i],
-                        confidence: row.ev_conf[i], date: row.ev_dates[i]}]->(a)
+  CREATE (s)-[:EVIDENCE {fact: row.fact, %s}]->(a)
   RETURN collect(i) AS new
 }
 WITH r, row, new WHERE size(new) > 0
-WITH r, row, new, [i IN new WHERE row.ev_dates[i] IS NOT NULL | row.ev_dates[i]] AS dates
-SET r.count = r.count + size(new),
-    r.confidence = reduce(m = r.confidence, i IN new | CASE WHEN row.ev_conf[i] > m THEN row.ev_conf[i] ELSE m END),
-    r.evidence = row.lists.evidence, r.speakers = row.lists.speakers, r.docs = row.lists.docs,
-    r.first_seen = reduce(m = r.first_seen, d IN dates | CASE WHEN m IS NULL OR d < m THEN d ELSE m END),
-    r.last_seen = reduce(m = r.last_seen, d IN dates | CASE WHEN m IS NULL OR d > m THEN d ELSE m END)
-"""
+WITH r, row, %s AS p
+SET r.evidence = row.lists.evidence,
+    %s
+""" % (", ".join(f"{name}: row.ev_{name}[i]" for name in EVIDENCE_PROPERTIES), new_summary(), summary_updates())
 
 # After ``neo4j-admin database import``: the importer leaves out empty lists; the Bolt load
 # always writes them.  Run in batches so a large graph does not need one huge transaction.
@@ -397,8 +433,9 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     fact (subject, predicate lemma, negated, object).  ``props`` holds the properties a new node or
     relationship gets (a fact's lists whole: :func:`listed` cuts them to what is stored); an
     entity's name and type are those of its earliest mention in sentence order (``named_by``);
-    a fact's ``ev_*`` lists, index for index with its ``evidence``, hold each sentence's speaker
-    (``None`` when not reported speech), words as written, document, date and confidence.
+    a fact's ``ev_<field>`` lists (:data:`EV_COLUMNS`), index for index with its ``evidence``, hold
+    each sentence's document, speaker (``None`` when not reported speech), words as written,
+    confidence and date.
 
     >>> from kg.records import Argument, Predicate
     >>> a = Argument("LDP", "Liberal Democratic Party", "org:liberal democratic party", "ORG", 0, 3)
@@ -409,7 +446,7 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     [2, 1, 1, 1]
     >>> rows["facts"][0]["type"], rows["facts"][0]["props"]["evidence"], rows["facts"][0]["props"]["count"]
     ('BACK', ['d1:0'], 1)
-    >>> rows["facts"][0]["ev_predicates"], rows["facts"][0]["ev_speakers"]
+    >>> rows["facts"][0]["ev_predicate_text"], rows["facts"][0]["ev_speaker"]
     (['backs'], [None])
     >>> rows["sentences"][0]["mentions"][0]
     {'key': 'org:liberal democratic party', 'props': {'name': 'Liberal Democratic Party', 'type': 'ORG', 'merges': ['acronym: LDP']}}
@@ -500,23 +537,19 @@ def _add_evidence(facts: dict, seen: dict, t: Triple, date: str | None) -> None:
         row = facts[fkey] = {
             "s": t.subject.key, "o": t.object.key, "predicate": t.predicate.lemma, "negated": t.negated,
             "type": _fact_type(t.predicate.lemma), "props": {"id": fact_id(*fkey), "evidence": []},
-            "ev_speakers": [], "ev_predicates": [], "ev_docs": [], "ev_dates": [], "ev_conf": []}
+            **{f"ev_{name}": [] for name in EV_COLUMNS}}
         seen[fkey] = (set(), Summary(row["props"]))
     p = row["props"]
     sentences, summary = seen[fkey]
     if t.sentence_id in sentences:
         return
     sentences.add(t.sentence_id)
-    speaker = t.speaker.name if t.speaker else None
-    confidence = round(float(t.confidence), 3)
+    entry = evidence_entry(t.sentence_id, t.doc_id, t.sentence, t.speaker.name if t.speaker else None,
+                           t.predicate.text, t.confidence, date)
     p["evidence"].append(t.sentence_id)
-    summary.add({"sentence_id": t.sentence_id, "doc_id": t.doc_id, "speaker": speaker, "confidence": confidence,
-                 "date": date})
-    row["ev_speakers"].append(speaker)
-    row["ev_predicates"].append(t.predicate.text)
-    row["ev_docs"].append(t.doc_id)
-    row["ev_dates"].append(date)
-    row["ev_conf"].append(confidence)
+    summary.add(entry)
+    for name in EV_COLUMNS:
+        row[f"ev_{name}"].append(entry[name])
 
 
 def fact_id(subject: str, predicate: str, negated: bool, obj: str) -> str:
@@ -563,17 +596,16 @@ def merged_lists(current: dict, new: dict) -> dict:
 
 
 def evidence_rows(fact: dict) -> list[dict]:
-    """One row per evidence sentence of a fact row, for :data:`CREATE_EVIDENCE` (and the bulk CSV).
+    """One row per evidence sentence of a fact row, for :data:`CREATE_EVIDENCE` (and the bulk CSV):
+    the sentence, the fact's subject and id, and the :data:`EVIDENCE_PROPERTIES`.
 
-    >>> evidence_rows({"s": "a", "props": {"id": "f1", "evidence": ["d:0"]}, "ev_speakers": [None],
-    ...                "ev_predicates": ["backs"], "ev_conf": [0.5], "ev_dates": [None]})[0]["confidence"]
+    >>> evidence_rows({"s": "a", "props": {"id": "f1", "evidence": ["d:0"]}, "ev_speaker": [None],
+    ...                "ev_predicate_text": ["backs"], "ev_confidence": [0.5], "ev_date": [None]})[0]["confidence"]
     0.5
     """
     p = fact["props"]
-    return [{"sentence": sid, "subject": fact["s"], "fact": p["id"], "speaker": speaker, "predicate_text": text,
-             "confidence": confidence, "date": date}
-            for sid, speaker, text, confidence, date in zip(p["evidence"], fact["ev_speakers"], fact["ev_predicates"],
-                                                            fact["ev_conf"], fact["ev_dates"])]
+    return [{"sentence": sid, "subject": fact["s"], "fact": p["id"],
+             **{name: fact[f"ev_{name}"][i] for name in EVIDENCE_PROPERTIES}} for i, sid in enumerate(p["evidence"])]
 
 
 def _doc_meta(doc: dict) -> dict:
@@ -892,14 +924,14 @@ def _fact_step(tx: neo4j.ManagedTransaction, groups: tuple[list[dict], list[dict
 
 def _new_entries(fact: dict) -> dict:
     """A fact row's sentences, speakers and documents, for :func:`merged_lists`."""
-    return {"evidence": fact["props"]["evidence"], "speakers": fact["ev_speakers"], "docs": fact["ev_docs"]}
+    return {"evidence": fact["props"]["evidence"], "speakers": fact["ev_speaker"], "docs": fact["ev_doc_id"]}
 
 
 def _upserted(fact: dict) -> dict:
     """A fact row for :data:`UPSERT_FACTS`: a fresh row creates the fact whole, any other one
     creates it without evidence (MERGE_EVIDENCE then adds every sentence and its sums)."""
     props = listed(fact["props"]) if fact["fresh"] else {
-        "id": fact["props"]["id"], "evidence": [], "count": 0, "confidence": 0.0, "speakers": [], "docs": []}
+        "id": fact["props"]["id"], "evidence": [], **Summary({}).props}
     return {"i": fact["i"], "s": fact["s"], "o": fact["o"], "type": fact["type"], "predicate": fact["predicate"],
             "negated": fact["negated"], "fresh": fact["fresh"], "props": props}
 
@@ -907,7 +939,7 @@ def _upserted(fact: dict) -> dict:
 def _merged(fact: dict) -> dict:
     """A fact row for :data:`MERGE_EVIDENCE`: its sentences with what each one adds."""
     return {"rid": fact["rid"], "fact": fact["props"]["id"], "evidence": fact["props"]["evidence"],
-            **{k: fact[k] for k in ("ev_speakers", "ev_predicates", "ev_docs", "ev_dates", "ev_conf")}}
+            **{f"ev_{name}": fact[f"ev_{name}"] for name in EV_COLUMNS}}
 
 
 def _entity_step(tx: neo4j.ManagedTransaction, rows: list[dict]):
@@ -1166,9 +1198,8 @@ RETURN elementId(a) AS a_id, elementId(b) AS b_id, a.key AS s, b.key AS o, type(
 EVIDENCE_OF_FACTS = """
 UNWIND $ids AS fact
 MATCH (s:Sentence)-[e:EVIDENCE {fact: fact}]->()
-RETURN fact, s.id AS sentence_id, s.doc_id AS doc_id, s.text AS text, e.speaker AS speaker,
-       e.predicate_text AS predicate_text
-"""
+RETURN fact, s.id AS sentence_id, s.doc_id AS doc_id, s.text AS text, %s
+""" % ", ".join(f"e.{name} AS {name}" for name in EVIDENCE_PROPERTIES)
 DOCUMENTS_BY_ID = "MATCH (d:Document) WHERE d.id IN $ids RETURN d.id AS id, properties(d) AS props"
 
 
@@ -1209,16 +1240,15 @@ def _fetch(tx: neo4j.ManagedTransaction, cypher: str, **params) -> list[dict]:
     return [record.data() for record in tx.run(cypher, params)]
 
 
-#: The keys of one evidence entry in the ``kg.graph`` schema, in its order.
-EVIDENCE_FIELDS = ("sentence_id", "doc_id", "text", "speaker", "predicate_text")
 
 
 def _assemble_graph(nodes: list[dict], facts: list[dict], evidence: list[dict],
                     documents: list[dict]) -> nx.MultiDiGraph:
     """Build the networkx graph from fetched rows (pure).
 
-    A fact's evidence, speakers and documents come from its EVIDENCE rows (``fact`` = its
-    ``id``), every one of them: the lists stored on the relationship are cut short."""
+    A fact's evidence comes from its EVIDENCE rows (``fact`` = its ``id``), every one of them
+    (the lists stored on the relationship are cut short), and its summary is computed from them
+    as the local graph computes it (:func:`kg.facts.summarise`)."""
     g = nx.MultiDiGraph()
     g.graph["format"] = GRAPH_FORMAT
     g.graph["documents"] = {d["id"]: {k: v for k, v in d["props"].items() if k in DOCUMENT_FIELDS}
@@ -1234,11 +1264,7 @@ def _assemble_graph(nodes: list[dict], facts: list[dict], evidence: list[dict],
         p = f["props"]
         sentences = sorted(by_fact.get(p.get("id"), []), key=lambda ev: _sentence_order(ev["sentence_id"]))
         g.add_edge(f["s"], f["o"], key=edge_key(p["predicate"], p["negated"]), predicate=p["predicate"],
-                   type=f["type"], negated=p["negated"], count=p.get("count", len(sentences)),
-                   confidence=p.get("confidence", 0.0), evidence=sentences,
-                   speakers=sorted({ev["speaker"] for ev in sentences if ev["speaker"]}),
-                   docs=sorted({ev["doc_id"] for ev in sentences}),
-                   first_seen=p.get("first_seen"), last_seen=p.get("last_seen"))
+                   type=f["type"], negated=p["negated"], evidence=sentences, **summarise(sentences))
     return g
 
 
