@@ -282,3 +282,24 @@ def test_kg_forget_out_and_neo4j_keeps_neo4j_level_with_the_build(neo4j_env, neo
     assert load_into_neo4j(neo4j_env, clean_out).ok
     assert dump(neo4j_conn) == after
     assert (out / "graph.json").read_bytes() == (clean_out / "graph.json").read_bytes()
+
+
+def test_kg_load_link_loads_what_kg_build_neo4j_loads(neo4j_env, neo4j_conn, tmp_path, capsys):
+    """``kg load FILE --link`` resolves across documents first, as ``kg build --neo4j``; a build's
+    triples loaded without it differ (no cross-document records), and a later linked load replaces
+    exactly the documents whose resolved triples differ."""
+    from kg.build import load_into_neo4j
+
+    out = tmp_path / "build"
+    make_build(out, list(synthetic_triples(300, entities=40)))
+    assert load_into_neo4j(neo4j_env, out).ok
+    built = dump(neo4j_conn)
+    wipe(neo4j_conn)
+    assert main(["-q", "load", str(out / "triples.jsonl")]) == 0
+    assert dump(neo4j_conn) != built
+    capsys.readouterr()
+    assert main(["-q", "load", str(out / "triples.jsonl"), "--link"]) == 0
+    assert "replaced" in capsys.readouterr().err
+    assert dump(neo4j_conn) == built
+    assert main(["-q", "load", "-", "--link"]) == 2
+    assert "give TRIPLES.jsonl, not stdin" in capsys.readouterr().err
