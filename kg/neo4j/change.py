@@ -48,14 +48,27 @@ MATCH (d:Document {id: row.id})
 SET d.digest = row.digest
 """
 
-# Facts stated by the documents' sentences, found from the sentence's two ends of each fact
-# (the planner expands from the end with fewer relationships, never through a hub's facts).
+# Facts stated by the documents' sentences, found between the two entities the sentence
+# mentions (Expand(Into) walks the relationships of the end with fewer of them); a fact from an
+# entity to itself, if any, apart (its search walks that entity's relationships).
 TOUCHED_FACTS = """
 UNWIND $ids AS id
 MATCH (:Document {id: id})-[:HAS_SENTENCE]->(s:Sentence)-[ev:EVIDENCE]->(a:Entity)
-MATCH (s)-[:MENTIONS]->(b:Entity)
+MATCH (s)-[:MENTIONS]->(b:Entity) WHERE b <> a
 MATCH (a)-[r]->(b) WHERE r.id = ev.fact
 RETURN DISTINCT elementId(r) AS rid, ev.fact AS fact
+"""
+
+STATED_FACTS = """
+UNWIND $ids AS id
+MATCH (:Document {id: id})-[:HAS_SENTENCE]->(:Sentence)-[ev:EVIDENCE]->(a:Entity)
+RETURN DISTINCT ev.fact AS fact, a.key AS subject
+"""
+
+SELF_FACTS = """
+UNWIND $rows AS row
+MATCH (a:Entity {key: row.subject})-[r]->(a) WHERE r.id = row.fact
+RETURN elementId(r) AS rid, row.fact AS fact
 """
 
 TOUCHED_ENTITIES = """
@@ -239,6 +252,10 @@ def forget_documents(conn: Connection, doc_ids: Iterable[str], *, attempts: int 
 def _forget_step(tx: neo4j.ManagedTransaction, ids: list[str]):
     """One transaction of :func:`forget_documents`: returns (counters, :class:`ForgetReport`)."""
     facts = [r.data() for r in tx.run(TOUCHED_FACTS, ids=ids)]
+    found = {f["fact"] for f in facts}
+    others = [r.data() for r in tx.run(STATED_FACTS, ids=ids) if r["fact"] not in found]
+    if others:
+        facts += [r.data() for r in tx.run(SELF_FACTS, rows=others)]
     entities = [r.data() for r in tx.run(TOUCHED_ENTITIES, ids=ids)]
     gone = {r["id"] for r in tx.run(DELETE_DOCUMENTS, ids=ids)}
     report = ForgetReport(forgotten=[d for d in ids if d in gone], unknown=[d for d in ids if d not in gone])
