@@ -30,7 +30,7 @@ from neo4j import exceptions as neo4j_errors
 
 from ..facts import add_sentence_sources
 from ..records import Triple, node_label
-from .store import (UPDATE_ENTITIES, Connection, LoadMemory, LoadReport, _first_line, _retrying, _run_statements,
+from .store import (COUNTERS, UPDATE_ENTITIES, Connection, LoadMemory, LoadReport, _first_line, _retrying, _run_statements,
                     checked_label, listed, sentence_order)
 
 #: Documents forgotten per transaction.
@@ -272,7 +272,7 @@ def _forget_step(tx: neo4j.ManagedTransaction, ids: list[str]):
     rows = _entity_changes(tx, left, forgotten_sentences={s for e in entities for s in e["sentences"]})
     _run_statements(tx, [(UPDATE_ENTITIES, rows)])
     report.entities_deleted, report.entities_updated = len(removed), len(rows)
-    return dict.fromkeys(("nodes_created", "relationships_created", "properties_set", "labels_added"), 0), report
+    return dict.fromkeys(COUNTERS, 0), report
 
 
 def _entity_changes(tx: neo4j.ManagedTransaction, entities: list[dict], *, forgotten_sentences: set) -> list[dict]:
