@@ -17,6 +17,9 @@ each size, ``--repeat`` times:
   it and writes it again (:mod:`kg.neo4j.change`);
 - **forget**: :func:`kg.neo4j.change.forget_documents` of one document (another each time).
 
+Each operation runs once more first, as a warm-up (the server compiles its query plans), and
+is not counted.
+
 The baseline, measured in the same run before each size's database is loaded: the same
 ``kg load`` call for that one document into an empty database.  It prints the median seconds
 of each operation per size, the ratio of the largest size to the smallest (target: within 2x),
@@ -26,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
 import statistics
 import sys
 import time
@@ -59,25 +61,25 @@ def measure(conn: store.Connection, n_docs: int, repeat: int) -> dict:
     middle = len(docs) // 2
     doc, triples = docs[middle]
     baseline = []
-    for i in range(repeat):
+    for i in range(repeat + 1):
         clear(conn)
         seconds, report = timed(store.load_triples, conn, edited(triples, 100 + i))
         assert report.ok
         baseline.append(seconds)
+    baseline = baseline[1:]
     clear(conn)
     made, report = timed(store.load_triples, conn, (t for _, ts in docs for t in ts))
     assert report.ok
-    replace = []
-    for i in range(repeat):
+    replace, forgot = [], []
+    for i in range(repeat + 1):  # the first of each is a warm-up (query plans), not counted
         seconds, report = timed(store.load_triples, conn, edited(triples, i))
         assert report.ok and report.replaced == 1, report
         replace.append(seconds)
-    forgot = []
-    for i in range(repeat):
         doc_id = docs[middle + 1 + i][0].id
         seconds, report = timed(forget_documents, conn, [doc_id])
         assert report.forgotten == [doc_id]
         forgot.append(seconds)
+    replace, forgot = replace[1:], forgot[1:]
     return {"docs": len(docs), "triples": sum(len(ts) for _, ts in docs), "made": made,
             "baseline": statistics.median(baseline), "replace": statistics.median(replace),
             "forget": statistics.median(forgot), "doc_triples": len(triples)}
@@ -90,7 +92,6 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=5, help="operations per size; medians are quoted (default 5)")
     args = p.parse_args(argv)
     sizes = [int(x) for x in args.docs.split(",")]
-    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)  # "property key does not exist" on an empty database
     rows = []
     try:
         with bench_neo4j() as config, store.connect(config) as conn:

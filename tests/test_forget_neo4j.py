@@ -47,10 +47,11 @@ def corpus() -> dict[str, list[Triple]]:
     """Documents a, b, c (b is the one forgotten or edited): b holds a shared fact, a third of a hub
     fact stated in more than LISTED_LIMIT sentences (inside its first LISTED_LIMIT in sentence order),
     the earliest and latest dates and the highest confidence of a fact, its only speaker of one, an
-    alias and a merge reason, the earliest mention (name and type) of two entities, and an entity
-    nothing else mentions."""
+    alias and a merge reason, the earliest mention (name and type) of two entities, an entity
+    nothing else mentions, and a fact from an entity to itself."""
     a = [fact("a", k, JAPAN, "support", TAIWAN, speaker="Kao" if k == 3 else None, conf=0.5) for k in range(60)]
-    a += [alias("a", 60, LDP, "自民党"), fact("a", 61, LDP, "back", TAIWAN, conf=0.5, date="2024-03-01")]
+    a += [alias("a", 60, LDP, "自民党"), fact("a", 61, LDP, "back", TAIWAN, conf=0.5, date="2024-03-01"),
+          fact("a", 62, JAPAN, "reform", JAPAN)]
     b = [fact("b", k, JAPAN, "support", TAIWAN, speaker="Lo" if k % 2 else None, conf=0.9, date="2024-02-01")
          for k in range(30)]
     b += [alias("b", 30, LDP, "LDP"),
@@ -58,7 +59,8 @@ def corpus() -> dict[str, list[Triple]]:
           fact("b", 32, LDP, "back", TAIWAN, conf=0.4, date="2024-02-01", event=("next year", "2025")),
           fact("b", 33, JAPAN, "visit", TOKYO, date="2024-02-01"),
           fact("b", 34, CHEN_FULL, "praise", FORMOSA_ORG, date="2024-02-01"),
-          fact("b", 35, JAPAN, "meet", TAIWAN, negated=True, date="2024-02-01")]
+          fact("b", 35, JAPAN, "meet", TAIWAN, negated=True, date="2024-02-01"),
+          fact("b", 36, JAPAN, "reform", JAPAN, date="2024-02-01")]
     c = [fact("c", k, JAPAN, "support", TAIWAN, conf=0.7, date="2024-04-01") for k in range(60)]
     c += [fact("c", 60, LDP, "back", TAIWAN, conf=0.6, date="2024-04-01"),
           fact("c", 61, CHEN, "praise", FORMOSA, date="2024-04-01"),
@@ -103,6 +105,7 @@ def test_forgetting_a_document_equals_a_clean_load_of_the_rest(neo4j_conn):
     [[labels, type_]] = props(neo4j_conn, "MATCH (e:Entity {key: 'concept:formosa'}) RETURN labels(e), e.type")
     assert (sorted(labels), type_) == (["Concept", "Entity"], "CONCEPT")
     assert props(neo4j_conn, "MATCH (e:Entity {key: 'place:tokyo'}) RETURN e") == []
+    assert props(neo4j_conn, "MATCH (a)-[r:REFORM]->(a) RETURN r.count, r.evidence") == [[1, ["a:62"]]]
     assert props(neo4j_conn, "MATCH (n) WHERE n.id STARTS WITH 'b' RETURN n") == []
 
     again = forget_documents(neo4j_conn, ["b"])  # idempotent: nothing there, nothing changes
@@ -282,3 +285,47 @@ def test_kg_forget_out_and_neo4j_keeps_neo4j_level_with_the_build(neo4j_env, neo
     assert load_into_neo4j(neo4j_env, clean_out).ok
     assert dump(neo4j_conn) == after
     assert (out / "graph.json").read_bytes() == (clean_out / "graph.json").read_bytes()
+
+
+def test_an_edit_in_the_build_then_loading_it_keeps_neo4j_level(neo4j_env, neo4j_conn, tmp_path):
+    """What ``kg build --neo4j`` does after an edited document replaced its old one in the build:
+    the build's resolved triples are loaded, and the digests pick the documents to replace."""
+    from kg.build import load_into_neo4j
+
+    triples = list(synthetic_triples(400, entities=40))
+    edited = [dataclasses.replace(t, sentence=t.sentence + " (corrected)", object=t.subject, subject=t.object)
+              if t.doc_id == "doc-00001" and not t.is_alias else t for t in triples]
+    out = tmp_path / "build"
+    make_build(out, triples)
+    assert load_into_neo4j(neo4j_env, out).ok
+    make_build(out, [t for t in edited if t.doc_id == "doc-00001"])  # the build replaces doc-00001
+    report = load_into_neo4j(neo4j_env, out)
+    assert report.ok and report.replaced >= 1
+    after = dump(neo4j_conn)
+    clean_out = tmp_path / "clean"
+    make_build(clean_out, edited)
+    assert (out / "graph.json").read_bytes() == (clean_out / "graph.json").read_bytes()
+    wipe(neo4j_conn)
+    assert load_into_neo4j(neo4j_env, clean_out).ok
+    assert dump(neo4j_conn) == after
+
+
+def test_kg_load_link_loads_what_kg_build_neo4j_loads(neo4j_env, neo4j_conn, tmp_path, capsys):
+    """``kg load FILE --link`` resolves across documents first, as ``kg build --neo4j``; a build's
+    triples loaded without it differ (no cross-document records), and a later linked load replaces
+    exactly the documents whose resolved triples differ."""
+    from kg.build import load_into_neo4j
+
+    out = tmp_path / "build"
+    make_build(out, list(synthetic_triples(300, entities=40)))
+    assert load_into_neo4j(neo4j_env, out).ok
+    built = dump(neo4j_conn)
+    wipe(neo4j_conn)
+    assert main(["-q", "load", str(out / "triples.jsonl")]) == 0
+    assert dump(neo4j_conn) != built
+    capsys.readouterr()
+    assert main(["-q", "load", str(out / "triples.jsonl"), "--link"]) == 0
+    assert "replaced" in capsys.readouterr().err
+    assert dump(neo4j_conn) == built
+    assert main(["-q", "load", "-", "--link"]) == 2
+    assert "give TRIPLES.jsonl, not stdin" in capsys.readouterr().err

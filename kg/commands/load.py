@@ -24,6 +24,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("triples", nargs="?", metavar="TRIPLES.jsonl",
                         help="triple records, one JSON object a line ('-' for stdin)")
+    parser.add_argument("--link", action="store_true",
+                        help="resolve entities across documents first, as kg build --neo4j does (a file only: "
+                             "stdin is loaded as it comes)")
     parser.add_argument("--after-import", action="store_true",
                         help="first finish a bulk import (kg export --format neo4j-csv): constraints, empty lists")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N",
@@ -60,14 +63,22 @@ def run(args: argparse.Namespace) -> int:
             return 0
     if not args.triples:
         raise UserError("give TRIPLES.jsonl (or '-' for stdin), or --after-import", exit_code=2)
+    if args.link and args.triples == "-":
+        raise UserError("--link reads the file twice: give TRIPLES.jsonl, not stdin", exit_code=2)
     reader = read_triples(args.triples)
     try:
         total = reader.count_lines()
     except OSError as exc:
         raise UserError(f"cannot read {args.triples}: {exc.strerror or exc}") from None
+    triples = reader
+    if args.link:
+        from ..link import link_pass, resolve_across_documents
+
+        table, plan = link_pass(reader)
+        triples = resolve_across_documents(reader, table, plan)
     with neo4j_store.connect(config) as conn:
         with tqdm(total=total, unit="triple", file=sys.stderr, disable=True if args.quiet else None, leave=False) as bar:
-            report = neo4j_store.load_triples(conn, reader, batch_size=args.batch_size, progress=bar.update)
+            report = neo4j_store.load_triples(conn, triples, batch_size=args.batch_size, progress=bar.update)
     for failed in report.failed:
         print(f"kg load: {failed.describe()}", file=sys.stderr)
     print(f"kg load: {summary(report, reader.rejected, conn.config.where)}", file=sys.stderr)

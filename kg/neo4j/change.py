@@ -30,7 +30,7 @@ from neo4j import exceptions as neo4j_errors
 
 from ..facts import EVIDENCE_PROPERTIES, summarise
 from ..records import Triple, node_label
-from .store import (UPDATE_ENTITIES, Connection, LoadMemory, LoadReport, _first_line, _retrying, _run_statements,
+from .store import (COUNTERS, UPDATE_ENTITIES, Connection, LoadMemory, LoadReport, _first_line, _retrying, _run_statements,
                     checked_label, listed, sentence_order)
 
 #: Documents forgotten per transaction.
@@ -48,14 +48,27 @@ MATCH (d:Document {id: row.id})
 SET d.digest = row.digest
 """
 
-# Facts stated by the documents' sentences, found from the sentence's two ends of each fact
-# (the planner expands from the end with fewer relationships, never through a hub's facts).
+# Facts stated by the documents' sentences, found between the two entities the sentence
+# mentions (Expand(Into) walks the relationships of the end with fewer of them); a fact from an
+# entity to itself, if any, apart (its search walks that entity's relationships).
 TOUCHED_FACTS = """
 UNWIND $ids AS id
 MATCH (:Document {id: id})-[:HAS_SENTENCE]->(s:Sentence)-[ev:EVIDENCE]->(a:Entity)
-MATCH (s)-[:MENTIONS]->(b:Entity)
+MATCH (s)-[:MENTIONS]->(b:Entity) WHERE b <> a
 MATCH (a)-[r]->(b) WHERE r.id = ev.fact
 RETURN DISTINCT elementId(r) AS rid, ev.fact AS fact
+"""
+
+STATED_FACTS = """
+UNWIND $ids AS id
+MATCH (:Document {id: id})-[:HAS_SENTENCE]->(:Sentence)-[ev:EVIDENCE]->(a:Entity)
+RETURN DISTINCT ev.fact AS fact, a.key AS subject
+"""
+
+SELF_FACTS = """
+UNWIND $rows AS row
+MATCH (a:Entity {key: row.subject})-[r]->(a) WHERE r.id = row.fact
+RETURN elementId(r) AS rid, row.fact AS fact
 """
 
 TOUCHED_ENTITIES = """
@@ -233,6 +246,10 @@ def forget_documents(conn: Connection, doc_ids: Iterable[str], *, attempts: int 
 def _forget_step(tx: neo4j.ManagedTransaction, ids: list[str]):
     """One transaction of :func:`forget_documents`: returns (counters, :class:`ForgetReport`)."""
     facts = [r.data() for r in tx.run(TOUCHED_FACTS, ids=ids)]
+    found = {f["fact"] for f in facts}
+    others = [r.data() for r in tx.run(STATED_FACTS, ids=ids) if r["fact"] not in found]
+    if others:
+        facts += [r.data() for r in tx.run(SELF_FACTS, rows=others)]
     entities = [r.data() for r in tx.run(TOUCHED_ENTITIES, ids=ids)]
     gone = {r["id"] for r in tx.run(DELETE_DOCUMENTS, ids=ids)}
     report = ForgetReport(forgotten=[d for d in ids if d in gone], unknown=[d for d in ids if d not in gone])
@@ -249,7 +266,7 @@ def _forget_step(tx: neo4j.ManagedTransaction, ids: list[str]):
     rows = _entity_changes(tx, left, forgotten_sentences={s for e in entities for s in e["sentences"]})
     _run_statements(tx, [(UPDATE_ENTITIES, rows)])
     report.entities_deleted, report.entities_updated = len(removed), len(rows)
-    return dict.fromkeys(("nodes_created", "relationships_created", "properties_set", "labels_added"), 0), report
+    return dict.fromkeys(COUNTERS, 0), report
 
 
 def _entity_changes(tx: neo4j.ManagedTransaction, entities: list[dict], *, forgotten_sentences: set) -> list[dict]:

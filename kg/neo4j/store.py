@@ -346,9 +346,13 @@ class Connection:
         return self.config.database
 
     def session(self, *, read: bool = False) -> neo4j.Session:
-        """A session on the configured database (read access mode refuses writes)."""
+        """A session on the configured database (read access mode refuses writes) for kg's own
+        statements: the server's "property key does not exist" notes are not wanted there (a first
+        load into a new database reads properties nothing has written yet)."""
         mode = neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS
-        return self.driver.session(database=self.database, default_access_mode=mode)
+        return self.driver.session(database=self.database, default_access_mode=mode,
+                                   notifications_disabled_classifications=[
+                                       neo4j.NotificationDisabledClassification.UNRECOGNIZED])
 
     def close(self) -> None:
         """Close the driver and its connections."""
