@@ -235,7 +235,9 @@ class TripleReader:
     A line that is not valid UTF-8, not JSON or breaks the record contract
     (:meth:`kg.records.Triple.from_dict`) never stops the rest: it is logged as one warning
     naming the file, line number and reason (the first :data:`SHOW_REJECTED`; then only
-    counted), skipped, and counted in :attr:`rejected` for the caller's summary.
+    counted), skipped, and counted in :attr:`rejected` for the caller's summary.  A second pass
+    over the same reader (the link step reads a file twice) counts them again without repeating
+    the warnings.
     """
 
     #: How many rejected lines are named one by one before the rest are only counted.
@@ -244,6 +246,7 @@ class TripleReader:
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
         self.rejected = 0
+        self.passes = 0
 
     def count_lines(self) -> int | None:
         """Number of non-blank lines, for a progress bar (``None`` for stdin)."""
@@ -254,6 +257,7 @@ class TripleReader:
 
     def __iter__(self) -> Iterator[Triple]:
         self.rejected = 0
+        self.passes += 1
         f = sys.stdin.buffer if self.path == "-" else open(self.path, "rb")
         try:
             for n, raw in enumerate(f, 1):
@@ -275,8 +279,8 @@ class TripleReader:
         except (ValueError, RecursionError) as exc:
             reason = str(exc) or type(exc).__name__
         self.rejected += 1
-        if self.rejected <= self.SHOW_REJECTED:
+        if self.passes == 1 and self.rejected <= self.SHOW_REJECTED:
             log.warning("%s:%d: skipped: %s", self.path, n, reason[:200])
-        elif self.rejected == self.SHOW_REJECTED + 1:
+        elif self.passes == 1 and self.rejected == self.SHOW_REJECTED + 1:
             log.warning("%s: more malformed lines skipped (counted in the summary)", self.path)
         return None

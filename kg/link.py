@@ -143,7 +143,8 @@ def resolved_file(path, *, scope: bool = True) -> Iterator[Triple]:
     ``scope=False`` resolves aliases only (no identity rules, no cross-document records)."""
     from .graph import read_triples
 
+    reader = read_triples(path)  # one reader for both passes: a bad line is reported once
     if not scope:
-        return resolve_across_documents(read_triples(path), alias_table(read_triples(path)))
-    table, plan = link_pass(read_triples(path))
-    return resolve_across_documents(read_triples(path), table, plan)
+        return resolve_across_documents(reader, alias_table(reader))
+    table, plan = link_pass(reader)
+    return resolve_across_documents(reader, table, plan)

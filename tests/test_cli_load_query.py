@@ -76,6 +76,11 @@ def test_load_skips_each_bad_record_with_its_line_and_reason_and_loads_the_rest(
     code, err = proc.returncode, proc.stderr
     assert code == 0 and "Traceback" not in err, err
     assert "60 of 60 triples loaded" in err and "4 malformed line(s) skipped" in err
+    linked = subprocess.run([sys.executable, "-m", "kg", "-q", "load", "--link", "--neo4j", neo4j_env.uri,
+                             str(hand_edited(tmp_path))], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    # two passes over the file (the link step), each bad line reported once
+    assert linked.returncode == 0 and "4 malformed line(s) skipped" in linked.stderr
+    assert linked.stderr.count("edited.jsonl:21: skipped") == 1 and len(linked.stderr.splitlines()) == 5
     assert "edited.jsonl:21: skipped: object.name has a lone surrogate" in err
     assert "edited.jsonl:30: skipped: negated is a string, not true or false" in err
     assert "edited.jsonl:40: skipped: object.name is a list, not a string" in err
