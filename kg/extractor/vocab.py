@@ -1,10 +1,12 @@
 """Word lists the extraction rules are written in."""
 
-#: Entity labels that become graph entities (numbers, dates and the like do not).
-#: Entity labels of things with a name the graph keeps as an entity (spaCy's English labels).
-NAMED_TYPES = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"})
-#: Entity labels that become nodes (a language too, when it is an argument).
-ENTITY_TYPES = NAMED_TYPES | {"LANGUAGE"}
+from ..records import ENTITY_TYPES as _KEPT_TYPES
+
+#: Entity labels that become nodes (a language too, when it is an argument): the spaCy labels kg
+#: keeps (:data:`kg.records.ENTITY_TYPES`; numbers, dates and the like are not kept).
+ENTITY_TYPES = frozenset(_KEPT_TYPES) - {"CONCEPT"}
+#: Entity labels of things with a name the graph keeps as an entity.
+NAMED_TYPES = ENTITY_TYPES - {"LANGUAGE"}
 #: Entity labels of places.
 PLACE_TYPES = frozenset({"GPE", "LOC"})
 #: Entity labels never used as arguments.

@@ -76,7 +76,7 @@ STATIC_TYPE_MIN_ROWS = 25
 TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
 LABEL_PATTERN = re.compile(r"[A-Z][A-Za-z]*")
 #: Labels an entity may get besides ``Entity``: a fixed set, never text from the input.
-ENTITY_NODE_LABELS = frozenset(ENTITY_LABELS.values()) | {"Concept"}
+ENTITY_NODE_LABELS = frozenset(ENTITY_LABELS.values())
 #: Relationship types of the provenance layer (not facts).
 PROVENANCE_TYPES = frozenset({"HAS_SENTENCE", "MENTIONS", "EVIDENCE"})
 #: A fact keeps at most this many sentence ids, speakers and documents in its own lists (the
