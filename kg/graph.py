@@ -8,7 +8,9 @@ edges is a plain JSON value, so the graph round-trips through node-link JSON
 (:func:`write_graph` / :func:`read_graph`) unchanged.
 
 Node attributes: ``name``, ``type`` (spaCy label or ``CONCEPT``), ``label``
-(``Person``, ``Organization`` …), ``aliases`` (sorted list), ``docs`` (sorted document ids),
+(``Person``, ``Organization`` …) — those of the entity's earliest mention in sentence order,
+``named_by`` (that sentence's id), so the graph does not depend on the order documents come in —
+``aliases`` (sorted list), ``docs`` (sorted document ids),
 ``merges`` (sorted reasons the entity's mentions were merged: ``acronym: LDP``, ``short name: Chen``,
 ``cross-document key`` …; see :func:`kg.identity.merge_reasons`).
 
@@ -90,9 +92,9 @@ def build_graph(triples: Iterable[Triple], graph: nx.MultiDiGraph | None = None)
         n += 1
         if t.doc_id not in docs or (t.doc and not docs[t.doc_id]):
             docs[t.doc_id] = dict(t.doc)
-        merge.node(t.subject.key, t.subject.name, t.subject.type, t.doc_id)
+        merge.node(t.subject.key, t.subject.name, t.subject.type, t.doc_id, t.sentence_id)
         if not t.is_alias:
-            merge.node(t.object.key, t.object.name, t.object.type, t.doc_id)
+            merge.node(t.object.key, t.object.name, t.object.type, t.doc_id, t.sentence_id)
         for key, reason in merge_reasons(t):
             merge.reason(key, reason)
         if t.is_alias:
@@ -123,12 +125,17 @@ class _Merge:
         self.edges: dict[tuple, tuple[set, Summary]] = {}  # per fact touched: its sentence ids and summary
         self.lengths: dict[tuple, int] = {}  # of each list when first touched: only lists that grew are sorted
 
-    def node(self, key: str, name: str, type_: str, doc_id: str) -> None:
-        """Add an entity (first name and type win) and the document that names it."""
+    def node(self, key: str, name: str, type_: str, doc_id: str, sentence_id: str) -> None:
+        """Add an entity and the document that names it; its name and type are those of its earliest
+        mention in sentence order (``named_by``), whatever order the triples come in."""
         g = self.g
         if key not in g:
-            g.add_node(key, name=name, type=type_, label=node_label(type_), aliases=[], docs=[], merges=[])
+            g.add_node(key, name=name, type=type_, label=node_label(type_), named_by=sentence_id, aliases=[], docs=[],
+                       merges=[])
         node = g.nodes[key]
+        named_by = node.get("named_by")
+        if named_by is not None and _sentence_order(sentence_id) < _sentence_order(named_by):
+            node.update(name=name, type=type_, label=node_label(type_), named_by=sentence_id)
         seen = self.node_docs.get(key)
         if seen is None:
             node["docs"] = list(node["docs"])

@@ -40,7 +40,8 @@ def cypher_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The kg graph with Neo4j-style labels and properties, as grand-cypher reads it."""
     h = nx.MultiDiGraph()
     for key, d in g.nodes(data=True):
-        h.add_node(key, key=key, name=d.get("name"), type=d.get("type"), aliases=list(d.get("aliases", [])),
+        h.add_node(key, key=key, name=d.get("name"), type=d.get("type"), named_by=d.get("named_by"),
+                   aliases=list(d.get("aliases", [])),
                    docs=list(d.get("docs", [])), __labels__={"Entity", d.get("label", "Concept")})
     for s, o, k, d in g.edges(keys=True, data=True):
         summary = {p.name: (list(d.get(p.name) or []) if p.rule == "set" else d.get(p.name)) for p in FACT_SUMMARY}

@@ -96,3 +96,21 @@ def test_every_fact_summary_is_what_its_evidence_gives():
     for *_, d in g.edges(data=True):
         assert all(tuple(ev) == EVIDENCE_FIELDS for ev in d["evidence"])
         assert {p.name: d[p.name] for p in FACT_SUMMARY} == summarise(d["evidence"])
+
+
+def test_the_graph_does_not_depend_on_the_order_documents_come_in():
+    """An entity named differently in two documents takes the name of its earliest mention in
+    sentence order (as Neo4j does), so reversing the documents gives the same graph."""
+    rows = [json.loads(line) for line in open(DATA, encoding="utf-8")]
+    other = [dict(r, doc_id="a0", sentence_id=f"a0:{i}",
+                  subject=dict(r["subject"], name="Liberal Democrats"), doc={"title": "Earlier"})
+             for i, r in enumerate(rows) if r["subject"]["key"] == "org:liberal democratic party"]
+    assert other
+    forward = [Triple.from_dict(r) for r in rows + other]
+    by_doc: dict = {}
+    for t in forward:
+        by_doc.setdefault(t.doc_id, []).append(t)
+    backward = [t for doc in reversed(list(by_doc)) for t in by_doc[doc]]
+    assert graph_to_data(build_graph(forward)) == graph_to_data(build_graph(backward))
+    node = build_graph(forward).nodes["org:liberal democratic party"]
+    assert (node["name"], node["named_by"]) == ("Liberal Democrats", "a0:0")

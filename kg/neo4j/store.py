@@ -1190,7 +1190,7 @@ def _node_ref(node) -> Any:
 
 NODES_BY_ID = """
 MATCH (e:Entity) WHERE elementId(e) IN $ids
-RETURN e.key AS key, e.name AS name, e.type AS type, coalesce(e.aliases, []) AS aliases,
+RETURN e.key AS key, e.name AS name, e.type AS type, e.named_by AS named_by, coalesce(e.aliases, []) AS aliases,
        coalesce(e.merges, []) AS merges,
        COLLECT { MATCH (e)<-[:MENTIONS]-(s:Sentence) RETURN DISTINCT s.doc_id } AS docs
 """
@@ -1258,7 +1258,7 @@ def _assemble_graph(nodes: list[dict], facts: list[dict], evidence: list[dict],
     g.graph["documents"] = {d["id"]: {k: v for k, v in d["props"].items() if k in DOCUMENT_FIELDS}
                             for d in sorted(documents, key=lambda d: d["id"])}
     for n in sorted(nodes, key=lambda n: n["key"]):
-        g.add_node(n["key"], name=n["name"], type=n["type"], label=node_label(n["type"]),
+        g.add_node(n["key"], name=n["name"], type=n["type"], label=node_label(n["type"]), named_by=n["named_by"],
                    aliases=sorted(n["aliases"]), docs=sorted(d for d in n["docs"] if d is not None),
                    merges=sorted(n["merges"]))
     by_fact: dict[str, list[dict]] = {}
