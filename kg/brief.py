@@ -21,7 +21,7 @@ import networkx as nx
 
 from . import analytics
 from .files import write_atomic
-from .graph import _sentence_order
+from .graph import sentence_order
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def _quotes(facts: list[tuple], score: dict, documents: dict, n: int) -> tuple[Q
             sid = ev["sentence_id"]
             weight[sid] = weight.get(sid, 0.0) + w
             first.setdefault(sid, ev)
-    best = sorted(weight, key=lambda sid: (-round(weight[sid], 9), _sentence_order(sid)))[:n]
+    best = sorted(weight, key=lambda sid: (-round(weight[sid], 9), sentence_order(sid)))[:n]
     out = []
     for sid in best:
         ev = first[sid]

@@ -134,7 +134,7 @@ class _Merge:
                        merges=[])
         node = g.nodes[key]
         named_by = node.get("named_by")
-        if named_by is not None and _sentence_order(sentence_id) < _sentence_order(named_by):
+        if named_by is not None and sentence_order(sentence_id) < sentence_order(named_by):
             node.update(name=name, type=type_, label=node_label(type_), named_by=sentence_id)
         seen = self.node_docs.get(key)
         if seen is None:
@@ -181,11 +181,17 @@ class _Merge:
         for (s, o, k), (_, summary) in self.edges.items():
             evidence = summary.props["evidence"]
             if len(evidence) > self.lengths[s, o, k, "evidence"]:
-                evidence.sort(key=lambda ev: _sentence_order(ev["sentence_id"]))
+                evidence.sort(key=lambda ev: sentence_order(ev["sentence_id"]))
                 summary.sorted_lists()
 
 
-def _sentence_order(sentence_id: str) -> tuple:
+def sentence_order(sentence_id: str) -> tuple:
+    """The order of sentences everywhere kg keeps them (local graph and Neo4j): by document id,
+    then position.
+
+    >>> sorted(["d1:10", "d1:2", "a:0"], key=sentence_order)
+    ['a:0', 'd1:2', 'd1:10']
+    """
     doc, _, idx = sentence_id.rpartition(":")
     return (doc, int(idx)) if idx.isdigit() else (sentence_id, 0)
 

@@ -29,9 +29,10 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from ..facts import EVIDENCE_PROPERTIES, summarise
+from ..graph import sentence_order
 from ..records import Triple, node_label
 from .store import (COUNTERS, UPDATE_ENTITIES, Connection, LoadMemory, LoadReport, _first_line, _retrying, _run_statements,
-                    checked_label, listed, sentence_order)
+                    checked_label, listed)
 
 #: Documents forgotten per transaction.
 FORGET_BATCH = 200

@@ -4,7 +4,7 @@ With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver. 
 
 - ``(:Entity:<Label> {key, name, type, aliases, merges, named_by})`` — ``key`` is unique; the second
   label is one of the fixed set in :data:`kg.records.ENTITY_LABELS`.  ``name`` and ``type`` are
-  those of the earliest mention in sentence order (``named_by``, see :func:`sentence_order`);
+  those of the earliest mention in sentence order (``named_by``, see :func:`kg.graph.sentence_order`);
   ``aliases`` and ``merges`` (why mentions became one entity) are sorted unions over its mentions.
 - ``(:Document {id, title, date, url, source, digest})-[:HAS_SENTENCE]->(:Sentence {id, text, doc_id})``
   and ``(:Sentence)-[:MENTIONS {name, type, aliases, merges}]->(:Entity)`` for the subject and
@@ -58,7 +58,7 @@ from ..errors import UserError
 from ..facts import (EVIDENCE_FIELDS, EVIDENCE_PROPERTIES, FACT_SUMMARY, Summary, evidence_date, evidence_entry,
                      summarise)
 from ..files import batched
-from ..graph import GRAPH_FORMAT, _sentence_order, edge_key
+from ..graph import GRAPH_FORMAT, edge_key, sentence_order
 from ..identity import merge_reasons
 from ..records import DOCUMENT_FIELDS, ENTITY_LABELS, Triple, node_label, relation_type
 # The connection settings are part of this module's interface too (store.Neo4jConfig, ...).
@@ -513,15 +513,6 @@ def _add_once(props: dict, name: str, value: str) -> None:
     values = props.setdefault(name, [])
     if value not in values:
         values.append(value)
-
-
-def sentence_order(sentence_id: str) -> tuple:
-    """The order of sentences everywhere in the store: by document id, then position (as the local graph).
-
-    >>> sorted(["d1:10", "d1:2", "a:0"], key=sentence_order)
-    ['a:0', 'd1:2', 'd1:10']
-    """
-    return _sentence_order(sentence_id)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -1266,7 +1257,7 @@ def _assemble_graph(nodes: list[dict], facts: list[dict], evidence: list[dict],
         by_fact.setdefault(e["fact"], []).append({k: e[k] for k in EVIDENCE_FIELDS})
     for f in facts:
         p = f["props"]
-        sentences = sorted(by_fact.get(p.get("id"), []), key=lambda ev: _sentence_order(ev["sentence_id"]))
+        sentences = sorted(by_fact.get(p.get("id"), []), key=lambda ev: sentence_order(ev["sentence_id"]))
         g.add_edge(f["s"], f["o"], key=edge_key(p["predicate"], p["negated"]), predicate=p["predicate"],
                    type=f["type"], negated=p["negated"], evidence=sentences, **summarise(sentences))
     return g
