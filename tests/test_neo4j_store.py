@@ -288,6 +288,31 @@ def test_created_facts_shortcut_gives_the_merged_graph(neo4j_conn, memory_limit)
 
 
 @pytest.mark.neo4j
+@pytest.mark.parametrize("min_walk", [0, 10**9])
+def test_facts_merged_by_typed_and_dynamic_statements_give_the_same_graph(neo4j_conn, monkeypatch, min_walk):
+    """Facts the database holds are merged by one statement per type (every type: minimum walk 0)
+    or by the dynamic one (none): either way the graph is kg.graph's and a re-load adds nothing."""
+    from tests.synthetic import synthetic_triples
+
+    monkeypatch.setattr(store, "STATIC_TYPE_MIN_WALK", min_walk)
+    corpus = list(synthetic_triples(1500, entities=120))
+    assert store.load_triples(neo4j_conn, corpus[:700], batch_size=100, memory_limit=0).ok
+    assert store.load_triples(neo4j_conn, corpus, batch_size=100, memory_limit=0).ok
+    assert graph_to_data(store.whole_graph(neo4j_conn)) == graph_to_data(build_graph(corpus))
+    again = store.load_triples(neo4j_conn, corpus, batch_size=100, memory_limit=0)
+    assert (again.nodes_created, again.relationships_created, again.properties_set) == (0, 0, 0)
+
+
+def test_types_whose_rows_walk_far_get_a_statement_of_their_own(monkeypatch):
+    monkeypatch.setattr(store, "STATIC_TYPE_MIN_WALK", 100)
+    rows = [{"type": "SAY", "i": 0}, {"type": "SAY", "i": 1}, {"type": "MEET", "i": 2}, {"type": "VISIT", "i": 3}]
+    statements = store._by_type("MERGE (a)-[r:$(row.type)]->(b)", rows, [60, 50, 99, 500])
+    assert statements == [("MERGE (a)-[r:$(row.type)]->(b)", [rows[2]]),
+                          ("MERGE (a)-[r:`SAY`]->(b)", rows[:2]),
+                          ("MERGE (a)-[r:`VISIT`]->(b)", [rows[3]])]
+
+
+@pytest.mark.neo4j
 @pytest.mark.parametrize("memory_limit", [store.LOAD_MEMORY_LIMIT, 0])
 def test_a_fact_stated_in_many_sentences_keeps_each_once_in_order(neo4j_conn, memory_limit):
     """One fact in 600 sentences of 60 documents, batches of 7 triples that cut documents apart:

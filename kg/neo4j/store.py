@@ -71,8 +71,10 @@ log = logging.getLogger(__name__)
 MAX_TYPE_LENGTH = 120
 #: Entries (entity keys + fact ids) a load remembers of what it wrote itself: see LoadMemory.
 LOAD_MEMORY_LIMIT = 120_000  # ~170 bytes each (bench/load.py): ~20 MB, about what a 100k-triple load holds
-#: A relationship type with at least this many rows in a batch gets a statement of its own.
-STATIC_TYPE_MIN_ROWS = 25
+#: A relationship type whose rows in a batch would walk at least this many relationships
+#: (the lesser degree of each fact's ends, summed) gets a statement of its own: about what one
+#: more statement costs (~2 ms on a cached plan), as measured by bench/load.py.
+STATIC_TYPE_MIN_WALK = 10_000
 TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
 LABEL_PATTERN = re.compile(r"[A-Z][A-Za-z]*")
 #: Labels an entity may get besides ``Entity``: a fixed set, never text from the input.
@@ -248,10 +250,14 @@ CALL (row, known) {
 # written in one transaction), found by the index on EVIDENCE.fact.  Facts that do not are
 # CREATEd; a MERGE would walk the relationships of one of its ends, which on two well-connected
 # entities costs their degree (the whole cost of a large load, as measured by bench/load.py).
+# For those that do, ``walk`` is that cost (the lesser degree, read from the degree store).
 KNOWN_FACTS = """
-UNWIND $ids AS id
-WITH id WHERE EXISTS { ()-[:EVIDENCE {fact: id}]->() }
-RETURN id
+UNWIND $rows AS row
+WITH row WHERE EXISTS { ()-[:EVIDENCE {fact: row.id}]->() }
+MATCH (a:Entity {key: row.s})
+MATCH (b:Entity {key: row.o})
+WITH row, COUNT { (a)-->() } AS out, COUNT { (b)<--() } AS in
+RETURN row.id AS id, CASE WHEN out < in THEN out ELSE in END AS walk
 """
 
 # A new fact gets all its properties at once (``row.props``).  Returns the rows whose fact already
@@ -294,7 +300,7 @@ SET r.evidence = row.lists.evidence,
 
 #: The short lists of existing facts (by relationship id), to merge a batch's sentences into.
 FACT_LISTS = """
-UNWIND $rids AS rid
+UNWIND $rows AS rid
 MATCH ()-[r]->() WHERE elementId(r) = rid
 RETURN rid, r.evidence AS evidence, r.speakers AS speakers, r.docs AS docs
 """
@@ -774,18 +780,25 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
 
 
 class LoadMemory:
-    """What one load has written itself: the entities it created and, for every fact with such an
-    end, the fact's relationship id.
+    """What one load has written itself: the entities it created and the relationship id of each
+    fact it wrote, kept in two generations so that the facts it meets again stay.
 
     kg is the only writer while it loads (one writer per database), so a fact with an end the
     load created exists exactly when the load wrote it: it is created, or given its new evidence
     by id, with no search among the relationships of its ends (the costly part of a ``MERGE``
-    on a well-connected entity).  Facts between entities that were already there take the
-    ``MERGE`` path.  Whenever a step is retried or fails, what it wrote is uncertain and the
-    memory is emptied; the ``MERGE`` path is always correct.  At ``limit`` entries it is
-    emptied too (an entity is remembered only with every fact the load wrote for it), which
-    bounds the memory of a long load.  Entries are compact: 88-bit hashes of keys, and a
-    relationship id as the number after the database's common ``elementId`` prefix.
+    on a well-connected entity).  Any other fact the load wrote, or found, is also given its new
+    evidence by id while it is remembered; the rest take the ``MERGE`` path.  Whenever a step is
+    retried or fails, what it wrote is uncertain and the memory is emptied; the ``MERGE`` path is
+    always correct.
+
+    Memory is bounded by ``limit`` entries.  New entries go into the young generation; when it
+    holds half the limit it becomes the old one and the old one is dropped, and a fact found in
+    the old generation moves into the young one (so the facts of well-connected entities, which
+    come back batch after batch, are kept).  An entity is remembered with its generation, and
+    every fact written for it afterwards is in that generation or a younger one, so when a
+    generation is dropped its entities go with it and ``owns`` never answers for a fact the
+    memory has lost.  Entries are compact: 88-bit hashes of keys, and a relationship id as the
+    number after the database's common ``elementId`` prefix.
 
     >>> m = LoadMemory(limit=4)
     >>> m.add_entities(["a", "b"])
@@ -795,46 +808,56 @@ class LoadMemory:
 
     def __init__(self, limit: int = LOAD_MEMORY_LIMIT):
         self.limit = limit
-        self.entities: set[int] = set()
-        self.facts: dict[int, int | str] = {}
         self._rid_prefix: str | None = None
+        self.forget()
 
     def __len__(self) -> int:
-        return len(self.entities) + len(self.facts)
+        return sum(len(g) for generation in (self._young, self._old) for g in generation)
 
     def forget(self) -> None:
         """Drop everything: later facts are merged until new entities are created."""
-        self.entities.clear()
-        self.facts.clear()
+        self._young: tuple[set[int], dict[int, int | str]] = (set(), {})
+        self._old: tuple[set[int], dict[int, int | str]] = (set(), {})
+
+    def _make_room(self) -> None:
+        if len(self._young[0]) + len(self._young[1]) >= self.limit // 2:
+            self._old, self._young = self._young, (set(), {})
 
     def add_entities(self, keys: Iterable[str]) -> None:
         """Record entities this load created (``limit`` 0: record nothing, every fact is merged)."""
-        if len(self) > self.limit:
-            self.forget()
         if self.limit > 0:
-            self.entities.update(_hash88(key) for key in keys)
+            self._make_room()
+            self._young[0].update(_hash88(key) for key in keys)
 
     def owns(self, fact: dict) -> bool:
         """True when the fact has an end this load created (so the memory knows whether it exists)."""
-        return _hash88(fact["s"]) in self.entities or _hash88(fact["o"]) in self.entities
+        ends = (_hash88(fact["s"]), _hash88(fact["o"]))
+        return any(end in self._young[0] or end in self._old[0] for end in ends)
 
     def fact_id(self, fact: dict) -> str | None:
-        """The relationship id of a fact this load wrote, if remembered."""
-        number = self.facts.get(self.fact_key(fact))
-        if number is None or isinstance(number, str):
-            return number
-        return f"{self._rid_prefix}{number}"
+        """The relationship id of a fact this load wrote or found, if remembered."""
+        key = self.fact_key(fact)
+        number = self._young[1].get(key)
+        if number is None:
+            number = self._old[1].pop(key, None)
+            if number is None:
+                return None
+            self._young[1][key] = number
+        return number if isinstance(number, str) else f"{self._rid_prefix}{number}"
 
     def add_fact(self, fact: dict, rid: str) -> None:
-        """Remember the relationship id of a fact this load wrote (only while it remembers entities)."""
-        if not self.entities:
+        """Remember the relationship id of a fact this load wrote or found."""
+        if self.limit <= 0:
             return
+        self._make_room()
+        key = self.fact_key(fact)
+        self._old[1].pop(key, None)
         prefix, _, number = rid.rpartition(":")
         if number.isdigit() and self._rid_prefix in (None, prefix + ":"):
             self._rid_prefix = prefix + ":"
-            self.facts[self.fact_key(fact)] = int(number)
+            self._young[1][key] = int(number)
         else:
-            self.facts[self.fact_key(fact)] = rid
+            self._young[1][key] = rid
 
     @staticmethod
     def fact_key(fact: dict) -> int:
@@ -869,24 +892,24 @@ def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int 
     facts = [{**f, "fresh": all(sid in fresh for sid in f["props"]["evidence"])} for f in rows.get("facts", [])]
     new, known, rest = [], [], []
     for f in facts:
-        if not memory.owns(f):
-            rest.append(f)
+        rid = memory.fact_id(f)
+        if rid is not None:
+            known.append({**f, "rid": rid})
         else:
-            rid = memory.fact_id(f)
-            (new if rid is None else known).append(f if rid is None else {**f, "rid": rid})
+            (new if memory.owns(f) else rest).append(f)
     if facts:
         # After a lost commit reply the facts may be there: the retry merges every fact and checks
         # every sentence (and the memory, emptied by the retry, records nothing).
-        created = run(_fact_step, (new, known, rest),
+        written = run(_fact_step, (new, known, rest),
                       safe_step=(_fact_step, ([], [], [{**f, "fresh": False} for f in facts])))
-        for i, rid in created:
+        for i, rid in written:
             memory.add_fact(facts[i], rid)
     return totals
 
 
 def _fact_step(tx: neo4j.ManagedTransaction, groups: tuple[list[dict], list[dict], list[dict]]):
     """Write a batch's facts with their evidence in one transaction; returns (counters, the
-    (row number, relationship id) of each fact CREATE_FACTS made).
+    (row number, relationship id) of each fact it created or found by ``MERGE``).
 
     ``groups`` is (facts known to be new, facts known to exist with their ``rid``, the rest).
     Of the rest, those without evidence in the database (:data:`KNOWN_FACTS`) are created, the
@@ -894,10 +917,13 @@ def _fact_step(tx: neo4j.ManagedTransaction, groups: tuple[list[dict], list[dict
     batch created them all (``fresh``), else by MERGE_EVIDENCE, which checks each one.
     """
     new, known, rest = groups
-    existing = {record[0] for record in tx.run(KNOWN_FACTS, ids=[f["props"]["id"] for f in rest])}
-    new = new + [f for f in rest if f["props"]["id"] not in existing]
-    rest = [f for f in rest if f["props"]["id"] in existing]
-    counters, stale = _run_statements(tx, _by_type(UPSERT_FACTS, [_upserted(f) for f in rest]))
+    _, known_facts = _run_statements(tx, [(KNOWN_FACTS, [{"id": f["props"]["id"], "s": f["s"], "o": f["o"]}
+                                                         for f in rest])])
+    walks = dict(known_facts)
+    new = new + [f for f in rest if f["props"]["id"] not in walks]
+    rest = [f for f in rest if f["props"]["id"] in walks]
+    counters, stale = _run_statements(tx, _by_type(UPSERT_FACTS, [_upserted(f) for f in rest],
+                                                   [walks[f["props"]["id"]] for f in rest]))
     made, created = _run_statements(tx, [(CREATE_FACTS, [_created_fact(f) for f in new])])
     by_number = {f["i"]: f for f in rest}
     existed = known + [{**by_number[i], "rid": rid} for i, rid in stale]
@@ -906,7 +932,9 @@ def _fact_step(tx: neo4j.ManagedTransaction, groups: tuple[list[dict], list[dict
     fresh = new + [f for f in rest if f["fresh"] and f["i"] not in returned] + appended
     current = {}
     if existed:
-        current = {r["rid"]: r.data() for r in tx.run(FACT_LISTS, rids=[f["rid"] for f in existed])}
+        _, stored = _run_statements(tx, [(FACT_LISTS, [f["rid"] for f in existed])])
+        current = {rid: {"evidence": evidence, "speakers": speakers, "docs": docs}
+                   for rid, evidence, speakers, docs in stored}
     lists = {f["rid"]: merged_lists(current[f["rid"]], _new_entries(f)) for f in existed if f["rid"] in current}
     added, _ = _run_statements(tx, [
         (CREATE_EVIDENCE, [row for f in fresh for row in evidence_rows(f)]),
@@ -914,7 +942,7 @@ def _fact_step(tx: neo4j.ManagedTransaction, groups: tuple[list[dict], list[dict
         (MERGE_EVIDENCE, [{**_merged(f), "lists": lists.get(f["rid"])} for f in existed if not f["fresh"]])])
     for name in COUNTERS:
         counters[name] += made[name] + added[name]
-    return counters, created
+    return counters, created + stale
 
 
 def _new_entries(fact: dict) -> dict:
@@ -1007,23 +1035,25 @@ def _created_fact(fact: dict) -> dict:
             "props": {"predicate": fact["predicate"], "negated": fact["negated"], **listed(fact["props"])}}
 
 
-def _by_type(cypher: str, rows: list[dict]) -> list[tuple[str, list[dict]]]:
-    """A fact statement's (Cypher, rows): types with many rows get their own statement, the rest one dynamic one.
+def _by_type(cypher: str, rows: list[dict], walks: list[int]) -> list[tuple[str, list[dict]]]:
+    """A fact statement's (Cypher, rows): types whose rows would walk many relationships get their
+    own statement, the rest one dynamic one.
 
     With ``$(row.type)`` the planner cannot restrict the MERGE's expansion to one type and walks
-    every relationship of an entity (MENTIONS included): ~10x the work on well-connected
-    entities.  A statement per type avoids that, but each new type costs a plan compilation,
-    so only types frequent enough to repay it get one.  Static types are checked again here
-    and written in backticks.
+    every relationship of the lesser-degree end (``walks``, one per row), which on
+    well-connected entities grows with the graph.  A statement per type walks only that type's
+    relationships, but costs a round trip (and a plan compilation the first time), so only
+    types whose walk repays it (:data:`STATIC_TYPE_MIN_WALK`) get one.  Static types are
+    checked again here and written in backticks.
     """
     groups: dict[str, list[dict]] = {}
-    for row in rows:
+    walked: dict[str, int] = {}
+    for row, walk in zip(rows, walks):
         groups.setdefault(row["type"], []).append(row)
-    statements = [(cypher, [row for group in groups.values() if len(group) < STATIC_TYPE_MIN_ROWS
-                            for row in group])]
-    for rel_type, group in groups.items():
-        if len(group) >= STATIC_TYPE_MIN_ROWS:
-            statements.append((cypher.replace("$(row.type)", f"`{checked_type(rel_type)}`"), group))
+        walked[row["type"]] = walked.get(row["type"], 0) + walk
+    static = {t for t, walk in walked.items() if walk >= STATIC_TYPE_MIN_WALK}
+    statements = [(cypher, [row for t, group in groups.items() if t not in static for row in group])]
+    statements += [(cypher.replace("$(row.type)", f"`{checked_type(t)}`"), groups[t]) for t in sorted(static)]
     return statements
 
 
