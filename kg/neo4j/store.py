@@ -61,6 +61,7 @@ from ..files import batched
 from ..graph import GRAPH_FORMAT, edge_key, sentence_order
 from ..identity import merge_reasons
 from ..records import DOCUMENT_FIELDS, ENTITY_LABELS, Triple, node_label, relation_type
+from .memory import LOAD_MEMORY_LIMIT, LoadMemory
 # The connection settings are part of this module's interface too (store.Neo4jConfig, ...).
 from .config import DEFAULT_BATCH_SIZE, DEFAULT_URI, DEFAULT_USER, URI_SCHEMES, Neo4jConfig, config_from_env  # noqa: F401
 
@@ -69,8 +70,6 @@ log = logging.getLogger(__name__)
 #: Relationship types longer than this are shortened (prefix + hash); Neo4j keeps every type
 #: name forever in its token store, so a runaway predicate must not become a huge token.
 MAX_TYPE_LENGTH = 120
-#: Entries (entity keys + fact ids) a load remembers of what it wrote itself: see LoadMemory.
-LOAD_MEMORY_LIMIT = 120_000  # ~170 bytes each (bench/load.py): ~20 MB, about what a 100k-triple load holds
 #: A relationship type whose rows in a batch would walk at least this many relationships
 #: (the lesser degree of each fact's ends, summed) gets a statement of its own: about what one
 #: more statement costs (~2 ms on a cached plan), as measured by bench/load.py.
@@ -727,8 +726,17 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     if schema:
         ensure_schema(conn)
     report = LoadReport()
-    memory = LoadMemory(memory_limit)
-    plan = LoadPlan(conn, report, memory, batch_size=batch_size)
+    with LoadMemory(memory_limit) as memory:
+        _load(conn, triples, report, LoadPlan(conn, report, memory, batch_size=batch_size), memory,
+              batch_size=batch_size, progress=progress)
+    report.seconds = time.perf_counter() - start
+    log.info("loaded %d triples in %d batches (%.1f s)", report.triples, report.batches, report.seconds)
+    return report
+
+
+def _load(conn: Connection, triples: Iterable[Triple], report: LoadReport, plan, memory: LoadMemory, *,
+          batch_size: int, progress: ProgressFn | None) -> None:
+    """The batches of :func:`load_triples`, written into ``report``."""
     gone: str | None = None
     for index, items in enumerate(batched(plan.stream(triples), batch_size)):
         positions = [p for p, _ in items]
@@ -774,100 +782,6 @@ def load_triples(conn: Connection, triples: Iterable[Triple], *, batch_size: int
     if progress is not None and plan.unchanged_triples:
         progress(plan.take_unchanged())
     report.triples = plan.read
-    report.seconds = time.perf_counter() - start
-    log.info("loaded %d triples in %d batches (%.1f s)", report.triples, report.batches, report.seconds)
-    return report
-
-
-class LoadMemory:
-    """What one load has written itself: the entities it created and the relationship id of each
-    fact it wrote, kept in two generations so that the facts it meets again stay.
-
-    kg is the only writer while it loads (one writer per database), so a fact with an end the
-    load created exists exactly when the load wrote it: it is created, or given its new evidence
-    by id, with no search among the relationships of its ends (the costly part of a ``MERGE``
-    on a well-connected entity).  Any other fact the load wrote, or found, is also given its new
-    evidence by id while it is remembered; the rest take the ``MERGE`` path.  Whenever a step is
-    retried or fails, what it wrote is uncertain and the memory is emptied; the ``MERGE`` path is
-    always correct.
-
-    Memory is bounded by ``limit`` entries.  New entries go into the young generation; when it
-    holds half the limit it becomes the old one and the old one is dropped, and a fact found in
-    the old generation moves into the young one (so the facts of well-connected entities, which
-    come back batch after batch, are kept).  An entity is remembered with its generation, and
-    every fact written for it afterwards is in that generation or a younger one, so when a
-    generation is dropped its entities go with it and ``owns`` never answers for a fact the
-    memory has lost.  Entries are compact: 88-bit hashes of keys, and a relationship id as the
-    number after the database's common ``elementId`` prefix.
-
-    >>> m = LoadMemory(limit=4)
-    >>> m.add_entities(["a", "b"])
-    >>> m.owns({"s": "a", "o": "x"}), m.owns({"s": "x", "o": "y"})
-    (True, False)
-    """
-
-    def __init__(self, limit: int = LOAD_MEMORY_LIMIT):
-        self.limit = limit
-        self._rid_prefix: str | None = None
-        self.forget()
-
-    def __len__(self) -> int:
-        return sum(len(g) for generation in (self._young, self._old) for g in generation)
-
-    def forget(self) -> None:
-        """Drop everything: later facts are merged until new entities are created."""
-        self._young: tuple[set[int], dict[int, int | str]] = (set(), {})
-        self._old: tuple[set[int], dict[int, int | str]] = (set(), {})
-
-    def _make_room(self) -> None:
-        if len(self._young[0]) + len(self._young[1]) >= self.limit // 2:
-            self._old, self._young = self._young, (set(), {})
-
-    def add_entities(self, keys: Iterable[str]) -> None:
-        """Record entities this load created (``limit`` 0: record nothing, every fact is merged)."""
-        if self.limit > 0:
-            self._make_room()
-            self._young[0].update(_hash88(key) for key in keys)
-
-    def owns(self, fact: dict) -> bool:
-        """True when the fact has an end this load created (so the memory knows whether it exists)."""
-        ends = (_hash88(fact["s"]), _hash88(fact["o"]))
-        return any(end in self._young[0] or end in self._old[0] for end in ends)
-
-    def fact_id(self, fact: dict) -> str | None:
-        """The relationship id of a fact this load wrote or found, if remembered."""
-        key = self.fact_key(fact)
-        number = self._young[1].get(key)
-        if number is None:
-            number = self._old[1].pop(key, None)
-            if number is None:
-                return None
-            self._young[1][key] = number
-        return number if isinstance(number, str) else f"{self._rid_prefix}{number}"
-
-    def add_fact(self, fact: dict, rid: str) -> None:
-        """Remember the relationship id of a fact this load wrote or found."""
-        if self.limit <= 0:
-            return
-        self._make_room()
-        key = self.fact_key(fact)
-        self._old[1].pop(key, None)
-        prefix, _, number = rid.rpartition(":")
-        if number.isdigit() and self._rid_prefix in (None, prefix + ":"):
-            self._rid_prefix = prefix + ":"
-            self._young[1][key] = int(number)
-        else:
-            self._young[1][key] = rid
-
-    @staticmethod
-    def fact_key(fact: dict) -> int:
-        """An 88-bit key of (subject, predicate, negated, object)."""
-        return _hash88("\x1f".join((fact["s"], fact["predicate"], "1" if fact["negated"] else "0", fact["o"])))
-
-
-def _hash88(text: str) -> int:
-    """An 88-bit hash of ``text`` (as small an ``int`` object as a 64-bit one; collisions are out of reach)."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=11).digest(), "little")
 
 
 def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int = 3,
@@ -881,7 +795,9 @@ def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int 
     rest is merged.  Every step is idempotent, so a batch cut short by a failure is completed
     by writing it again.
     """
-    memory = memory if memory is not None else LoadMemory()
+    if memory is None:
+        with LoadMemory() as memory:
+            return write_batch(conn, rows, attempts=attempts, memory=memory)
     totals: dict[str, int] = {}
     run = functools.partial(_retrying, conn, totals=totals, attempts=attempts, on_retry=memory.forget)
     if rows.get("entities"):
@@ -891,19 +807,17 @@ def write_batch(conn: Connection, rows: dict[str, list[dict]], *, attempts: int 
         fresh = run(_document_step, _documents_with_sentences(rows))
     facts = [{**f, "fresh": all(sid in fresh for sid in f["props"]["evidence"])} for f in rows.get("facts", [])]
     new, known, rest = [], [], []
-    for f in facts:
-        rid = memory.fact_id(f)
+    for f, rid, owned in zip(facts, memory.fact_ids(facts), memory.owned(facts)):
         if rid is not None:
             known.append({**f, "rid": rid})
         else:
-            (new if memory.owns(f) else rest).append(f)
+            (new if owned else rest).append(f)
     if facts:
         # After a lost commit reply the facts may be there: the retry merges every fact and checks
-        # every sentence (and the memory, emptied by the retry, records nothing).
+        # every sentence (the memory, emptied by the retry, then records what the retry wrote).
         written = run(_fact_step, (new, known, rest),
                       safe_step=(_fact_step, ([], [], [{**f, "fresh": False} for f in facts])))
-        for i, rid in written:
-            memory.add_fact(facts[i], rid)
+        memory.add_facts((facts[i], rid) for i, rid in written)
     return totals
 
 
