@@ -143,8 +143,13 @@ def resolved_file(path, *, scope: bool = True) -> Iterator[Triple]:
     ``scope=False`` resolves aliases only (no identity rules, no cross-document records)."""
     from .graph import read_triples
 
-    reader = read_triples(path)  # one reader for both passes: a bad line is reported once
+    return resolved(read_triples(path), scope=scope)
+
+
+def resolved(triples: Iterable[Triple], *, scope: bool = True) -> Iterator[Triple]:
+    """Triples that can be read twice (a :class:`kg.graph.TripleReader`: one reader for both
+    passes, so a bad line is reported once) resolved across documents, as :func:`resolved_file`."""
     if not scope:
-        return resolve_across_documents(reader, alias_table(reader))
-    table, plan = link_pass(reader)
-    return resolve_across_documents(reader, table, plan)
+        return resolve_across_documents(triples, alias_table(triples))
+    table, plan = link_pass(triples)
+    return resolve_across_documents(triples, table, plan)

@@ -72,10 +72,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"cannot read {args.triples}: {exc.strerror or exc}") from None
     triples = reader
     if args.link:
-        from ..link import link_pass, resolve_across_documents
+        from ..link import resolved
 
-        table, plan = link_pass(reader)
-        triples = resolve_across_documents(reader, table, plan)
+        triples = resolved(reader)
     with neo4j_store.connect(config) as conn:
         with tqdm(total=total, unit="triple", file=sys.stderr, disable=True if args.quiet else None, leave=False) as bar:
             report = neo4j_store.load_triples(conn, triples, batch_size=args.batch_size, progress=bar.update)

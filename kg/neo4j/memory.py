@@ -26,6 +26,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..files import batched
+
 #: Entries (entities and facts) before the memory is emptied and starts again: ~30 bytes each
 #: on disk, so a 10-million-triple load's file stays near 300 MB.
 LOAD_MEMORY_LIMIT = 10_000_000
@@ -125,10 +127,8 @@ class LoadMemory:
         if self._db is None or not keys:
             return {}
         found: dict[bytes, Any] = {}
-        keys = list(keys)
         column = "rid" if table == "facts" else "1"
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start:start + _CHUNK]
+        for chunk in batched(keys, _CHUNK):
             found.update(self._db.execute(
                 f"SELECT key, {column} FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk))
         return found
