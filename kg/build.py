@@ -125,6 +125,36 @@ def resolved_triples(out: str | os.PathLike):
     return resolved_file(path)
 
 
+def read_build_graph(out: str | os.PathLike):
+    """The local graph of the build in ``out`` (what ``kg query``, ``kg view``, ``kg brief`` and
+    ``kg export`` read); a directory without a build is a :class:`kg.errors.UserError`."""
+    from .graph import read_graph
+
+    path = Path(out) / GRAPH
+    if not path.is_file():
+        raise UserError(f"{out}: no build here (run `kg build --out {out}` first)")
+    try:
+        return read_graph(path)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def build_triples(out: str | os.PathLike):
+    """The raw triple records of the build in ``out``, in build order (as ``kg extract`` writes them)."""
+    from .graph import read_triples
+
+    path = Path(out) / TRIPLES
+    return iter(read_triples(path)) if path.exists() else iter(())
+
+
+def build_entries(out: str | os.PathLike) -> list[dict]:
+    """The ledger of the build in ``out``: one entry per document read (id, origin, status, counts,
+    digest or reason), in the order they were recorded."""
+    from .run.sink import _ledger_entries
+
+    return list(_ledger_entries(Path(out) / DOCUMENTS))
+
+
 def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = DEFAULT_MODEL, workers: int = 1,
           fmt: str = "auto", options: ExtractOptions = ExtractOptions(), views: bool = True,
           view_max_nodes: int = 300, view_by: str = "pagerank", on_item: Callable = lambda item: None,
