@@ -211,29 +211,11 @@ class KeyStats:
     def resolve(self, target: Callable[[str, str], Optional[tuple]]) -> None:
         """Fold each key into the entity ``target(name, type)`` resolves its name to (the
         cross-document aliases of :mod:`kg.link`), so the plan counts resolved keys."""
-        for key, k in list(self.keys.items()):
-            hit = target(k.name, k.type)
-            if hit is None or hit[0] == key:
-                continue
-            into = self.keys.setdefault(hit[0], _Key(hit[1], hit[2]))
-            into.docs |= self.keys.pop(key).docs
+        fold_keys(self.keys, target)
 
     def plan(self) -> "ScopePlan":
         """The key of every (key, document) that does not keep its own key."""
-        person_parts = set()
-        for k in self.keys.values():
-            words = normalise_name(k.name).split()
-            if k.type == "PERSON" and len(words) > 1:
-                person_parts.update((words[0], words[-1]))
-        per_document = set()
-        for key, k in self.keys.items():
-            words = normalise_name(k.name).split()
-            if (k.type in SCOPABLE_NAMED_TYPES and len(words) == 1
-                    and (words[0] in self.lower_words or words[0] in person_parts)):
-                per_document.add(key)
-        names = {normalise_name(k.name) for key, k in self.keys.items()
-                 if k.type != "CONCEPT" and key not in per_document}
-        names -= self.lower_words  # a common word the tagger took for a name ("Plan") names nothing
+        per_document, names = named_scope(self.keys, self.lower_words)
         story_keys: dict[str, list[str]] = {}
         for key, k in self.keys.items():
             if k.type in STORY_TYPES and key not in per_document:
@@ -241,15 +223,63 @@ class KeyStats:
                     story_keys.setdefault(d, []).append(key)
         stories: dict[str, dict[str, str]] = {}
         for key, k in self.keys.items():
-            if k.type != "CONCEPT" or k.proper or _holds_name(k.name, names):
-                continue
-            if len(content_words(k.name)) <= 1:
+            scope = concept_scope(k, names)
+            if scope == "document":
                 per_document.add(key)
-            elif len(k.docs) > 1:
-                groups = _stories(sorted(k.docs), story_keys)
-                if len(groups) > 1:
-                    stories[key] = {d: scoped_key(key, group[0]) for group in groups for d in group}
+            elif scope == "story" and len(k.docs) > 1:
+                mapping = story_map(key, k.docs, story_keys)
+                if mapping:
+                    stories[key] = mapping
         return ScopePlan(frozenset(per_document), stories)
+
+
+def fold_keys(keys: dict, target: Callable[[str, str], Optional[tuple]]) -> None:
+    """Fold each key of ``keys`` (key → :class:`_Key`, in the order first seen) into the entity
+    ``target(name, type)`` resolves its name to: the target's ``docs`` take the folded key's."""
+    for key, k in list(keys.items()):
+        hit = target(k.name, k.type)
+        if hit is None or hit[0] == key:
+            continue
+        into = keys.setdefault(hit[0], _Key(hit[1], hit[2]))
+        into.docs |= keys.pop(key).docs
+
+
+def named_scope(keys: dict, lower_words) -> tuple[set, set]:
+    """The named keys scoped to their document (a one-word name that is a common word of the corpus,
+    or part of a longer person name), and the names of the corpus's entities (that are not common
+    words); ``lower_words`` holds (at least every one of these names and words that is) a word the
+    corpus writes in lower case."""
+    person_parts = set()
+    for k in keys.values():
+        words = normalise_name(k.name).split()
+        if k.type == "PERSON" and len(words) > 1:
+            person_parts.update((words[0], words[-1]))
+    per_document = set()
+    for key, k in keys.items():
+        words = normalise_name(k.name).split()
+        if (k.type in SCOPABLE_NAMED_TYPES and len(words) == 1
+                and (words[0] in lower_words or words[0] in person_parts)):
+            per_document.add(key)
+    names = {normalise_name(k.name) for key, k in keys.items() if k.type != "CONCEPT" and key not in per_document}
+    # a common word the tagger took for a name ("Plan") names nothing
+    return per_document, {n for n in names if n not in lower_words}
+
+
+def concept_scope(k: "_Key", names: set) -> Optional[str]:
+    """``"document"`` for a generic concept, ``"story"`` for a descriptive one, else None (a named
+    concept, or not a concept): see the module docstring."""
+    if k.type != "CONCEPT" or k.proper or _holds_name(k.name, names):
+        return None
+    return "document" if len(content_words(k.name)) <= 1 else "story"
+
+
+def story_map(key: str, docs: Iterable[str], story_keys) -> dict[str, str]:
+    """Document → key of a descriptive concept ``key`` found in ``docs``, one key per story
+    (``story_keys[d]``: the named keys of document ``d``); empty when its documents are one story."""
+    groups = _stories(sorted(docs), story_keys)
+    if len(groups) <= 1:
+        return {}
+    return {d: scoped_key(key, group[0]) for group in groups for d in group}
 
 
 def _holds_name(name: str, names: set) -> bool:

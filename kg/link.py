@@ -89,7 +89,13 @@ def resolve_across_documents(triples: Iterable[Triple], table: dict,
     """Triples with every bare alias replaced by its entity (see :func:`alias_table`); with a
     ``plan`` (:meth:`kg.identity.KeyStats.plan`), keys also scoped to their document or story and
     a cross-document record after each triple that joins a key to another document."""
-    first_doc: dict[str, str] = {}
+    resolved = resolve_triples(triples, table, plan)
+    return resolved if plan is None else with_cross_document_records(resolved)
+
+
+def resolve_triples(triples: Iterable[Triple], table: dict, plan: Optional[ScopePlan] = None) -> Iterator[Triple]:
+    """Each triple resolved with an alias ``table`` and, when given, a scope ``plan`` (no
+    cross-document records); a triple whose two ends become one entity is left out."""
     for t in triples:
         if t.is_alias:
             out = t if plan is None else _scoped(t, t.subject, t.object, t.speaker, plan)
@@ -107,12 +113,19 @@ def resolve_across_documents(triples: Iterable[Triple], table: dict,
             if out.subject.key == out.object.key:
                 continue
         yield out
-        if plan is not None:
-            for arg in (out.subject,) if out.is_alias else (out.subject, out.object):
-                first = first_doc.setdefault(arg.key, out.doc_id)
-                if first is not None and first != out.doc_id:
-                    first_doc[arg.key] = None  # announced once
-                    yield cross_document_record(out, arg)
+
+
+def with_cross_document_records(triples: Iterable[Triple]) -> Iterator[Triple]:
+    """Resolved triples (in build order) with, after each triple that joins a key to a second
+    document, the ``alias`` record that says so (:func:`kg.identity.cross_document_record`)."""
+    first_doc: dict[str, Optional[str]] = {}
+    for out in triples:
+        yield out
+        for arg in (out.subject,) if out.is_alias else (out.subject, out.object):
+            first = first_doc.setdefault(arg.key, out.doc_id)
+            if first is not None and first != out.doc_id:
+                first_doc[arg.key] = None  # announced once
+                yield cross_document_record(out, arg)
 
 
 def _scoped(t: Triple, s: Argument, o: Argument, speaker: Optional[Speaker], plan: ScopePlan) -> Triple:
