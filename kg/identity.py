@@ -284,8 +284,18 @@ def story_map(key: str, docs: Iterable[str], story_keys) -> dict[str, str]:
 
 def _holds_name(name: str, names: set) -> bool:
     """True when a run of up to four words of ``name`` is the name of an entity of the corpus."""
+    return not names.isdisjoint(name_runs(name))
+
+
+def name_runs(name: str) -> set[str]:
+    """The runs of up to four consecutive words of a normalised name (what :func:`concept_scope`
+    looks up among the corpus's entity names).
+
+    >>> sorted(name_runs("Taiwan's CPTPP bid"))
+    ['bid', 'cptpp', 'cptpp bid', 'taiwan', 'taiwan cptpp', 'taiwan cptpp bid']
+    """
     words = normalise_name(name).split()
-    return any(" ".join(words[i:j]) in names for i in range(len(words)) for j in range(i + 1, min(i + 5, len(words) + 1)))
+    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 5, len(words) + 1))}
 
 
 def _stories(docs: list[str], story_keys: dict) -> list[list[str]]:

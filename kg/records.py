@@ -7,6 +7,8 @@ the evaluation.  Only plain values live here: no spaCy, no networkx, no I/O.
 """
 from __future__ import annotations
 
+import copy
+
 import hashlib
 import math
 import re
@@ -175,12 +177,17 @@ class Triple:
 
     def to_dict(self) -> dict:
         """JSON-ready form, the line format of ``kg extract``."""
-        d = asdict(self)
-        d["confidence"] = round(self.confidence, 3)
-        if not self.doc:
-            del d["doc"]
-        if self.event_date is None:
-            del d["event_date"]  # undated facts keep the line they had before dates existed
+        d = {"doc_id": self.doc_id, "sentence_id": self.sentence_id, "sentence": self.sentence,
+             "subject": _argument_dict(self.subject),
+             "predicate": {"text": self.predicate.text, "lemma": self.predicate.lemma},
+             "object": _argument_dict(self.object),
+             "speaker": None if self.speaker is None else {"name": self.speaker.name, "key": self.speaker.key},
+             "negated": self.negated, "confidence": round(self.confidence, 3), "rule": self.rule,
+             "sentence_start": self.sentence_start}
+        if self.doc:
+            d["doc"] = copy.deepcopy(self.doc)
+        if self.event_date is not None:  # undated facts keep the line they had before dates existed
+            d["event_date"] = dict(self.event_date)
         return d
 
     @classmethod
@@ -231,6 +238,10 @@ class Triple:
                  for k, v in doc.items() if v is not None},
             event_date=_event_date(d),
         )
+
+
+def _argument_dict(a: Argument) -> dict:
+    return {"text": a.text, "name": a.name, "key": a.key, "type": a.type, "start": a.start, "end": a.end}
 
 
 # Characters no stored id or text field keeps: C0/C1 controls (line breaks and tabs included;

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from ..files import batched
-from ..identity import (STORY_TYPES, KeyStats, ScopePlan, _Key, _LOWER_WORD, concept_scope, fold_keys,
-                        has_proper_word, named_scope, opens_sentence, story_map)
+from ..extractor.acronyms import is_alias_text
+from ..identity import (SCOPABLE_NAMED_TYPES, STORY_TYPES, ScopePlan, _Key, _LOWER_WORD, content_words, fold_keys,
+                        has_proper_word, name_runs, opens_sentence, story_map)
 from ..link import alias_target, resolve_triples
 from ..records import Triple, normalise_name
-from ..run.sink import triple_line
 from .db import schema
 
 SCHEMA = schema("""
@@ -42,8 +42,15 @@ CREATE TABLE IF NOT EXISTS link_mentions (key TEXT NOT NULL, doc TEXT NOT NULL, 
     pos INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, proper INTEGER NOT NULL,
     PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS link_mentions_doc ON link_mentions (doc);
+CREATE INDEX IF NOT EXISTS link_mentions_first ON link_mentions (key, seq, pos);
+CREATE INDEX IF NOT EXISTS link_mentions_proper ON link_mentions (key) WHERE proper;
 CREATE TABLE IF NOT EXISTS link_keys (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, pos INTEGER NOT NULL,
-    name TEXT NOT NULL, type TEXT NOT NULL, proper INTEGER NOT NULL) WITHOUT ROWID;
+    name TEXT NOT NULL, type TEXT NOT NULL, proper INTEGER NOT NULL, norm TEXT NOT NULL, nwords INTEGER NOT NULL,
+    first_word TEXT NOT NULL, last_word TEXT NOT NULL, content INTEGER NOT NULL, alias_ok INTEGER NOT NULL)
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS link_keys_norm ON link_keys (norm);
+CREATE TABLE IF NOT EXISTS link_runs (run TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (run, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS link_runs_key ON link_runs (key);
 CREATE TABLE IF NOT EXISTS link_claims (doc TEXT NOT NULL, pos INTEGER NOT NULL, seq INTEGER NOT NULL,
     norm TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (doc, pos)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS link_claims_norm ON link_claims (norm);
@@ -53,6 +60,10 @@ CREATE INDEX IF NOT EXISTS link_names_doc ON link_names (doc);
 CREATE TABLE IF NOT EXISTS link_alias (norm TEXT PRIMARY KEY, key TEXT NOT NULL, name TEXT NOT NULL,
     type TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS link_folds (key TEXT PRIMARY KEY, into_key TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS link_folds_into ON link_folds (into_key);
+CREATE TABLE IF NOT EXISTS link_fresh (key TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL,
+    norm TEXT NOT NULL, nwords INTEGER NOT NULL, first_word TEXT NOT NULL, last_word TEXT NOT NULL,
+    content INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS link_scoped (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS link_descriptive (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS link_stories (key TEXT NOT NULL, doc TEXT NOT NULL, story TEXT NOT NULL,
@@ -60,11 +71,30 @@ CREATE TABLE IF NOT EXISTS link_stories (key TEXT NOT NULL, doc TEXT NOT NULL, s
 CREATE INDEX IF NOT EXISTS link_stories_doc ON link_stories (doc);
 CREATE TABLE IF NOT EXISTS link_resolved (key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS link_resolved_doc ON link_resolved (doc);
-CREATE TABLE IF NOT EXISTS link_triples (seq INTEGER NOT NULL, n INTEGER NOT NULL, doc TEXT NOT NULL,
-    record TEXT NOT NULL, PRIMARY KEY (seq, n));
-CREATE INDEX IF NOT EXISTS link_triples_doc ON link_triples (doc);
 """)
 
+#: The keys the identity rules see after folding (:func:`kg.identity.fold_keys`): every key not
+#: folded into another, and the entities a fold created.
+_FOLDED = """fk AS (
+    SELECT key, type, proper, norm, nwords, first_word, last_word, content FROM link_keys
+    WHERE key NOT IN (SELECT key FROM link_folds)
+    UNION ALL SELECT key, type, 0, norm, nwords, first_word, last_word, content FROM link_fresh)"""
+#: :func:`kg.identity.named_scope` and :func:`kg.identity.concept_scope` over every key, in SQL:
+#: ``plain`` holds the concepts that name nothing, with their number of content words.
+_SCOPE = f"""WITH {_FOLDED},
+parts AS (SELECT first_word AS w FROM fk WHERE type = 'PERSON' AND nwords > 1
+          UNION SELECT last_word FROM fk WHERE type = 'PERSON' AND nwords > 1),
+named AS (SELECT key FROM fk WHERE type IN ({",".join(repr(t) for t in sorted(SCOPABLE_NAMED_TYPES))})
+          AND nwords = 1 AND (norm IN (SELECT word FROM link_words) OR norm IN (SELECT w FROM parts))),
+names AS (SELECT DISTINCT norm FROM fk WHERE type <> 'CONCEPT' AND key NOT IN (SELECT key FROM named)
+          AND norm NOT IN (SELECT word FROM link_words)),
+plain AS (SELECT key, content FROM fk WHERE type = 'CONCEPT' AND NOT proper
+          AND key NOT IN (SELECT r.key FROM link_runs r JOIN names n ON r.run = n.norm))"""
+_NEW_SCOPED = _SCOPE + " SELECT key FROM named UNION SELECT key FROM plain WHERE content <= 1"
+_NEW_DESCRIPTIVE = _SCOPE + " SELECT key FROM plain WHERE content > 1"
+
+#: Documents resolved at once beyond which the alias table and the scoped keys are read whole.
+MANY = 2000
 #: Ids bound to one ``IN (…)`` query (SQLite allows 999 variables in older builds).
 CHUNK = 900
 
@@ -124,32 +154,31 @@ class Linker:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS link_new (key TEXT PRIMARY KEY) WITHOUT ROWID")
 
-    # -- reading
+    # -- resolving
 
-    def resolved_documents(self, doc_ids: Optional[Iterable[str]] = None) -> Iterator[tuple[str, list[Triple]]]:
-        """``(doc id, resolved triples)`` of each document (all when ``doc_ids`` is None), in build order."""
-        if doc_ids is None:
-            rows = self.conn.execute("SELECT doc, record FROM link_triples ORDER BY seq, n")
+    def resolver(self, *, many: bool = False) -> Callable[[Sequence[Triple]], list[Triple]]:
+        """A function that resolves one document's raw triples with the link state as it stands
+        (:func:`kg.link.resolve_triples`: aliases, then scopes; no cross-document records).  With
+        ``many`` (for a large share of the build) the alias table and the scoped keys are read
+        whole first instead of entry by entry."""
+        conn = self.conn
+        if many:
+            table = {norm: (key, name, type_) for norm, key, name, type_ in conn.execute("SELECT * FROM link_alias")}
+            scoped = {k for (k,) in conn.execute("SELECT key FROM link_scoped")}
         else:
-            wanted = list(dict.fromkeys(doc_ids))
-            rows = sorted((r for chunk in batched(wanted, CHUNK) for r in self.conn.execute(
-                f"SELECT seq, n, doc, record FROM link_triples WHERE doc IN ({_marks(chunk)})", chunk)))
-            rows = ((doc, record) for _, _, doc, record in rows)
-        doc, triples = None, []
-        for d, record in rows:
-            if d != doc:
-                if doc is not None:
-                    yield doc, triples
-                doc, triples = d, []
-            triples.append(Triple.from_dict(json.loads(record)))
-        if doc is not None:
-            yield doc, triples
+            table, scoped = _StoredAliases(conn), _StoredSet(conn, "link_scoped")
 
-    def resolved_lines(self) -> Iterator[str]:
-        """The stored resolved triples as JSON lines, in build order (no cross-document records)."""
-        for (record,) in self.conn.execute("SELECT record FROM link_triples ORDER BY seq, n"):
-            yield record
+        def resolve(triples: Sequence[Triple]) -> list[Triple]:
+            if not triples:
+                return []
+            doc = triples[0].doc_id
+            stories = {key: {doc: story} for key, story in conn.execute(
+                "SELECT key, story FROM link_stories WHERE doc = ?", (doc,))}
+            return list(resolve_triples(triples, table, ScopePlan(scoped, stories)))
+
+        return resolve
 
     # -- changing
 
@@ -159,7 +188,6 @@ class Linker:
         None for a document gone) into the link state; return the resolved triples of every
         document whose resolution changed (None for those gone).  ``raw_triples(ids)`` gives the
         raw triples of other documents that must be resolved again."""
-        conn = self.conn
         touched_keys: set[str] = set()
         claim_norms: set[str] = set()
         claim_keys: set[str] = set()
@@ -169,39 +197,22 @@ class Linker:
                 self._put_in(doc, new[0], share(new[1]), touched_keys, claim_norms, claim_keys)
         renamed = self._update_keys(touched_keys)
         changed_norms = self._update_alias_table(claim_norms, claim_keys)
-        table = {norm: (key, name, type_) for norm, key, name, type_ in conn.execute("SELECT * FROM link_alias")}
+        fold_changed = self._update_folds()
+        scope_flips = self._update_set("link_scoped", _NEW_SCOPED)
+        descriptive_flips = self._update_set("link_descriptive", _NEW_DESCRIPTIVE)
 
-        keys = self._folded_keys(table)
-        fold = {raw: into for into, k in keys.items() for raw in k.docs}
-        fold_changed = self._update_folds(fold)
-        per_document, names = named_scope(keys, self._lower_words(keys))
-        descriptive = set()
-        for key, k in keys.items():
-            scope = concept_scope(k, names)
-            if scope == "document":
-                per_document.add(key)
-            elif scope == "story":
-                descriptive.add(key)
-        scope_flips = self._update_set("link_scoped", per_document)
-        newly_descriptive = self._update_set("link_descriptive", descriptive) & descriptive
-
-        # stories: the descriptive concepts whose documents or whose documents' named keys changed
-        docs_of = self._docs_of
-        reach_keys = scope_flips | fold_changed | renamed
-        story_docs = {d for d, new in changed.items()} | set(docs_of(
-            [raw for k in reach_keys for raw in (keys[k].docs if k in keys else {k})]))
-        candidates = {fold.get(k, k) for k in touched_keys | fold_changed} | newly_descriptive
-        candidates |= {fold.get(k, k) for k in self._keys_in(story_docs)}
-        candidates |= {k for (k,) in conn.execute("SELECT DISTINCT key FROM link_stories")} - descriptive
-        story_changes = self._update_stories(candidates & descriptive, candidates - descriptive, keys, fold,
-                                             per_document)
+        # stories: the descriptive concepts whose documents, or whose documents' named keys, changed
+        reach = scope_flips | fold_changed | renamed
+        story_docs = set(changed) | set(self._docs_by("link_mentions", "key", self._members(reach)))
+        candidates = self._folded(touched_keys | fold_changed | self._keys_in(story_docs)) | descriptive_flips
+        story_changes = self._update_stories(candidates)
 
         affected = {d for d, new in changed.items() if new is not None}
         affected |= set(self._docs_by("link_names", "norm", changed_norms))
         affected |= set(self._docs_by("link_resolved", "key", scope_flips))
         affected |= story_changes
         gone = [d for d, new in changed.items() if new is None]
-        return self._resolve_again(affected - set(gone), gone, changed, raw_triples, table, per_document)
+        return self._resolve_again(sorted(affected - set(gone)), gone, changed, raw_triples)
 
     def _take_out(self, doc: str, touched_keys: set, claim_norms: set, claim_keys: set) -> None:
         conn = self.conn
@@ -238,21 +249,34 @@ class Linker:
         """Recompute the first mention and ``proper`` of ``keys``; returns the keys added, removed or
         whose first name or type changed."""
         conn = self.conn
-        changed = set()
+        self._fill_new(keys)
+        old = {k: (name, type_) for k, name, type_ in conn.execute(
+            "SELECT key, name, type FROM link_keys WHERE key IN (SELECT key FROM temp.link_new)")}
+        rows = []
         for key in keys:
-            first = conn.execute("SELECT seq, pos, name, type FROM link_mentions WHERE key = ? "
-                                 "ORDER BY seq, pos LIMIT 1", (key,)).fetchone()
-            old = conn.execute("SELECT name, type FROM link_keys WHERE key = ?", (key,)).fetchone()
-            if first is None:
-                conn.execute("DELETE FROM link_keys WHERE key = ?", (key,))
+            first = conn.execute("SELECT seq, pos, name, type FROM link_mentions WHERE key = ? ORDER BY seq, pos LIMIT 1",
+                                 (key,)).fetchone()
+            if first is not None:
+                proper = conn.execute("SELECT EXISTS (SELECT 1 FROM link_mentions WHERE key = ? AND proper)",
+                                      (key,)).fetchone()[0]
+                rows.append((key, *first, proper))
+        changed = set(old) - {r[0] for r in rows}
+        conn.executemany("DELETE FROM link_keys WHERE key = ?", ((k,) for k in changed))
+        conn.executemany("DELETE FROM link_runs WHERE key = ?", ((k,) for k in changed))
+        for key, seq, pos, name, type_, proper in rows:
+            conn.execute("INSERT OR REPLACE INTO link_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (key, seq, pos, name, type_, proper, *_name_columns(name),
+                          int(type_ != "CONCEPT" or is_alias_text(name.strip()))))
+            if old.get(key) != (name, type_):
                 changed.add(key)
-                continue
-            proper = conn.execute("SELECT EXISTS (SELECT 1 FROM link_mentions WHERE key = ? AND proper)",
-                                  (key,)).fetchone()[0]
-            conn.execute("INSERT OR REPLACE INTO link_keys VALUES (?, ?, ?, ?, ?, ?)", (key, *first, proper))
-            if old is None or tuple(old) != tuple(first[2:]):
-                changed.add(key)
+                conn.execute("DELETE FROM link_runs WHERE key = ?", (key,))
+                if type_ == "CONCEPT":
+                    conn.executemany("INSERT INTO link_runs VALUES (?, ?)", ((r, key) for r in name_runs(name)))
         return changed
+
+    def _fill_new(self, keys: Iterable[str]) -> None:
+        self.conn.execute("DELETE FROM temp.link_new")
+        self.conn.executemany("INSERT OR IGNORE INTO temp.link_new VALUES (?)", ((k,) for k in keys))
 
     def _update_alias_table(self, norms: set, keys: set) -> set:
         """Recompute the alias table's entries the changed claims reach; returns the norms whose entry changed."""
@@ -278,48 +302,64 @@ class Linker:
                     conn.execute("INSERT OR REPLACE INTO link_alias VALUES (?, ?, ?, ?)", (norm, *entry))
         return changed
 
-    def _folded_keys(self, table: dict) -> dict:
-        """Every key in the order first seen, folded as :meth:`kg.identity.KeyStats.resolve` folds
-        them; each :class:`kg.identity._Key`'s ``docs`` holds the raw keys folded into it."""
-        keys = {key: _Key(name, type_, {key}, bool(proper)) for key, name, type_, proper in self.conn.execute(
-            "SELECT key, name, type, proper FROM link_keys ORDER BY seq, pos")}
-        fold_keys(keys, lambda name, type_: alias_target(name, type_, table))
-        return keys
-
-    def _update_folds(self, fold: dict) -> set:
-        """Store which raw key folds into which; returns the raw keys whose target changed."""
-        new = {raw: into for raw, into in fold.items() if raw != into}
-        old = dict(self.conn.execute("SELECT key, into_key FROM link_folds"))
+    def _update_folds(self) -> set:
+        """Fold the keys whose name is an alias of the table as :func:`kg.identity.fold_keys` folds
+        every key (the others keep their own); store the result and return the keys whose fold changed
+        (folded ones and their old and new targets)."""
+        conn = self.conn
+        rows = conn.execute("""
+            SELECT k.key, k.seq, k.pos, k.name, k.type, k.proper FROM link_keys k JOIN link_alias a ON a.norm = k.norm
+            WHERE k.alias_ok AND a.key <> k.key""").fetchall()
+        folding = {r[0] for r in rows}
+        targets = {key for (key,) in conn.execute(
+            "SELECT a.key FROM link_keys k JOIN link_alias a ON a.norm = k.norm WHERE k.alias_ok AND a.key <> k.key")}
+        for chunk in batched(sorted(targets - folding), CHUNK):
+            rows += conn.execute(f"SELECT key, seq, pos, name, type, proper FROM link_keys WHERE key IN ({_marks(chunk)})",
+                                 chunk).fetchall()
+        rows.sort(key=lambda r: (r[1], r[2]))
+        keys = {key: _Key(name, type_, {key}, bool(proper)) for key, _, _, name, type_, proper in rows}
+        known = set(keys)
+        fold_keys(keys, lambda name, type_: alias_target(name, type_, _StoredAliases(conn)))
+        new = {raw: into for into, k in keys.items() for raw in k.docs if raw != into}
+        fresh = {key: k for key, k in keys.items() if key not in known or key in new}
+        old = dict(conn.execute("SELECT key, into_key FROM link_folds"))
         changed = {k for k in new.keys() | old.keys() if new.get(k) != old.get(k)}
-        self.conn.executemany("DELETE FROM link_folds WHERE key = ?", ((k,) for k in changed if k not in new))
-        self.conn.executemany("INSERT OR REPLACE INTO link_folds VALUES (?, ?)",
-                              ((k, new[k]) for k in changed if k in new))
+        conn.executemany("DELETE FROM link_folds WHERE key = ?", ((k,) for k in changed if k not in new))
+        conn.executemany("INSERT OR REPLACE INTO link_folds VALUES (?, ?)", ((k, new[k]) for k in changed if k in new))
+        old_fresh = {key: (name, type_) for key, name, type_ in conn.execute("SELECT key, name, type FROM link_fresh")}
+        new_fresh = {key: (k.name, k.type) for key, k in fresh.items()}
+        if old_fresh != new_fresh:
+            changed |= old_fresh.keys() ^ new_fresh.keys() | {k for k in new_fresh if old_fresh.get(k) != new_fresh[k]}
+            conn.execute("DELETE FROM link_fresh")
+            conn.executemany("INSERT INTO link_fresh VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             ((key, name, type_, *_name_columns(name)) for key, (name, type_) in new_fresh.items()))
         return changed | {old[k] for k in changed if k in old} | {new[k] for k in changed if k in new}
 
-    def _lower_words(self, keys: dict) -> set:
-        """The words the scope rules ask about (one-word names, entity names) that the corpus writes in lower case."""
-        asked = set()
-        for k in keys.values():
-            name = normalise_name(k.name)
-            if " " not in name or k.type != "CONCEPT":
-                asked.add(name)
-            asked.add(name.split()[0] if name else name)
-        found = set()
-        for chunk in batched(sorted(asked), CHUNK):
-            found.update(w for (w,) in self.conn.execute(
-                f"SELECT word FROM link_words WHERE word IN ({_marks(chunk)})", chunk))
-        return found
+    def _update_set(self, table: str, query: str) -> set:
+        """Make ``table`` hold the keys ``query`` selects; returns the keys that came or went."""
+        conn = self.conn
+        conn.execute("DELETE FROM temp.link_new")
+        conn.execute(f"INSERT INTO temp.link_new {query}")
+        came = [k for (k,) in conn.execute(f"SELECT key FROM temp.link_new EXCEPT SELECT key FROM {table}")]
+        went = [k for (k,) in conn.execute(f"SELECT key FROM {table} EXCEPT SELECT key FROM temp.link_new")]
+        conn.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in went))
+        conn.executemany(f"INSERT INTO {table} VALUES (?)", ((k,) for k in came))
+        return set(came) | set(went)
 
-    def _update_set(self, table: str, keys: set) -> set:
-        """Make ``table`` hold ``keys``; returns the keys that came or went."""
-        old = {k for (k,) in self.conn.execute(f"SELECT key FROM {table}")}
-        flips = old ^ keys
-        self.conn.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in old - keys))
-        self.conn.executemany(f"INSERT INTO {table} VALUES (?)", ((k,) for k in keys - old))
-        return flips
+    def _folded(self, raw_keys: set) -> set:
+        """The keys ``raw_keys`` count as after folding."""
+        fold = {}
+        for chunk in batched(sorted(raw_keys), CHUNK):
+            fold.update(self.conn.execute(f"SELECT key, into_key FROM link_folds WHERE key IN ({_marks(chunk)})", chunk))
+        return {fold.get(k, k) for k in raw_keys}
 
-    def _docs_of(self, raw_keys: Iterable[str]) -> list[str]:
-        return self._docs_by("link_mentions", "key", raw_keys)
+    def _members(self, keys: set) -> set:
+        """The raw keys whose mentions count for ``keys`` (themselves and the keys folded into them)."""
+        members = set(keys)
+        for chunk in batched(sorted(keys), CHUNK):
+            members.update(k for (k,) in self.conn.execute(
+                f"SELECT key FROM link_folds WHERE into_key IN ({_marks(chunk)})", chunk))
+        return members
 
     def _docs_by(self, table: str, column: str, values: Iterable[str]) -> list[str]:
         docs: set = set()
@@ -335,77 +375,108 @@ class Linker:
                 f"SELECT DISTINCT key FROM link_mentions WHERE doc IN ({_marks(chunk)})", chunk))
         return keys
 
-    def _update_stories(self, concepts: set, dropped: set, keys: dict, fold: dict, per_document: set) -> set:
-        """Regroup the stories of descriptive ``concepts`` and drop those of ``dropped`` concepts;
-        returns the documents whose story key changed."""
+    def _update_stories(self, concepts: set) -> set:
+        """Regroup the stories of ``concepts`` (those no longer descriptive lose theirs); returns the
+        documents whose story key changed."""
         conn = self.conn
+        descriptive = _StoredSet(conn, "link_descriptive")
         changed_docs: set = set()
-        for key in sorted(concepts | dropped):
+        for key in sorted(concepts):
             old = dict(conn.execute("SELECT doc, story FROM link_stories WHERE key = ?", (key,)))
             new = {}
-            if key in concepts:
-                docs = self._docs_of(keys[key].docs)
+            if key in descriptive:
+                docs = self._docs_by("link_mentions", "key", self._members({key}))
                 if len(docs) > 1:
-                    story_keys: dict[str, list[str]] = {}
-                    for chunk in batched(docs, CHUNK):
-                        for raw, d in conn.execute(
-                                f"SELECT key, doc FROM link_mentions WHERE doc IN ({_marks(chunk)})", chunk):
-                            into = fold.get(raw, raw)
-                            k = keys.get(into)
-                            if k is not None and k.type in STORY_TYPES and into not in per_document:
-                                story_keys.setdefault(d, []).append(into)
-                    new = story_map(key, docs, story_keys)
+                    new = story_map(key, docs, self._story_keys(docs))
             if new != old:
                 changed_docs.update(d for d in old.keys() | new.keys() if old.get(d) != new.get(d))
                 conn.execute("DELETE FROM link_stories WHERE key = ?", (key,))
                 conn.executemany("INSERT INTO link_stories VALUES (?, ?, ?)", ((key, d, s) for d, s in new.items()))
         return changed_docs
 
-    def _resolve_again(self, docs: set, gone: list, changed: Mapping, raw_triples: Callable, table: dict,
-                       per_document: set) -> dict[str, Optional[list[Triple]]]:
-        """Resolve ``docs`` again and store their triples; forget those of ``gone``."""
-        conn = self.conn
+    def _story_keys(self, docs: list[str]) -> dict[str, list[str]]:
+        """Document → its (folded) keys of a story type that are not scoped to a document."""
+        story_keys: dict[str, list[str]] = {}
+        types = ",".join(repr(t) for t in sorted(STORY_TYPES))
+        for chunk in batched(docs, CHUNK):
+            for d, key in self.conn.execute(f"""
+                    WITH {_FOLDED}, m AS (
+                        SELECT DISTINCT x.doc, COALESCE(f.into_key, x.key) AS key FROM link_mentions x
+                        LEFT JOIN link_folds f ON f.key = x.key WHERE x.doc IN ({_marks(chunk)}))
+                    SELECT m.doc, m.key FROM m JOIN fk ON fk.key = m.key
+                    WHERE fk.type IN ({types}) AND m.key NOT IN (SELECT key FROM link_scoped)""", chunk):
+                story_keys.setdefault(d, []).append(key)
+        return story_keys
+
+    def _resolve_again(self, docs: list[str], gone: list, changed: Mapping,
+                       raw_triples: Callable) -> dict[str, Optional[list[Triple]]]:
+        """Resolve ``docs`` again and note the keys each looked up; forget those of ``gone``."""
         out: dict[str, Optional[list[Triple]]] = {d: None for d in gone}
-        others = sorted(d for d in docs if changed.get(d) is None)
+        others = [d for d in docs if changed.get(d) is None]
         raw = dict(raw_triples(others)) if others else {}
+        resolve = self.resolver(many=len(docs) > MANY)
         for d in docs:
-            if changed.get(d) is not None:
-                raw[d] = changed[d][1]
-        seqs = dict(self._seqs(sorted(docs)))
-        for chunk in batched(sorted(docs), CHUNK):
-            stories: dict[str, dict[str, str]] = {}
-            for key, d, story in conn.execute(
-                    f"SELECT key, doc, story FROM link_stories WHERE doc IN ({_marks(chunk)})", chunk):
-                stories.setdefault(key, {})[d] = story
-            plan = ScopePlan(per_document, stories)
-            for d in chunk:
-                resolved = list(resolve_triples(raw.get(d, ()), table, plan))
-                out[d] = resolved
-                self._store(d, seqs[d], resolved, table)
+            triples = changed[d][1] if changed.get(d) is not None else raw.get(d, ())
+            out[d] = resolved = resolve(triples)
+            self._note_keys(d, resolved)
         for d in gone:
-            self._store(d, None, [], table)
+            self._note_keys(d, [])
         return out
 
-    def _seqs(self, docs: list[str]) -> Iterator[tuple[str, int]]:
-        for chunk in batched(docs, CHUNK):
-            yield from self.conn.execute(f"SELECT doc, seq FROM link_docs WHERE doc IN ({_marks(chunk)})", chunk)
-
-    def _store(self, doc: str, seq: Optional[int], resolved: list[Triple], table: dict) -> None:
-        """Keep a document's resolved triples and the (alias-resolved) keys its resolution looked up."""
-        conn = self.conn
-        conn.execute("DELETE FROM link_triples WHERE doc = ?", (doc,))
-        conn.execute("DELETE FROM link_resolved WHERE doc = ?", (doc,))
-        if seq is None:
-            return
-        conn.executemany("INSERT INTO link_triples VALUES (?, ?, ?, ?)",
-                         ((seq, n, doc, triple_line(t)[:-1]) for n, t in enumerate(resolved)))
+    def _note_keys(self, doc: str, resolved: list[Triple]) -> None:
+        """Keep the (alias-resolved) keys a document's resolution looked up in the scope plan."""
         looked_up = set()
         for t in resolved:
             for arg in (t.subject, t.object):
                 looked_up.add(_unscoped(arg.key))
             if t.speaker is not None:
                 looked_up.add(_unscoped(t.speaker.key))
-        conn.executemany("INSERT INTO link_resolved VALUES (?, ?)", ((k, doc) for k in looked_up))
+        self.conn.execute("DELETE FROM link_resolved WHERE doc = ?", (doc,))
+        self.conn.executemany("INSERT INTO link_resolved VALUES (?, ?)", ((k, doc) for k in looked_up))
+
+
+class _StoredSet:
+    """Membership in a table of keys, looked up one key at a time (and remembered)."""
+
+    def __init__(self, conn: sqlite3.Connection, table: str):
+        self.conn, self.table, self.known = conn, table, {}
+
+    def __contains__(self, key) -> bool:
+        hit = self.known.get(key)
+        if hit is None:
+            hit = self.known[key] = self.conn.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE key = ?)", (key,)).fetchone()[0] == 1
+        return hit
+
+
+class _StoredAliases:
+    """The alias table (:func:`kg.link.alias_table`'s mapping) read entry by entry from ``link_alias``."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn, self.known = conn, {}
+
+    def get(self, norm: str, default=None):
+        if norm not in self.known:
+            row = self.conn.execute("SELECT key, name, type FROM link_alias WHERE norm = ?", (norm,)).fetchone()
+            self.known[norm] = tuple(row) if row else None
+        hit = self.known[norm]
+        return default if hit is None else hit
+
+    def __contains__(self, norm: str) -> bool:
+        return self.get(norm) is not None
+
+    def __getitem__(self, norm: str):
+        hit = self.get(norm)
+        if hit is None:
+            raise KeyError(norm)
+        return hit
+
+
+def _name_columns(name: str) -> tuple[str, int, str, str, int]:
+    """``norm, nwords, first_word, last_word, content`` of a key's name (what the scope rules read)."""
+    norm = normalise_name(name)
+    words = norm.split()
+    return norm, len(words), words[0] if words else "", words[-1] if words else "", len(content_words(name))
 
 
 def _unscoped(key: str) -> str:
