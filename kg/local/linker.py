@@ -120,7 +120,7 @@ def share(triples: Sequence[Triple]) -> Share:
     >>> b = Argument("the plan", "the plan", "concept:plan", "CONCEPT", 10, 18)
     >>> s = share([Triple("d", "d:0", "LDP backs the plan.", a, Predicate("backs", "back"), b)])
     >>> sorted(s.words), sorted(s.mentions), sorted(s.names)
-    (['backs', 'plan', 'the'], ['concept:plan', 'org:ldp'], ['ldp', 'plan'])
+    (['backs', 'plan', 'the'], ['concept:plan', 'org:ldp'], ['ldp', 'the plan'])
     """
     out = Share()
     last_sentence = None
