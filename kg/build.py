@@ -2,24 +2,24 @@
 
 A build keeps its state in an output directory (default ``kg-out/``):
 
-- ``triples.jsonl``: the triple records of every processed document (as ``kg extract`` writes them),
-- ``documents.jsonl``: one line per document seen (id, origin, status, counts and content digest, or reason),
-- ``graph.json``: the local graph (node-link JSON) that ``kg query``, ``kg view`` and
-  ``kg export`` reuse,
+- ``kg.sqlite``: the build store (:mod:`kg.local`) — one entry per document seen (id, origin,
+  status, counts and content digest, or reason), the triple records of every processed document
+  (as ``kg extract`` writes them), the cross-document link state, and the local graph that
+  ``kg query``, ``kg view``, ``kg brief`` and ``kg export`` read (:func:`read_build_graph`);
+  ``kg export --format json|triples`` writes the graph or the triple records as files;
 - ``view.html``: the interactive view of the most important part of the graph.
 
-Re-running on the same input changes nothing: documents already in
-``documents.jsonl`` are skipped, and the graph is a function of all triples.
-Adding a file extracts only that file.  A document whose id is built but whose
-content digest differs (an edited or corrected article) replaces the built one:
-its old triples leave ``triples.jsonl``, its new ones take their place, and the
-graph is rebuilt, so the directory is what a clean build of the current documents
-would write, byte for byte.  :func:`forget` (``kg forget``) removes documents the
-same way.  A run that is killed part-way leaves at
-most one document half-written; the next run drops it and does it again.
-The state is a :class:`kg.run.sink.ResumableSink`: one build at a time holds the
-directory (``.lock``; a second one stops, or waits with ``wait=True``), and a
-document id names one document within a run (:mod:`kg.run.unique`).
+Re-running on the same input changes nothing: documents already built are skipped.  Adding a
+file extracts only that file.  A document whose id is built but whose content digest differs
+(an edited or corrected article) replaces the built one, and :func:`forget` (``kg forget``)
+removes documents.  Each change touches the rows of the documents it reaches — the document
+itself, and those whose cross-document resolution it changes — so its cost follows the change,
+not the size of the build; afterwards the store holds what a clean build of the current
+documents holds.  A run that is killed part-way keeps every document it committed; the next run
+brings the graph up to date with them.  One build at a time holds the directory (``.lock``; a
+second one stops, or waits with ``wait=True``), and a document id names one document within a
+run (:mod:`kg.run.unique`).  A directory built by an earlier kg (``triples.jsonl`` and
+``documents.jsonl``) is taken into a new store the first time it is opened.
 """
 from __future__ import annotations
 
@@ -27,25 +27,22 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
-from .link import resolved_file
 from .errors import UserError
 from .extractor import ExtractOptions
-from .graph import build_graph, paused_gc, write_graph
+from .local.db import store_path
+from .local.ledger import Ledger
+from .local.store import BuildStore, read_store, resolved_stream, store_counts
 from .nlp import DEFAULT_MODEL
+from .records import Triple
 from .run.driver import run
-from .run.sink import ResumableSink
 from .run.stats import RunStats
 from .sources import iter_documents
 
 log = logging.getLogger(__name__)
 
-TRIPLES = "triples.jsonl"
-DOCUMENTS = "documents.jsonl"
-GRAPH = "graph.json"
 VIEW = "view.html"
-LOCK = ".lock"
 
 
 @dataclass
@@ -76,83 +73,50 @@ class BuildReport:
         return "; ".join(parts)
 
 
-def build_state(out: str | os.PathLike, *, wait: bool = False) -> ResumableSink:
-    """The resumable state of the build in ``out``: ``triples.jsonl`` with its ledger ``documents.jsonl``
-    (an edited document replaces the built one)."""
-    out = Path(out)
-    return ResumableSink(out / TRIPLES, out / DOCUMENTS, lock=out / LOCK, name=str(out), doing="built", wait=wait,
-                         replace=True)
+def build_state(out: str | os.PathLike, *, wait: bool = False) -> BuildStore:
+    """The store of the build in ``out``, under its lock: its ``ledger`` is the sink extraction writes
+    to (an edited document replaces the built one)."""
+    return BuildStore(out, wait=wait)
 
 
-def extract_new(inputs: Iterable, state: ResumableSink, *, model: str = DEFAULT_MODEL, workers: int = 1,
+def extract_new(inputs: Iterable, state: BuildStore, *, model: str = DEFAULT_MODEL, workers: int = 1,
                 fmt: str = "auto", options: ExtractOptions = ExtractOptions(), report: BuildReport,
                 on_item: Callable = lambda item: None, engine: str = "local", scheduler: Optional[str] = None) -> None:
     """Extract the documents of ``inputs`` not yet in the build's state, recording each as it finishes."""
     for result in run(iter_documents(inputs, fmt=fmt), engine=engine, scheduler=scheduler, model=model,
-                      workers=workers, options=options, stats=report.extraction, sink=state):
+                      workers=workers, options=options, stats=report.extraction, sink=state.ledger):
         on_item(result)
     report.skipped = report.extraction.skipped
-    report.replaced = state.replaced
-
-
-def build_local_graph(out: str | os.PathLike, report: BuildReport):
-    """The graph of every triple of the build in ``out``, with aliases resolved across documents."""
-    with paused_gc():
-        counted = _Counter(resolved_triples(out))
-        g = build_graph(counted)
-    report.triples = counted.n
-    report.documents = len(g.graph.get("documents", {}))
-    report.entities = g.number_of_nodes()
-    report.facts = g.number_of_edges()
-    return g
-
-
-class _Counter:
-    def __init__(self, items):
-        self.items, self.n = items, 0
-
-    def __iter__(self):
-        for x in self.items:
-            self.n += 1
-            yield x
-
-
-def resolved_triples(out: str | os.PathLike):
-    """Stream the triples of the build in ``out`` with cross-document resolution (for loading into a store)."""
-    path = Path(out) / TRIPLES
-    if not path.exists():
-        return iter(())
-    return resolved_file(path)
+    report.replaced = state.ledger.replaced
 
 
 def read_build_graph(out: str | os.PathLike):
     """The local graph of the build in ``out`` (what ``kg query``, ``kg view``, ``kg brief`` and
     ``kg export`` read); a directory without a build is a :class:`kg.errors.UserError`."""
-    from .graph import read_graph
+    from .local.graph_rows import read_graph
 
-    path = Path(out) / GRAPH
-    if not path.is_file():
-        raise UserError(f"{out}: no build here (run `kg build --out {out}` first)")
-    try:
-        return read_graph(path)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    with read_store(out) as conn:
+        return read_graph(conn)
 
 
-def build_triples(out: str | os.PathLike):
+def build_triples(out: str | os.PathLike) -> Iterator[Triple]:
     """The raw triple records of the build in ``out``, in build order (as ``kg extract`` writes them)."""
-    from .graph import read_triples
-
-    path = Path(out) / TRIPLES
-    return iter(read_triples(path)) if path.exists() else iter(())
+    with read_store(out) as conn:
+        for _, triples in Ledger(conn).documents():
+            yield from triples
 
 
 def build_entries(out: str | os.PathLike) -> list[dict]:
     """The ledger of the build in ``out``: one entry per document read (id, origin, status, counts,
     digest or reason), in the order they were recorded."""
-    from .run.sink import _ledger_entries
+    with read_store(out) as conn:
+        return Ledger(conn).entries()
 
-    return list(_ledger_entries(Path(out) / DOCUMENTS))
+
+def resolved_triples(out: str | os.PathLike) -> Iterator[Triple]:
+    """Stream the triples of the build in ``out`` with cross-document resolution (for loading into a store)."""
+    with read_store(out) as conn:
+        yield from resolved_stream(conn)
 
 
 def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = DEFAULT_MODEL, workers: int = 1,
@@ -175,18 +139,25 @@ def build(inputs: Iterable, *, out: str | os.PathLike = "kg-out", model: str = D
     return report
 
 
-def write_outputs(state: ResumableSink, report: BuildReport, *, views: bool = True, view_max_nodes: int = 300,
+def write_outputs(state: BuildStore, report: BuildReport, *, views: bool = True, view_max_nodes: int = 300,
                   view_by: str = "pagerank") -> None:
-    """Rebuild ``graph.json`` (and with ``views`` the view) from the triples ``state`` holds (under its lock)."""
+    """Bring the build's link state and graph up to date with its documents (and with ``views`` redraw
+    the view), under the lock ``state`` holds; fill ``report``'s counts."""
     out = report.out
-    g = build_local_graph(out, report)
-    report.outputs["triples"] = state.data_path
-    report.outputs["graph"] = write_graph(g, out / GRAPH)
+    state.refresh()
+    _count(state, report)
+    report.outputs["store"] = store_path(out)
     if views:
         from .views import build_view, write_view
 
-        report.outputs["view"] = write_view(build_view(g, title="kg: " + out.name, max_nodes=view_max_nodes,
-                                                       by=view_by), out / VIEW)
+        report.outputs["view"] = write_view(build_view(state.graph(), title="kg: " + out.name,
+                                                       max_nodes=view_max_nodes, by=view_by), out / VIEW)
+
+
+def _count(state: BuildStore, report: BuildReport) -> None:
+    counts = store_counts(state.conn)
+    report.documents, report.entities, report.facts, report.triples = (
+        counts["documents"], counts["entities"], counts["facts"], counts["triples"])
 
 
 @dataclass
@@ -199,35 +170,27 @@ class ForgetReport:
 
 
 def forget(doc_ids: Iterable[str], *, out: str | os.PathLike = "kg-out", wait: bool = False) -> ForgetReport:
-    """Remove documents from the build in ``out``: their triples, their ledger lines, and (by rebuilding
-    the graph from what is left) every fact, mention and entity only they supported.
+    """Remove documents from the build in ``out``: their triples, their ledger entries, and every fact,
+    mention and entity only they supported.
 
-    Holds the build's lock like :func:`build`.  The directory is then what a clean build of the
-    remaining documents writes; the view is redrawn (default settings) when the build has one.
-    Forgetting ids the build does not hold changes nothing, except that a graph older than the
-    triples (a forget stopped before its graph was written) is rebuilt.
+    Holds the build's lock like :func:`build`.  The store then holds what a clean build of the
+    remaining documents holds; the view is redrawn (default settings) when the build has one.
+    Forgetting ids the build does not hold changes nothing.
     """
     out = Path(out)
-    if not (out / DOCUMENTS).is_file():
-        raise UserError(f"{out} holds no build (no {DOCUMENTS})")
+    if not store_path(out).is_file() and not (out / "documents.jsonl").is_file():
+        raise UserError(f"{out} holds no build (no {store_path(out).name})")
     ids = list(dict.fromkeys(doc_ids))
     report = ForgetReport(BuildReport(out=out))
     with build_state(out, wait=wait) as state:
-        report.forgotten = state.forget(ids)
+        report.forgotten = state.ledger.forget(ids)
         gone = set(report.forgotten)
         report.unknown = [d for d in ids if d not in gone]
-        if gone or _graph_behind(out):
+        if gone:
             write_outputs(state, report.build, views=(out / VIEW).exists())
+        else:
+            _count(state, report.build)
     return report
-
-
-def _graph_behind(out: Path) -> bool:
-    """True when ``graph.json`` is missing or older than the triples or the ledger it is built from."""
-    try:
-        graph = (out / GRAPH).stat().st_mtime_ns
-    except FileNotFoundError:
-        return True
-    return any(p.exists() and p.stat().st_mtime_ns > graph for p in (out / TRIPLES, out / DOCUMENTS))
 
 
 def load_into_neo4j(config, out: str | os.PathLike, *, progress: Optional[Callable[[int], object]] = None):

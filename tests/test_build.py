@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.build import build_entries, build_triples, read_build_graph
 from kg.cli import main
+from kg.graph import graph_to_data, read_triples
 from kg.link import alias_table, resolve_across_documents
-from kg.graph import read_graph, read_triples
 
 pytestmark = pytest.mark.model
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "news"
@@ -28,22 +29,30 @@ def build(capsys, *args):
     return code, capsys.readouterr().err
 
 
+def contents(out: Path) -> dict:
+    """What a build holds (graph, triple records, ledger) and its view, as bytes or plain data."""
+    return {"graph": json.dumps(graph_to_data(read_build_graph(out)), sort_keys=True),
+            "triples": [t.to_dict() for t in build_triples(out)], "ledger": build_entries(out),
+            "view": (out / "view.html").read_bytes()}
+
+
 def test_build_writes_every_output_and_a_summary(articles, tmp_path, capsys):
     out = tmp_path / "out"
     code, err = build(capsys, str(articles), "--out", str(out))
     assert code == 0
-    for name in ("triples.jsonl", "documents.jsonl", "graph.json", "view.html"):
+    for name in ("kg.sqlite", "view.html"):
         assert (out / name).stat().st_size > 0
+    assert len(build_entries(out)) == 2 and len(list(build_triples(out))) > 2
     summary = err.strip().splitlines()[-1]
     assert "2 documents read (0 already built, 2 processed, 0 rejected)" in summary
-    g = read_graph(out / "graph.json")
+    g = read_build_graph(out)
     assert g.nodes["org:liberal democratic party"]["aliases"] == ["LDP"]
 
 
 def test_aliases_resolve_across_documents(articles, tmp_path, capsys):
     out = tmp_path / "out"
     build(capsys, str(articles), "--out", str(out))
-    g = read_graph(out / "graph.json")
+    g = read_build_graph(out)
     # "two.txt" only says "LDP"; "one.txt" defines it
     assert g.has_edge("org:liberal democratic party", "concept:philippine government", "thank")
     assert "org:ldp" not in g
@@ -52,31 +61,39 @@ def test_aliases_resolve_across_documents(articles, tmp_path, capsys):
 def test_rerun_changes_nothing_and_a_new_file_adds_only_its_facts(articles, tmp_path, capsys):
     out = tmp_path / "out"
     build(capsys, str(articles), "--out", str(out))
-    before = {p: (out / p).read_bytes() for p in ("triples.jsonl", "documents.jsonl", "graph.json", "view.html")}
+    before = contents(out)
     code, err = build(capsys, str(articles), "--out", str(out))
     assert code == 0 and "2 already built, 0 processed" in err
-    assert {p: (out / p).read_bytes() for p in before} == before
+    assert contents(out) == before
     (articles / "three.txt").write_text("Germany pledged to support Ukraine.", encoding="utf-8")
     code, err = build(capsys, str(articles), "--out", str(out))
     assert "2 already built, 1 processed" in err
-    assert (out / "triples.jsonl").read_bytes().startswith(before["triples.jsonl"])
-    g = read_graph(out / "graph.json")
+    after = contents(out)["triples"]
+    assert after[:len(before["triples"])] == before["triples"] and len(after) > len(before["triples"])
+    g = read_build_graph(out)
     assert g.has_edge("place:germany", "place:ukraine", "support")
 
 
 def test_an_interrupted_build_is_finished_by_the_next_run(articles, tmp_path, capsys):
+    """A run killed after committing a document, before bringing the graph up to date with it."""
+    from kg.build import build_state
+    from kg.run.stats import DocResult
+    from kg.sources import iter_documents
+
     clean, broken = tmp_path / "clean", tmp_path / "broken"
     build(capsys, str(articles), "--out", str(clean))
-    shutil.copytree(clean, broken)
-    # as if killed after writing one.txt's triples but before its manifest line, mid-line
-    docs = (broken / "documents.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    (broken / "documents.jsonl").write_text(docs[0] + docs[1][:10], encoding="utf-8")
-    with open(broken / "triples.jsonl", "a", encoding="utf-8") as f:
-        f.write('{"doc_id": "half')
+    shutil.copytree(articles, tmp_path / "first")
+    (tmp_path / "first" / "two.txt").unlink()
+    build(capsys, str(tmp_path / "first"), "--out", str(broken))
+    entry = build_entries(clean)[1]
+    two = [t for t in build_triples(clean) if t.doc_id == entry["id"]]
+    doc = next(d for d in iter_documents([str(articles)]) if d.id == entry["id"])
+    with build_state(broken) as state:  # and the process dies here
+        state.ledger.record(doc, DocResult(doc.id, two, entry["sentences"], len(doc.text.split())))
     code, err = build(capsys, str(articles), "--out", str(broken))
-    assert code == 0 and "1 already built, 1 processed" in err
-    for name in ("triples.jsonl", "graph.json"):
-        assert sorted((broken / name).read_text().splitlines()) == sorted((clean / name).read_text().splitlines())
+    assert code == 0 and "2 already built, 0 processed" in err
+    want, got = contents(clean), contents(broken)
+    assert got["graph"] == want["graph"] and got["triples"] == want["triples"]
 
 
 def test_run_pipeline_file(tmp_path, capsys):
@@ -86,8 +103,8 @@ def test_run_pipeline_file(tmp_path, capsys):
                     '[neo4j]\nload = false\n', encoding="utf-8")
     assert main(["-q", "run", str(pipe)]) == 0
     err = capsys.readouterr().err
-    assert "kg run t:" in err and (tmp_path / "out" / "graph.json").exists()
-    g = read_graph(tmp_path / "out" / "graph.json")
+    assert "kg run t:" in err and (tmp_path / "out" / "kg.sqlite").exists()
+    g = read_build_graph(tmp_path / "out")
     assert g.number_of_edges() > 20
 
 
@@ -130,7 +147,7 @@ def test_build_loads_neo4j_and_the_server_holds_the_local_graph(articles, tmp_pa
     assert main(["-q", "build", str(articles), "--out", str(out), "--neo4j", neo4j_env.uri]) == 0
     err = capsys.readouterr().err
     assert "Neo4j " in err and "triples written" in err
-    local = read_graph(out / "graph.json")
+    local = read_build_graph(out)
     remote = neo4j_store.whole_graph(neo4j_conn)
     assert sorted(remote.nodes) == sorted(local.nodes)
     assert sorted(remote.edges(keys=True)) == sorted(local.edges(keys=True))

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.build import build_entries, build_triples, read_build_graph
 from kg.cli import main
-from kg.graph import read_graph
+from kg.run.sink import triple_line
 
 pytestmark = pytest.mark.model
 
@@ -48,12 +49,16 @@ def lines(path: Path) -> list:
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
 
+def ledger(out: Path) -> list:
+    """The ledger entries a build has committed so far (read while it runs)."""
+    return build_entries(out) if (out / "kg.sqlite").exists() else []
+
+
 def state(out: Path) -> tuple:
     """What a build directory holds: sorted triple lines, processed ids, graph size."""
-    processed = sorted(json.loads(x)["id"] for x in lines(out / "documents.jsonl")
-                       if json.loads(x)["status"] == "processed")
-    g = read_graph(out / "graph.json")
-    return sorted(lines(out / "triples.jsonl")), processed, g.number_of_nodes(), g.number_of_edges()
+    processed = sorted(e["id"] for e in build_entries(out) if e["status"] == "processed")
+    g = read_build_graph(out)
+    return sorted(triple_line(t) for t in build_triples(out)), processed, g.number_of_nodes(), g.number_of_edges()
 
 
 def test_a_second_build_on_one_out_stops_or_waits_and_nothing_is_lost(tmp_path):
@@ -72,9 +77,9 @@ def test_a_second_build_on_one_out_stops_or_waits_and_nothing_is_lost(tmp_path):
         assert second.stderr.splitlines() == [f"kg build: error: {out} is being built by process {first.pid}"]
         waiting = subprocess.Popen(kg("build", small, "--out", out, "--no-neo4j", "--no-views", "--wait"), cwd=ROOT,
                                    env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        wait_for(lambda: len(lines(out / "documents.jsonl")) >= 3, first, "it committed documents")
+        wait_for(lambda: len(ledger(out)) >= 3, first, "it committed documents")
         assert waiting.poll() is None, "the waiting build did not wait"
-        committed = lines(out / "documents.jsonl")
+        committed = ledger(out)
         os.killpg(first.pid, signal.SIGKILL)  # the holder dies: its lock is taken over
         first.wait()
         assert waiting.wait(timeout=120) == 0, waiting.stderr.read()
@@ -83,7 +88,7 @@ def test_a_second_build_on_one_out_stops_or_waits_and_nothing_is_lost(tmp_path):
             if p is not None and p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
-    after = lines(out / "documents.jsonl")
+    after = ledger(out)
     assert after[:len(committed)] == committed, "a document the killed build committed was dropped"
     assert main(["-q", "build", str(big), str(small), "--out", str(out), "--no-neo4j", "--no-views"]) == 0
     clean = tmp_path / "clean"
@@ -107,16 +112,20 @@ def test_builds_started_together_leave_one_building_and_one_clear_line(tmp_path)
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_a_build_whose_triples_lost_a_document_extracts_it_again(tmp_path, capsys):
+def test_a_build_of_an_earlier_kg_is_taken_in_and_a_document_whose_triples_it_lost_is_extracted_again(
+        tmp_path, capsys):
     docs = corpus(tmp_path / "docs.jsonl", 5, "doc")
     clean, damaged = tmp_path / "clean", tmp_path / "damaged"
-    for out in (clean, damaged):
-        assert main(["-q", "build", str(docs), "--out", str(out), "--no-neo4j", "--no-views"]) == 0
-    # what concurrent runs of older versions left: doc-002 in documents.jsonl, its triples gone
-    triples = damaged / "triples.jsonl"
-    kept = [x for x in lines(triples) if json.loads(x)["doc_id"] != "doc-002"]
-    assert len(kept) < len(lines(triples))
-    triples.write_text("".join(x + "\n" for x in kept), encoding="utf-8")
+    assert main(["-q", "build", str(docs), "--out", str(clean), "--no-neo4j", "--no-views"]) == 0
+    # the files an earlier kg kept (triples.jsonl, documents.jsonl), as concurrent runs of it could
+    # leave them: doc-002 in documents.jsonl, its triples gone
+    damaged.mkdir()
+    (damaged / "documents.jsonl").write_text("".join(json.dumps(e) + "\n" for e in build_entries(clean)),
+                                             encoding="utf-8")
+    triples = [triple_line(t) for t in build_triples(clean)]
+    kept = [x for x in triples if json.loads(x)["doc_id"] != "doc-002"]
+    assert len(kept) < len(triples)
+    (damaged / "triples.jsonl").write_text("".join(kept), encoding="utf-8")
     capsys.readouterr()
     assert main(["-q", "build", str(docs), "--out", str(damaged), "--no-neo4j", "--no-views"]) == 0
     assert "4 already built, 1 processed" in capsys.readouterr().err

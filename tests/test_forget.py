@@ -1,17 +1,18 @@
 """Change in a build directory: an edited document replaces its facts, ``kg forget`` removes documents;
-either way the directory equals a clean build of the current documents, byte for byte."""
+either way the build holds what a clean build of the current documents holds, byte for byte (its
+graph and triple records as ``kg export`` writes them, its ledger, its view)."""
 import json
 from pathlib import Path
 
 import pytest
 
+from kg.build import build_entries, build_triples, read_build_graph
 from kg.cli import main
+from kg.graph import graph_to_data
 from kg.records import Argument, Document, Predicate, Rejection, Triple
-from kg.run.sink import ResumableSink, locked
-from kg.run.stats import DocResult, RunStats
-from kg.run.unique import once_each
+from kg.run.sink import locked, triple_line
+from kg.run.stats import DocResult
 
-OUTPUTS = ("triples.jsonl", "documents.jsonl", "graph.json", "view.html")
 A = {"id": "a", "text": "The Liberal Democratic Party (LDP) pledged to support Taiwan."}
 B = {"id": "b", "text": "Japan condemned the missile test. Toyota opened a plant in Kentucky."}
 B2 = {"id": "b", "text": "Japan condemned the missile test. Honda closed a factory in Ohio."}
@@ -35,16 +36,25 @@ def build(capsys, inputs, out):
     return kg(capsys, "build", inputs, "--out", out, "--no-neo4j")
 
 
+def contents(out: Path) -> dict:
+    """What a build holds: its graph as ``kg export --format json`` writes it, its triple records as
+    ``kg export --format triples`` writes them, and its ledger."""
+    return {"graph": json.dumps(graph_to_data(read_build_graph(out)), ensure_ascii=False, sort_keys=True),
+            "triples": "".join(triple_line(t) for t in build_triples(out)),
+            "ledger": json.dumps(build_entries(out), ensure_ascii=False)}
+
+
 def outputs(out: Path) -> dict:
-    return {name: (out / name).read_bytes() for name in OUTPUTS}
+    """:func:`contents` and the view."""
+    return {**contents(out), "view": (out / "view.html").read_bytes()}
 
 
 def nodes(out: Path) -> set:
-    return {n["id"] for n in json.loads((out / "graph.json").read_text(encoding="utf-8"))["nodes"]}
+    return set(read_build_graph(out).nodes)
 
 
 def sentences(out: Path) -> set:
-    return {json.loads(x)["sentence"] for x in (out / "triples.jsonl").read_text(encoding="utf-8").splitlines()}
+    return {t.sentence for t in build_triples(out)}
 
 
 @pytest.mark.model
@@ -88,123 +98,92 @@ def test_forget_removes_documents_and_equals_a_clean_build_of_the_rest(tmp_path,
 
 def test_forget_on_a_directory_without_a_build_is_an_error_and_creates_nothing(tmp_path, capsys):
     code, err = kg(capsys, "forget", "a", "--out", tmp_path / "none")
-    assert code == 1 and err.strip() == f"kg forget: error: {tmp_path / 'none'} holds no build (no documents.jsonl)"
+    assert code == 1 and err.strip() == f"kg forget: error: {tmp_path / 'none'} holds no build (no kg.sqlite)"
     assert not (tmp_path / "none").exists()
 
 
-# --- the sink without a model ------------------------------------------------------------
-
-def sink(tmp_path, replace=True):
-    return ResumableSink(tmp_path / "triples.jsonl", tmp_path / "documents.jsonl", lock=tmp_path / ".lock",
-                         name=str(tmp_path), replace=replace)
-
+# --- the store without a model ------------------------------------------------------------
 
 def triples(doc_id, n, word="thanked"):
     arg = Argument("Japan", "Japan", "place:japan", "GPE", 0, 5)
-    return [Triple(doc_id, f"{doc_id}:{i}", f"Japan {word} Chile.", arg, Predicate(word, word), arg) for i in range(n)]
+    other = Argument("Chile", "Chile", "place:chile", "GPE", len(f"Japan {word} "), len(f"Japan {word} Chile"))
+    return [Triple(doc_id, f"{doc_id}:{i}", f"Japan {word} Chile.", arg, Predicate(word, word), other)
+            for i in range(n)]
 
 
 def record(s, doc_id, n, text="Japan thanked Chile.", word="thanked"):
     doc = Document(doc_id, text, source="in.jsonl")
-    s.record(doc, DocResult(doc_id, triples(doc_id, n, word), 1, 3) if n >= 0 else Rejection("in.jsonl", "bad", doc_id))
+    s.ledger.record(doc, DocResult(doc_id, triples(doc_id, n, word), 1, 3) if n >= 0
+                    else Rejection("in.jsonl", "bad", doc_id))
 
 
-def files(tmp_path) -> tuple[bytes, bytes]:
-    return (tmp_path / "triples.jsonl").read_bytes(), (tmp_path / "documents.jsonl").read_bytes()
+def made(out: Path, docs) -> Path:
+    """A build of ``docs`` ((id, number of triples, word) …) recorded in that order, brought up to date."""
+    from kg.build import BuildReport, build_state, write_outputs
+
+    with build_state(out) as s:
+        for doc_id, n, word in docs:
+            record(s, doc_id, n, text=f"Japan {word} Chile.", word=word)
+        write_outputs(s, BuildReport(out=out), views=False)
+    return out
 
 
 @pytest.mark.parametrize("edit", [("b", 3), ("b", 0), ("b", -1), ("a", 2), ("c", 4)])
-def test_an_edit_takes_the_place_of_the_old_document_in_both_files(tmp_path, edit):
+def test_an_edit_takes_the_place_of_the_old_document_and_the_build_equals_a_clean_one(tmp_path, edit):
     """Middle, first and last documents; an edit with no triples, and one now rejected."""
+    from kg.build import BuildReport, build_state, write_outputs
+
     doc_id, n = edit
-    (tmp_path / "inc").mkdir()
-    (tmp_path / "clean").mkdir()
-    with sink(tmp_path / "inc") as s:
-        for d in "abc":
-            record(s, d, 2)
-    with sink(tmp_path / "inc") as s:
-        record(s, doc_id, n, text="Japan praised Chile.", word="praised")
-        assert s.replaced == 1
-    with sink(tmp_path / "clean") as s:
-        for d in "abc":
-            record(s, d, *((n, "Japan praised Chile.", "praised") if d == doc_id else (2,)))
-    assert files(tmp_path / "inc") == files(tmp_path / "clean")
-
-
-def test_without_replace_the_sink_appends_and_the_rule_refuses_other_content(tmp_path):
-    with sink(tmp_path, replace=False) as s:
-        record(s, "a", 1)
-    with sink(tmp_path, replace=False) as s:
-        out = list(once_each([Document("a", "Japan praised Chile.", source="two.jsonl")], RunStats(),
-                             committed=s.committed))
-    assert [type(x).__name__ for x in out] == ["Rejection"]
-
-
-def test_an_edit_passes_once_per_run_and_the_rule_holds_within_the_run(tmp_path):
-    with sink(tmp_path) as s:
-        record(s, "a", 1)
-    stats = RunStats()
-    with sink(tmp_path) as s:
-        edited = Document("a", "Japan praised Chile.", source="two.jsonl")
-        out = list(once_each([edited, Document("a", "Japan met Chile.", source="three.jsonl"), edited,
-                              Document("a", "Japan thanked Chile.", source="in.jsonl")], stats,
-                             committed=s.committed))
-    assert out[0] is edited
-    assert [x.reason for x in out[1:]] == ["id 'a' is already used by a different document (in two.jsonl)"] * 2
-    assert stats.duplicates == 1
-
-
-def test_forget_drops_every_line_of_the_documents_and_is_idempotent(tmp_path):
-    (tmp_path / "inc").mkdir()
-    (tmp_path / "clean").mkdir()
-    with sink(tmp_path / "inc") as s:
-        for d, n in (("a", 2), ("b", 3), ("c", -1), ("d", 1)):
-            record(s, d, n)
-    with sink(tmp_path / "inc") as s:
-        assert s.forget(["c", "b", "x", "b"]) == ["c", "b"]
-        assert s.committed("b") is None
-        record(s, "e", 1)  # appending after a forget goes to the new files
-    with sink(tmp_path / "inc") as s:
-        assert s.forget(["b", "c"]) == []
-    with sink(tmp_path / "clean") as s:
-        for d, n in (("a", 2), ("d", 1), ("e", 1)):
-            record(s, d, n)
-    assert files(tmp_path / "inc") == files(tmp_path / "clean")
-
-
-def test_a_forget_stopped_before_the_graph_is_finished_by_the_next_one(tmp_path):
-    """The sink's files are rewritten first: forgetting again (nothing left to remove) rebuilds the graph."""
-    from kg.build import BuildReport, build_state, forget, write_outputs
-
-    out, clean = tmp_path / "out", tmp_path / "clean"
-    for d, ids in ((out, "ab"), (clean, "a")):
-        with build_state(d) as s:
-            for doc_id in ids:
-                record(s, doc_id, 2, word="praised" if doc_id == "b" else "thanked")
-            write_outputs(s, BuildReport(out=d), views=False)
+    out = made(tmp_path / "inc", [(d, 2, "thanked") for d in "abc"])
     with build_state(out) as s:
-        assert s.forget(["b"]) == ["b"]  # and the process dies here
-    report = forget(["b"], out=out)
-    assert report.forgotten == [] and report.unknown == ["b"]
-    assert [(out / n).read_bytes() for n in OUTPUTS[:3]] == [(clean / n).read_bytes() for n in OUTPUTS[:3]]
+        record(s, doc_id, n, text="Japan praised Chile.", word="praised")
+        assert s.ledger.replaced == 1
+        write_outputs(s, BuildReport(out=out), views=False)
+    clean = made(tmp_path / "clean", [(d, n, "praised") if d == doc_id else (d, 2, "thanked") for d in "abc"])
+    assert contents(out) == contents(clean)
+
+
+def test_forget_drops_the_documents_and_is_idempotent(tmp_path):
+    from kg.build import forget
+
+    out = made(tmp_path / "inc", [("a", 2, "thanked"), ("b", 3, "praised"), ("c", -1, "x"), ("d", 1, "met")])
+    assert forget(["c", "b", "x", "b"], out=out).forgotten == ["c", "b"]
+    assert forget(["b", "c"], out=out).forgotten == []
+    clean = made(tmp_path / "clean", [("a", 2, "thanked"), ("d", 1, "met")])
+    assert contents(out) == contents(clean)
+
+
+def test_a_build_stopped_before_its_graph_was_brought_up_to_date_is_finished_by_the_next_one(tmp_path):
+    """A document is committed first, the graph brought up to date after: a process that dies in between
+    leaves the document marked, and the next one to open the build finishes it."""
+    from kg.build import build_state, forget
+
+    out = made(tmp_path / "out", [("a", 2, "thanked")])
+    with build_state(out) as s:
+        record(s, "b", 2, text="Japan praised Chile.", word="praised")  # and the process dies here
+    assert "b" not in {d for _, _, d in read_build_graph(out).edges(data="docs") for d in d}
+    report = forget(["x"], out=out)
+    assert report.forgotten == [] and report.unknown == ["x"]
+    clean = made(tmp_path / "clean", [("a", 2, "thanked"), ("b", 2, "praised")])
+    assert contents(out) == contents(clean)
 
 
 def test_forget_stops_while_a_build_holds_the_directory(tmp_path, capsys):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "documents.jsonl").write_text("", encoding="utf-8")
+    out = made(tmp_path / "out", [("a", 1, "thanked")])
     with locked(out / ".lock", name=str(out)):
         code, err = kg(capsys, "forget", "a", "--out", out)
     assert code == 1 and "is being built by process" in err
 
 
-def test_a_crash_between_the_two_rewrites_is_recovered(tmp_path):
-    """The data file is rewritten first: a ledger line left without its triples is extracted again."""
-    with sink(tmp_path) as s:
-        for d in "ab":
-            record(s, d, 2)
-    data = tmp_path / "triples.jsonl"
-    data.write_bytes(b"".join(x for x in data.read_bytes().splitlines(keepends=True) if b'"doc_id": "a"' not in x))
-    with sink(tmp_path) as s:
-        assert s.committed("a") is None and s.committed("b") is not None
+def test_an_extract_output_appends_and_the_rule_refuses_other_content(tmp_path):
+    """``kg extract --resume``'s sink takes no edits: a document id given again with other content is refused."""
+    from kg.run.sink import ResumableSink
+    from kg.run.stats import RunStats
+    from kg.run.unique import once_each
 
+    with ResumableSink(tmp_path / "t.jsonl", tmp_path / "t.jsonl.done", lock=None, name="t") as s:
+        s.record(Document("a", "Japan thanked Chile.", source="in.jsonl"), DocResult("a", triples("a", 1), 1, 3))
+    with ResumableSink(tmp_path / "t.jsonl", tmp_path / "t.jsonl.done", lock=None, name="t") as s:
+        out = list(once_each([Document("a", "Japan praised Chile.", source="two.jsonl")], RunStats(),
+                             committed=s.committed))
+    assert [type(x).__name__ for x in out] == ["Rejection"]

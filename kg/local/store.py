@@ -1,0 +1,130 @@
+"""A build directory's store: the ledger, the link state and the graph rows of ``kg.sqlite``, kept level.
+
+:class:`BuildStore` is what ``kg build`` and ``kg forget`` hold while they change a build: the
+build's lock (:func:`kg.run.sink.locked`), the store's connection, its :class:`~kg.local.ledger.Ledger`
+(the sink extraction writes to) and :meth:`BuildStore.refresh`, which brings the link state and
+the graph level with the ledger for the documents recorded, replaced or forgotten since the last
+refresh, in one transaction.  A build killed between a document's commit and the refresh leaves
+that document marked; the next one to open the store refreshes it first.
+
+:func:`read_store` opens a build for reading (``kg query``, ``kg view``, ``kg export``): no lock,
+and a writer's transaction in progress is not seen (WAL).
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Union
+
+from ..errors import UserError
+from ..link import with_cross_document_records
+from ..records import Triple
+from ..run.sink import locked
+from . import graph_rows
+from .db import connect, store_path, transaction
+from .ledger import Ledger, import_legacy
+from .linker import Linker
+
+log = logging.getLogger(__name__)
+
+LOCK = ".lock"
+
+
+@dataclass
+class Refresh:
+    """What one :meth:`BuildStore.refresh` did: documents taken in, documents whose resolution it redid."""
+
+    changed: int = 0
+    resolved_again: int = 0
+
+
+class BuildStore:
+    """The store of the build in ``out``, under the build's lock (use it as a context manager)."""
+
+    def __init__(self, out: Union[str, os.PathLike], *, wait: bool = False):
+        self.out = Path(out)
+        self.wait = wait
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> "BuildStore":
+        with contextlib.ExitStack() as stack:
+            self.out.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(locked(self.out / LOCK, name=str(self.out), doing="built", wait=self.wait))
+            path = store_path(self.out)
+            new = not path.exists()
+            self.conn = connect(path)
+            stack.callback(self.conn.close)
+            self.ledger = Ledger(self.conn)
+            self.linker = Linker(self.conn)
+            if new:
+                imported = import_legacy(self.conn, self.out)
+                if imported:
+                    log.info("%s: %d documents of an earlier build taken into %s", self.out, imported, path.name)
+            self.refresh()
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+
+    def refresh(self) -> Refresh:
+        """Bring the link state and the graph level with the documents changed since the last refresh."""
+        dirty = self.ledger.dirty()
+        if not dirty:
+            return Refresh()
+        with transaction(self.conn):
+            positions = self.ledger.positions(dirty)
+            held = dict(self.ledger.documents(positions))
+            changed = {d: (positions[d], held[d]) if d in held else None for d in dirty}
+            again = self.linker.update(changed, lambda ids: dict(self.ledger.documents(ids)))
+            graph_rows.apply(self.conn, again)
+            self.ledger.clear_dirty(dirty)
+        return Refresh(len(dirty), len(again))
+
+    # -- reading (also under the lock)
+
+    def graph(self):
+        """The build's graph (:func:`kg.local.graph_rows.read_graph`)."""
+        return graph_rows.read_graph(self.conn)
+
+    def resolved_triples(self) -> Iterator[Triple]:
+        """Every triple resolved across documents, in build order, with the cross-document records."""
+        return resolved_stream(self.conn)
+
+
+def resolved_stream(conn: sqlite3.Connection) -> Iterator[Triple]:
+    """The resolved triples of a store, in build order, with the cross-document records (what
+    :func:`kg.link.resolved` gives for the build's raw triples)."""
+    resolve = Linker(conn).resolver(many=True)
+    return with_cross_document_records(t for _, raw in Ledger(conn).documents() for t in resolve(raw))
+
+
+@contextlib.contextmanager
+def read_store(out: Union[str, os.PathLike]) -> Iterator[sqlite3.Connection]:
+    """A connection to the store of the build in ``out``, for reading; a directory without one is a
+    :class:`kg.errors.UserError`.  The reads of the block see one committed state."""
+    path = store_path(out)
+    if not path.is_file() and (Path(out) / "documents.jsonl").is_file():
+        with BuildStore(out, wait=True):  # a build of an earlier kg: taken into a store once
+            pass
+    if not path.is_file():
+        raise UserError(f"{out}: no build here (run `kg build --out {out}` first)")
+    conn = connect(path, create=False)
+    try:
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM ledger_dirty)").fetchone()[0]:
+            log.warning("%s: a build stopped before its graph was brought up to date; run kg build again "
+                        "to finish it", out)
+        conn.execute("BEGIN")
+        yield conn
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def store_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Documents, entities and facts of a store's graph, and its raw triples, counted without reading the graph."""
+    return graph_rows.counts(conn) | {"triples": conn.execute("SELECT COUNT(*) FROM ledger_triples").fetchone()[0]}
