@@ -159,6 +159,14 @@ def test_document_metadata_comes_from_its_first_triple_that_has_some(conn):
     assert g.edges[HUB.key, OTHER.key, "warn"]["first_seen"] == "2019"
 
 
+def test_document_whose_resolved_triples_are_all_dropped_is_absent(conn):
+    ldp = arg("Liberal Democratic Party", "ORG", text="LDP")
+    raw = [fact("a", 0, ldp, "meet", HUB), alias("a", 0, ldp, "LDP"),
+           fact("b", 0, arg("LDP", "ORG"), "lead", ldp)]  # LDP leads itself once LDP is resolved
+    g = build_into(conn, raw)
+    assert list(g.graph["documents"]) == ["a"] and g.nodes[ldp.key]["docs"] == ["a"]
+
+
 def test_empty_store_and_empty_changes(conn):
     apply(conn, {})
     apply(conn, {"gone": None, "empty": []})
@@ -227,3 +235,42 @@ def test_random_sequence_of_adds_replacements_and_removals(conn):
     assert graph_json(graph_rows.read_graph(conn)) == graph_json(build_graph([]))
     for table in ("graph_edges", "graph_evidence", "graph_node_docs", "graph_documents"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_read_graph_sees_one_state_while_a_build_commits(conn, tmp_path):
+    raw = [fact("a", 0, HUB, "meet", OTHER), fact("b", 0, OTHER, "back", LO)]
+    build_into(conn, raw)
+    reader = db.connect(db.store_path(tmp_path), create=False)
+    committed = []
+
+    def commit_while_reading(sql):
+        if "FROM graph_node_docs" in sql and not committed:
+            committed.append(sql)
+            apply(conn, {"b": None})
+
+    reader.set_trace_callback(commit_while_reading)
+    seen = graph_rows.read_graph(reader)
+    reader.set_trace_callback(None)
+    assert committed and graph_json(seen) == graph_json(build_graph(resolved(raw)))
+    assert not reader.in_transaction
+    assert graph_json(graph_rows.read_graph(reader)) == graph_json(build_graph(resolved(raw[:1])))
+    reader.close()
+
+
+def test_read_graph_inside_the_writers_transaction_sees_its_changes(conn):
+    with db.transaction(conn):
+        graph_rows.apply(conn, {"a": [fact("a", 0, HUB, "meet", OTHER)]})
+        assert list(graph_rows.read_graph(conn).edges(keys=True)) == [(HUB.key, OTHER.key, "meet")]
+
+
+def test_applying_a_document_searches_by_index_and_never_scans(conn):
+    build_into(conn, list(synthetic_triples(400)))
+    statements = []
+    conn.set_trace_callback(statements.append)
+    apply(conn, {"doc-00003": None, "doc-00005": [fact("doc-00005", 0, HUB, "meet", OTHER)]})
+    conn.set_trace_callback(None)
+    plans = {sql: [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+             for sql in statements if sql.startswith(("SELECT", "DELETE"))}
+    assert any("graph_evidence" in sql for sql in plans) and any("graph_edges" in sql for sql in plans)
+    for sql, plan in plans.items():
+        assert plan and all(step.startswith("SEARCH") for step in plan), (sql, plan)

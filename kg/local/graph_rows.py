@@ -14,11 +14,12 @@ the cross-document ``alias`` records of :mod:`kg.link` add to a graph, and all t
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Iterator, Mapping, Optional
 
 import networkx as nx
 
@@ -160,6 +161,21 @@ def apply(conn: sqlite3.Connection, changes: Mapping[str, Optional[list[Triple]]
     triples in document order, or ``None`` when the document is gone) with the new one.
 
     Runs inside the caller's transaction (:func:`kg.local.db.transaction`); it does not commit.
+
+    >>> from kg.local.db import connect, transaction
+    >>> from kg.records import Argument, Predicate
+    >>> a = Argument("Taiwan", "Taiwan", "place:taiwan", "GPE", 0, 6)
+    >>> b = Argument("Japan", "Japan", "place:japan", "GPE", 12, 17)
+    >>> conn = connect(":memory:")
+    >>> with transaction(conn):
+    ...     apply(conn, {"d1": [Triple("d1", "d1:0", "Taiwan thanks Japan.", a, Predicate("thanks", "thank"), b)],
+    ...                  "d2": [Triple("d2", "d2:4", "Japan thanks Taiwan.", b, Predicate("thanks", "thank"), a)]})
+    >>> read_graph(conn).nodes["place:taiwan"]["merges"]
+    ['cross-document key']
+    >>> with transaction(conn):
+    ...     apply(conn, {"d2": None})
+    >>> read_graph(conn).nodes["place:taiwan"]
+    {'name': 'Taiwan', 'type': 'GPE', 'label': 'Place', 'named_by': 'd1:0', 'aliases': [], 'docs': ['d1'], 'merges': []}
     """
     touched: set[int] = set()
     edge_ids: dict[tuple, int] = {}
@@ -215,13 +231,27 @@ def read_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     """The graph of every document applied: the graph :func:`kg.graph.build_graph` makes of their
     resolved triples (with the cross-document records), attribute for attribute."""
     g = nx.MultiDiGraph()
-    with paused_gc():
+    with _snapshot(conn), paused_gc():
         g.graph["format"] = GRAPH_FORMAT
         g.graph["documents"] = {doc: json.loads(meta) for doc, meta in conn.execute("SELECT doc, meta FROM graph_documents")}
         _read_nodes(conn, g)
         _read_edges(conn, g)
     log.debug("graph rows: read %d nodes, %d edges", g.number_of_nodes(), g.number_of_edges())
     return g
+
+
+@contextlib.contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Run the block's reads on one state of the store (a read transaction, unless the caller holds
+    one): a build committing meanwhile is not half seen."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
 
 
 def _read_nodes(conn: sqlite3.Connection, g: nx.MultiDiGraph) -> None:
