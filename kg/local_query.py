@@ -1,7 +1,7 @@
-"""Cypher over the local graph file, for when no Neo4j server is configured.
+"""Cypher over the local graph, for when no Neo4j server is configured.
 
-The local graph (``kg-out/graph.json``) is queried with grand-cypher, which
-implements a subset of Cypher over networkx.  Nodes carry the labels
+The local graph (of the build in ``kg-out``, or a graph JSON file) is queried with
+grand-cypher, which implements a subset of Cypher over networkx.  Nodes carry the labels
 ``Entity`` plus their type label (``Person``, ``Organization``, ``Place`` …)
 and the properties ``key``, ``name``, ``type``, ``aliases``; relationships
 carry their type (``SUPPORT``, ``INVEST_IN`` …) and ``predicate``, ``count``,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.build import read_build_graph
 from kg.cli import main
 from kg.files import temp_name
 from kg.graph import build_graph, read_triples, write_graph
@@ -41,7 +42,7 @@ def disk_full_at(path: Path) -> None:
 
 @pytest.fixture
 def graph(tmp_path):
-    return write_graph(build_graph(read_triples(DATA)), tmp_path / "kg-out" / "graph.json")
+    return write_graph(build_graph(read_triples(DATA)), tmp_path / "graph" / "g.json")
 
 
 @pytest.fixture
@@ -128,11 +129,31 @@ def test_build_out_under_a_file_and_on_a_full_disk(tmp_path, a_file, capsys):
     assert code == 1
     assert "Traceback" not in err and err.splitlines()[-1].startswith(f"kg build: error: cannot write {a_file / 'out'}")
     out = tmp_path / "out"
-    disk_full_at(out / "graph.json")
+    disk_full_at(out / "view.html")
     code, err = kg(capsys, "-q", "build", str(SAMPLE), "--no-neo4j", "--out", str(out))
     assert code == 1
     one_error_line(err, "build", out, "No space left on device")
-    assert not (out / "graph.json").exists() and not any(p.name.endswith(".tmp") for p in out.rglob("*"))
+    assert not (out / "view.html").exists() and not any(p.name.endswith(".tmp") for p in out.rglob("*"))
     # with space again, the re-run finishes the build
     code, err = kg(capsys, "-q", "build", str(SAMPLE), "--no-neo4j", "--out", str(out))
-    assert code == 0 and (out / "graph.json").stat().st_size > 0
+    assert code == 0 and (out / "view.html").stat().st_size > 0
+    assert read_build_graph(out).number_of_edges() > 0
+
+
+@pytest.mark.model
+def test_export_triples_under_a_file(news_build, a_file, capsys):
+    target = a_file / "t.jsonl"
+    code, err = kg(capsys, "export", "--format", "triples", "--graph", str(news_build), "-o", str(target))
+    assert code == 1
+    one_error_line(err, "export", target, f"{a_file} is not a directory")
+
+
+@needs_dev_full
+@pytest.mark.model
+def test_export_triples_on_a_full_disk_writes_no_part_file(news_build, tmp_path, capsys):
+    target = tmp_path / "exported" / "t.jsonl"
+    disk_full_at(target)
+    code, err = kg(capsys, "export", "--format", "triples", "--graph", str(news_build), "-o", str(target))
+    assert code == 1
+    one_error_line(err, "export", target, "No space left on device")
+    assert not target.exists() and not any(p.name.endswith(".tmp") for p in target.parent.rglob("*"))

@@ -1,4 +1,4 @@
-"""``kg view`` end to end: from triples and from a graph file, subsets, cuts and user errors."""
+"""``kg view`` end to end: from triples, from a build and from a graph file, subsets, cuts and user errors."""
 import json
 import subprocess
 import sys
@@ -19,7 +19,7 @@ def nodes_in(html: str) -> int:
 
 @pytest.fixture
 def graph_file(tmp_path):
-    return write_graph(build_graph(read_triples(DATA)), tmp_path / "kg-out" / "graph.json")
+    return write_graph(build_graph(read_triples(DATA)), tmp_path / "graph" / "g.json")
 
 
 def test_view_from_triples(tmp_path, capsys):
@@ -32,12 +32,28 @@ def test_view_from_triples(tmp_path, capsys):
     assert nodes_in(out.read_text(encoding="utf-8")) == 7
 
 
-def test_view_from_default_graph_file(graph_file, monkeypatch, capsys):
-    monkeypatch.chdir(graph_file.parent.parent)
-    assert main(["view", "-o", "v.html", "--entity", "LDP", "--depth", "1"]) == 0
-    html = (graph_file.parent.parent / "v.html").read_text(encoding="utf-8")
+def test_view_from_a_graph_file(graph_file, tmp_path, capsys):
+    assert main(["view", "--graph", str(graph_file), "-o", str(tmp_path / "v.html"), "--entity", "LDP",
+                 "--depth", "1"]) == 0
+    html = (tmp_path / "v.html").read_text(encoding="utf-8")
     assert nodes_in(html) == 3 and "LDP: neighbourhood, depth 1" in html
     assert "3 entities, 2 facts" in capsys.readouterr().err
+
+
+@pytest.mark.model
+def test_view_reads_the_build_in_kg_out_by_default_as_its_exported_graph(news_build, tmp_path, monkeypatch, capsys):
+    assert news_build.name == "kg-out"
+    exported = tmp_path / "g.json"
+    assert main(["export", "--format", "json", "--graph", str(news_build), "-o", str(exported)]) == 0
+    argv = ["--entity", "Liberal Democratic Party", "--depth", "1", "--title", "LDP"]
+    assert main(["view", "--graph", str(exported), "-o", str(tmp_path / "file.html"), *argv]) == 0
+    assert main(["view", "--graph", str(news_build), "-o", str(tmp_path / "dir.html"), *argv]) == 0
+    monkeypatch.chdir(news_build.parent)
+    assert main(["view", "-o", str(tmp_path / "default.html"), *argv]) == 0
+    pages = [(tmp_path / f"{n}.html").read_text(encoding="utf-8") for n in ("file", "dir", "default")]
+    assert nodes_in(pages[0]) > 3 and pages[0] == pages[1] == pages[2]
+    assert not (news_build / "default.html").exists()
+    capsys.readouterr()
 
 
 def test_view_document_from_graph_option(graph_file, tmp_path, capsys):
@@ -86,7 +102,8 @@ def test_no_physics_flag(tmp_path):
      "kg view: error: no entity matches 'Liberal Democrats'; close matches: Liberal Democratic Party"),
     (["view", DATA, "--doc", "d7"], 1, "kg view: error: no document matches 'd7'"),
     (["view", "missing.jsonl"], 1, "kg view: error: missing.jsonl: no such file"),
-    (["view", "--graph", "nowhere.json"], 1, "kg view: error: nowhere.json: no graph file"),
+    (["view", "--graph", "nowhere.json"], 1, "kg view: error: nowhere.json: no build or graph file"),
+    (["view", "--graph", "."], 1, "kg view: error: .: no build here"),
     (["view", DATA, "--depth", "2"], 2, "kg view: error: --depth goes with --entity"),
     (["view", DATA, "--graph", "g.json"], 2, "kg view: error: give TRIPLES.jsonl or --graph"),
 ])

@@ -208,11 +208,13 @@ def test_bundled_multi_outlet_sample(tmp_path):
     from pathlib import Path
 
     from kg.build import build
+    from kg.cli import main
 
     world = Path(__file__).resolve().parents[1] / "samples" / "world"
     out = tmp_path / "out"
     build([str(world)], out=out, views=False)
-    triples = out / "triples.jsonl"
+    triples = tmp_path / "exported.jsonl"
+    assert main(["export", "--format", "triples", "--graph", str(out), "-o", str(triples)]) == 0
     before = cross_document_concepts(build_graph(resolved_file(triples, scope=False)))
     g = build_graph(resolved_file(triples))
     after = cross_document_concepts(g)

@@ -29,3 +29,12 @@ def test_kg_extract_imports_spacy_only(tmp_path):
     doc = tmp_path / "news.txt"
     doc.write_text("Japan thanked Chile for its support.\n", encoding="utf-8")
     assert imported_by("-q", "extract", str(doc), "-o", str(tmp_path / "out.jsonl")) == ["spacy"]
+
+
+@pytest.mark.model
+def test_reading_a_build_imports_none_of_the_heavy_libraries(news_build, tmp_path):
+    assert imported_by("query", "--graph", str(news_build), "MATCH (e:Entity) RETURN e.name LIMIT 1") == []
+    assert imported_by("export", "--format", "triples", "--graph", str(news_build), "-o", str(tmp_path / "t")) == []
+    assert (tmp_path / "t").stat().st_size > 0
+    assert imported_by("brief", "--out", str(news_build), "-o", str(tmp_path / "b.md")) == []
+    assert (tmp_path / "b.md").stat().st_size > 0

@@ -73,7 +73,25 @@ def test_query_command_uses_the_local_graph_without_a_server(tmp_path, monkeypat
     assert main(["query", "--graph", str(graph), "MERGE (n:X) RETURN n"]) == 1
     assert "needs a Neo4j server" in capsys.readouterr().err
     assert main(["query", "--graph", str(tmp_path / "none.json"), "MATCH (n) RETURN n"]) == 1
-    assert "no local graph" in capsys.readouterr().err
+    assert (f"no Neo4j server configured (NEO4J_URI / --neo4j), and {tmp_path / 'none.json'}: no build or graph file"
+            in capsys.readouterr().err)
+
+
+@pytest.mark.model
+def test_query_command_reads_the_build_in_kg_out_by_default(news_build, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    query = ["--json", "MATCH (a:Entity)-[r]->(b:Entity) RETURN a.name, r.predicate, b.name ORDER BY a.name, b.name"]
+    assert main(["export", "--format", "json", "--graph", str(news_build), "-o", str(tmp_path / "g.json")]) == 0
+    capsys.readouterr()
+    answers = []
+    for graph in (["--graph", str(tmp_path / "g.json")], ["--graph", str(news_build)], []):
+        monkeypatch.chdir(news_build.parent)
+        assert main(["query", *graph, *query]) == 0
+        answers.append(json.loads(capsys.readouterr().out))
+    assert len(answers[0]) > 10 and answers[0] == answers[1] == answers[2]
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", *query]) == 1
+    assert "kg-out: no build or graph file (run `kg build --out kg-out` first" in capsys.readouterr().err
 
 
 def test_saved_changes_query_lists_the_facts_stated_since_a_date(local_graph):

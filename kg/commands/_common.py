@@ -1,4 +1,4 @@
-"""Small helpers shared by the subcommands: output files, progress bars, rejection lines."""
+"""Small helpers shared by the subcommands: the local graph to read, output files, progress bars, rejection lines."""
 from __future__ import annotations
 
 import contextlib
@@ -6,10 +6,39 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import UsageError, UserError
+from ..errors import UsageError, UserError, io_error_message
 from ..files import atomic_path
 from ..records import Rejection
 from ..sources import one_line
+
+
+#: Where ``kg build`` keeps its state unless told otherwise (``--out``), and what the readers read.
+DEFAULT_BUILD = "kg-out"
+#: The help of the readers' ``--graph`` option.
+GRAPH_HELP = (f"the build directory to read (default {DEFAULT_BUILD}), or a graph JSON file "
+              "(kg export --format json)")
+
+
+def read_local_graph(path: str | os.PathLike):
+    """The local graph at ``path``: the build in a directory (:func:`kg.build.read_build_graph`), or a
+    node-link graph JSON file as ``kg export --format json`` writes (:func:`kg.graph.read_graph`).
+
+    What ``kg query``, ``kg view``, ``kg export`` (``--graph``) and ``kg brief`` (``--out``) read;
+    a missing path or a foreign file is a :class:`UserError`.
+    """
+    from ..build import read_build_graph
+    from ..graph import read_graph
+
+    path = Path(path)
+    if path.is_dir():
+        return read_build_graph(path)
+    if not path.exists():
+        raise UserError(f"{path}: no build or graph file (run `kg build --out {path}` first, "
+                        "or give a graph JSON file written by kg export --format json)")
+    try:
+        return read_graph(path)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 @contextlib.contextmanager
@@ -23,12 +52,12 @@ def open_output(path: str):
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UserError(io_error_message(exc, path)) from None
     with atomic_path(target) as tmp:
         try:
             f = open(tmp, "w", encoding="utf-8", newline="\n")
         except OSError as exc:
-            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise UserError(io_error_message(exc, path)) from None
         with f:
             yield f
 

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError, writing
-from .view import check_dates, read_graph_file
+from ._common import DEFAULT_BUILD
+from .view import check_dates
 
-GRAPH = "graph.json"
 BRIEF = "brief.md"
 
 
@@ -21,8 +21,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Options of ``kg brief``."""
     from ..brief import MAX_COMMUNITIES, MIN_ENTITIES
 
-    parser.add_argument("--out", metavar="DIR", default="kg-out",
-                        help=f"the build to read (DIR/{GRAPH}, written by kg build; default kg-out)")
+    parser.add_argument("--out", metavar="DIR", default=DEFAULT_BUILD,
+                        help=f"the build directory to read (written by kg build; default {DEFAULT_BUILD})")
     parser.add_argument("-o", "--output", metavar="FILE.md",
                         help=f"where to write the brief (default DIR/{BRIEF}; - for stdout)")
     parser.add_argument("--communities", type=int, default=MAX_COMMUNITIES, metavar="N",
@@ -37,12 +37,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the graph, brief its communities, write the Markdown."""
     from .. import analytics
+    from ..build import read_build_graph
     from ..brief import brief_markdown, community_briefs, write_brief
 
     if args.communities < 1 or args.min_entities < 1:
         raise UsageError("--communities and --min-entities must be 1 or more")
     check_dates(args)
-    g = read_graph_file(Path(args.out) / GRAPH, f"run `kg build --out {args.out}` first")
+    g = read_build_graph(args.out)
     g = analytics.between(g, args.since, args.until)
     briefs = community_briefs(g, max_communities=args.communities, min_entities=args.min_entities)
     title = args.title or f"Brief of {Path(args.out).name or args.out}"

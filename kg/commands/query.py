@@ -14,10 +14,9 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 
 from ..errors import UsageError, UserError
-from ._common import command_line_params
+from ._common import DEFAULT_BUILD, GRAPH_HELP, command_line_params, read_local_graph
 from .neo4j_options import add_connection_options, config_from_args
 
 
@@ -33,8 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a query parameter ($NAME); VALUE is JSON if it parses (10, true, [1,2]), else text")
     parser.add_argument("--json", action="store_true", help="print rows as a JSON array of objects")
     parser.add_argument("--write", action="store_true", help="allow a query that changes the database")
-    parser.add_argument("--graph", default="kg-out/graph.json", metavar="FILE",
-                        help="local graph file, used when no Neo4j server is configured (default kg-out/graph.json)")
+    parser.add_argument("--graph", default=DEFAULT_BUILD, metavar="DIR | FILE",
+                        help=GRAPH_HELP + ", read when no Neo4j server is configured")
     parser.add_argument("--max-width", type=int, default=60, metavar="N",
                         help="cut table cells at N characters (0: never; default 60)")
     add_connection_options(parser)
@@ -98,20 +97,16 @@ def run_on_backend(backend: str, args: argparse.Namespace, cypher: str, params: 
 
 
 def run_local(args: argparse.Namespace, cypher: str, params: dict) -> tuple[list, list]:
-    """The local-graph backend: the graph file written by ``kg build`` (see :mod:`kg.local_query`)."""
-    from ..graph import read_graph
+    """The local-graph backend: the graph of the build (or the graph file) ``--graph`` names
+    (see :mod:`kg.local_query`)."""
     from ..local_query import run_local_query
 
     if args.write:
-        raise UserError("--write needs a Neo4j server: the local graph file is rebuilt by kg build, not edited")
-    path = Path(args.graph)
-    if not path.exists():
-        raise UserError(f"no Neo4j server configured (NEO4J_URI / --neo4j) and no local graph at {path}; "
-                        "run kg build first, or point --graph at a graph file")
+        raise UserError("--write needs a Neo4j server: the local graph is rebuilt by kg build, not edited")
     try:
-        g = read_graph(path)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+        g = read_local_graph(args.graph)
+    except UserError as exc:
+        raise UserError(f"no Neo4j server configured (NEO4J_URI / --neo4j), and {exc}") from None
     return run_local_query(g, cypher, params)
 
 

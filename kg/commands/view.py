@@ -1,7 +1,8 @@
 """Write an interactive, offline HTML view of the graph (whole, an entity's neighbourhood, a document or a Cypher result).
 
 The graph comes from TRIPLES.jsonl when given, else from Neo4j with --neo4j or
---cypher, else from the local graph file written by ``kg build``.  The whole graph is
+--cypher, else from the build directory (or the graph JSON file) ``--graph`` names,
+by default the build in ``kg-out``.  The whole graph is
 drawn as an overview (named entities first, concept leaves folded into tooltips, a
 brief per community); ``--since`` / ``--until`` keep the facts dated in that range.
 """
@@ -13,13 +14,12 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError, UserError, writing
-from ._common import command_line_params
+from ._common import DEFAULT_BUILD, GRAPH_HELP, command_line_params, read_local_graph
 from .neo4j_options import add_connection_options, config_from_args
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GRAPH = "kg-out/graph.json"
-DEFAULT_OUTPUT = "kg-out/view.html"
+DEFAULT_OUTPUT = str(Path(DEFAULT_BUILD) / "view.html")
 #: What ``--neo4j`` without ``--cypher`` draws: every fact between entities.
 ALL_FACTS = "MATCH (a:Entity)-[r]->(b:Entity) RETURN a, r, b"
 
@@ -29,8 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from ..views import DEFAULT_MAX_NODES
 
     parser.add_argument("triples", nargs="?", metavar="TRIPLES.jsonl", help="triple records (kg extract output)")
-    parser.add_argument("--graph", metavar="FILE", default=None,
-                        help=f"local graph file written by kg build (default {DEFAULT_GRAPH})")
+    parser.add_argument("--graph", metavar="DIR | FILE", default=None, help=GRAPH_HELP)
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--entity", metavar="NAME", help="an entity's neighbourhood (key, name or alias)")
     what.add_argument("--cypher", metavar="QUERY", help="draw what a Cypher query returns (Neo4j)")
@@ -106,18 +105,6 @@ def _check(args: argparse.Namespace) -> None:
     check_dates(args)
 
 
-def read_graph_file(path: Path, hint: str):
-    """The local graph at ``path``; a missing or foreign file is a :class:`UserError` ending with ``hint``."""
-    from ..graph import read_graph
-
-    if not path.exists():
-        raise UserError(f"{path}: no graph file; {hint}")
-    try:
-        return read_graph(path)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-
-
 def check_dates(args: argparse.Namespace) -> None:
     """``--since`` / ``--until`` must be written as kg writes dates: 2021, 2021-08 or 2021-08-28."""
     from ..dates import day_bounds
@@ -142,8 +129,8 @@ def _load(args: argparse.Namespace):
             raise UserError(str(exc)) from None
     if args.neo4j or args.cypher:
         return _from_neo4j(args, args.cypher or ALL_FACTS, command_line_params(args.param)), "the Neo4j query", 0
-    path = Path(args.graph or DEFAULT_GRAPH)
-    return read_graph_file(path, "run `kg build` first, or give TRIPLES.jsonl"), str(path), 0
+    path = args.graph or DEFAULT_BUILD
+    return read_local_graph(path), path, 0
 
 
 def _from_neo4j(args: argparse.Namespace, cypher: str, params: dict):

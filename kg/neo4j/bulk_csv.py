@@ -140,13 +140,12 @@ def importer_arguments(directory: Path) -> list[str]:
             "--overwrite-destination=true"]
 
 
-def write_import_files(triples_path: str | os.PathLike, directory: str | os.PathLike) -> ImportFiles:
-    """Write the import CSVs for the triples of a JSON Lines file (aliases resolved across documents)."""
-    from ..link import resolved_file
-
+def write_import_files(triples: Iterable[Triple], directory: str | os.PathLike) -> ImportFiles:
+    """Write the import CSVs for triples already resolved across documents: those of a build
+    (:func:`kg.build.resolved_triples`) or of a file of triple records (:func:`kg.link.resolved_file`)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    rows = import_rows(resolved_file(triples_path))
+    rows = import_rows(triples)
     for name, header in HEADERS.items():
         with atomic_path(directory / f"{name}.csv") as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
