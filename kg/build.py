@@ -32,8 +32,8 @@ from typing import Callable, Iterable, Iterator, Optional
 from .errors import UserError
 from .extractor import ExtractOptions
 from .local.db import store_path
-from .local.ledger import Ledger
-from .local.store import BuildStore, read_store, resolved_stream, store_counts
+from .local.ledger import LEGACY_LEDGER, Ledger
+from .local.store import BuildStore, read_store, resolved_stream, store_counts, triple_count
 from .nlp import DEFAULT_MODEL
 from .records import Triple
 from .run.driver import run
@@ -56,7 +56,6 @@ class BuildReport:
     documents: int = 0
     entities: int = 0
     facts: int = 0
-    triples: int = 0
     outputs: dict = field(default_factory=dict)
     neo4j: Optional[object] = None
 
@@ -156,8 +155,7 @@ def write_outputs(state: BuildStore, report: BuildReport, *, views: bool = True,
 
 def _count(state: BuildStore, report: BuildReport) -> None:
     counts = store_counts(state.conn)
-    report.documents, report.entities, report.facts, report.triples = (
-        counts["documents"], counts["entities"], counts["facts"], counts["triples"])
+    report.documents, report.entities, report.facts = counts["documents"], counts["entities"], counts["facts"]
 
 
 @dataclass
@@ -178,7 +176,7 @@ def forget(doc_ids: Iterable[str], *, out: str | os.PathLike = "kg-out", wait: b
     Forgetting ids the build does not hold changes nothing.
     """
     out = Path(out)
-    if not store_path(out).is_file() and not (out / "documents.jsonl").is_file():
+    if not store_path(out).is_file() and not (out / LEGACY_LEDGER).is_file():
         raise UserError(f"{out} holds no build (no {store_path(out).name})")
     ids = list(dict.fromkeys(doc_ids))
     report = ForgetReport(BuildReport(out=out))
@@ -191,6 +189,12 @@ def forget(doc_ids: Iterable[str], *, out: str | os.PathLike = "kg-out", wait: b
         else:
             _count(state, report.build)
     return report
+
+
+def build_size(out: str | os.PathLike) -> int:
+    """About how many triples loading the build in ``out`` reads (its raw triple records), for a progress bar."""
+    with read_store(out) as conn:
+        return triple_count(conn)
 
 
 def load_into_neo4j(config, out: str | os.PathLike, *, progress: Optional[Callable[[int], object]] = None):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.build import build_entries, build_triples
 from kg.cli import main
 
 pytestmark = pytest.mark.model
@@ -41,23 +42,23 @@ def test_build_refuses_the_second_document_with_a_reused_id_and_keeps_them_apart
     code, err = kg(capsys, "build", one, two, "--out", out, "--no-neo4j", "--no-views")
     assert code == 0 and refusal("build", one, two) in err.splitlines()
     assert "2 documents read (0 already built, 1 processed, 1 rejected)" in err
-    triples = records(out / "triples.jsonl")
-    assert triples and {t["sentence"] for t in triples} == {MAZDA}
-    assert {t["subject"]["name"] for t in triples} >= {"Mazda"}
-    ledger = records(out / "documents.jsonl")
+    triples = list(build_triples(out))
+    assert triples and {t.sentence for t in triples} == {MAZDA}
+    assert {t.subject.name for t in triples} >= {"Mazda"}
+    ledger = build_entries(out)
     assert [(e["origin"], e["status"]) for e in ledger] == [(one.name, "processed"), (two.name, "rejected")]
     # a later run: the built document given again is skipped (the directory is unchanged)
-    before = (out / "triples.jsonl").read_bytes()
+    before = list(build_triples(out)), build_entries(out)
     code, err = kg(capsys, "build", one, "--out", out, "--no-neo4j", "--no-views")
     assert code == 0 and "1 already built, 0 processed, 0 rejected" in err
-    assert (out / "triples.jsonl").read_bytes() == before
+    assert (list(build_triples(out)), build_entries(out)) == before
     # across runs another document with the id is an edit that replaces the built one, once per run:
     # within that run the rule holds again (the old text given after it is refused)
     code, err = kg(capsys, "build", two, one, "--out", out, "--no-neo4j", "--no-views")
     assert code == 0 and refusal("build", two, one) in err.splitlines()
     assert "0 already built, 1 processed, 1 replaced, 1 rejected" in err
-    assert {t["sentence"] for t in records(out / "triples.jsonl")} == {HONDA}
-    ledger = records(out / "documents.jsonl")
+    assert {t.sentence for t in build_triples(out)} == {HONDA}
+    ledger = build_entries(out)
     assert [(e["origin"], e["status"]) for e in ledger] == [(two.name, "processed"), (one.name, "rejected")]
 
 

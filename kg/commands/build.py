@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from ..build import build, load_into_neo4j
+from ..build import build, build_size, load_into_neo4j
 from ..errors import writing
 from ..extractor import ExtractOptions
 from ..records import Rejection
@@ -52,7 +52,7 @@ def run_build(inputs, *, out, model: str, workers: int, fmt: str, options: Extra
     ex = report.extraction
     loaded, load_ok = "", True
     if neo4j is not None:
-        with progress(f"{label}: neo4j", quiet=quiet, total=report.triples, unit="triple") as bar:
+        with progress(f"{label}: neo4j", quiet=quiet, total=build_size(report.out), unit="triple") as bar:
             load = load_into_neo4j(neo4j, report.out, progress=bar.update)
         load_ok = load.ok
         for failed in load.failed:

@@ -69,6 +69,8 @@ CREATE TABLE IF NOT EXISTS graph_evidence (
     PRIMARY KEY (edge, doc, seq)
 );
 CREATE INDEX IF NOT EXISTS graph_evidence_doc ON graph_evidence (doc, edge);
+CREATE TABLE IF NOT EXISTS graph_counts (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO graph_counts VALUES ('documents', 0), ('entities', 0), ('facts', 0);
 """)
 
 # The evidence columns after (edge, doc, seq), in the order of kg.facts.EVIDENCE_FIELDS (doc_id is ``doc``).
@@ -179,21 +181,38 @@ def apply(conn: sqlite3.Connection, changes: Mapping[str, Optional[list[Triple]]
     """
     touched: set[int] = set()
     edge_ids: dict[tuple, int] = {}
-    for doc_id, triples in changes.items():
+    parts = {doc_id: document_part(doc_id, triples) if triples else None for doc_id, triples in changes.items()}
+    nodes = {key for part in parts.values() if part is not None for key in part.nodes}
+    for doc_id in parts:
+        nodes.update(k for (k,) in conn.execute("SELECT node FROM graph_node_docs WHERE doc = ?", (doc_id,)))
+    nodes_before = _held(conn, nodes)
+    docs_before = _held(conn, parts, table="graph_documents", column="doc")
+    new_edges = 0
+    for doc_id, part in parts.items():
         touched.update(e for (e,) in conn.execute("SELECT DISTINCT edge FROM graph_evidence WHERE doc = ?", (doc_id,)))
         conn.execute("DELETE FROM graph_evidence WHERE doc = ?", (doc_id,))
         conn.execute("DELETE FROM graph_node_docs WHERE doc = ?", (doc_id,))
         conn.execute("DELETE FROM graph_documents WHERE doc = ?", (doc_id,))
-        part = document_part(doc_id, triples) if triples else None
         if part is not None:
-            _insert(conn, doc_id, part, edge_ids)
+            new_edges += _insert(conn, doc_id, part, edge_ids)
     orphans = [(e,) for e in touched
                if conn.execute("SELECT 1 FROM graph_evidence WHERE edge = ? LIMIT 1", (e,)).fetchone() is None]
     conn.executemany("DELETE FROM graph_edges WHERE id = ?", orphans)
+    conn.executemany("UPDATE graph_counts SET value = value + ? WHERE name = ?", [
+        (_held(conn, nodes) - nodes_before, "entities"),
+        (_held(conn, parts, table="graph_documents", column="doc") - docs_before, "documents"),
+        (new_edges - len(orphans), "facts")])
     log.debug("graph rows: %d documents applied, %d facts gone", len(changes), len(orphans))
 
 
-def _insert(conn: sqlite3.Connection, doc_id: str, part: DocumentPart, edge_ids: dict) -> None:
+def _held(conn: sqlite3.Connection, keys, *, table: str = "graph_node_docs", column: str = "node") -> int:
+    """How many of ``keys`` have a row in ``table`` (index look-ups only)."""
+    return sum(conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1", (k,)).fetchone() is not None
+               for k in keys)
+
+
+def _insert(conn: sqlite3.Connection, doc_id: str, part: DocumentPart, edge_ids: dict) -> int:
+    """Add a document's rows; returns the number of facts it created."""
     conn.execute("INSERT INTO graph_documents (doc, meta) VALUES (?, ?)",
                  (doc_id, json.dumps(part.meta, ensure_ascii=False)))
     conn.executemany(
@@ -201,26 +220,31 @@ def _insert(conn: sqlite3.Connection, doc_id: str, part: DocumentPart, edge_ids:
         [(key, doc_id, n.name, n.type, n.named_by, _json_set(n.aliases), _json_set(n.merges))
          for key, n in part.nodes.items()])
     rows = []
+    created = 0
     for k, edge in part.edges.items():
-        edge_id = _edge_id(conn, k, edge, edge_ids)
+        edge_id, new = _edge_id(conn, k, edge, edge_ids)
+        created += new
         rows.extend((edge_id, doc_id, seq, *(entry[f] for f in _ENTRY_COLUMNS))
                     for seq, entry in enumerate(edge.evidence.values()))
     conn.executemany(f"INSERT INTO graph_evidence (edge, doc, seq, {', '.join(_ENTRY_COLUMNS)}) "
                      f"VALUES ({', '.join('?' * (3 + len(_ENTRY_COLUMNS)))})", rows)
+    return created
 
 
-def _edge_id(conn: sqlite3.Connection, k: tuple, edge: EdgePart, edge_ids: dict) -> int:
-    """The id of fact ``k`` (source, target, edge key), its row added when it is new."""
+def _edge_id(conn: sqlite3.Connection, k: tuple, edge: EdgePart, edge_ids: dict) -> tuple[int, bool]:
+    """The id of fact ``k`` (source, target, edge key), its row added when it is new; and whether it was."""
     edge_id = edge_ids.get(k)
+    created = False
     if edge_id is None:
         row = conn.execute("SELECT id FROM graph_edges WHERE source = ? AND target = ? AND key = ?", k).fetchone()
         if row is None:
             edge_id = conn.execute("INSERT INTO graph_edges (source, target, key, predicate, negated) "
                                    "VALUES (?, ?, ?, ?, ?)", (*k, edge.predicate, int(edge.negated))).lastrowid
+            created = True
         else:
             edge_id = row[0]
         edge_ids[k] = edge_id
-    return edge_id
+    return edge_id, created
 
 
 def _json_set(values: set) -> Optional[str]:
@@ -302,8 +326,5 @@ def _first(item: tuple):
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """``documents``, ``entities`` and ``facts`` of the graph, counted from the rows (the graph is not read)."""
-    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-    return {"documents": one("SELECT COUNT(*) FROM graph_documents"),
-            "entities": one("SELECT COUNT(*) FROM (SELECT DISTINCT node FROM graph_node_docs)"),
-            "facts": one("SELECT COUNT(*) FROM graph_edges")}
+    """``documents``, ``entities`` and ``facts`` of the graph (kept by :func:`apply`; the graph is not read)."""
+    return dict(conn.execute("SELECT name, value FROM graph_counts"))

@@ -28,6 +28,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from ..errors import UserError
@@ -58,6 +59,9 @@ CREATE TABLE IF NOT EXISTS ledger_dirty (
     doc_id TEXT PRIMARY KEY
 ) WITHOUT ROWID;
 """)
+
+#: The files a build directory of earlier kg versions kept (see :func:`import_legacy`).
+LEGACY_TRIPLES, LEGACY_LEDGER = "triples.jsonl", "documents.jsonl"
 
 _PROCESSED = "SELECT position FROM ledger_entries WHERE doc_id = ? AND status = 'processed'"
 
@@ -224,11 +228,14 @@ def import_legacy(conn: sqlite3.Connection, out: Union[str, os.PathLike]) -> int
     cut away, so they may be rewritten); the caller holds the build's lock.  The triple lines are kept as
     written, so :meth:`Ledger.lines` gives back the recovered ``triples.jsonl``.
     """
-    from ..build import build_state
+    from ..run.sink import ResumableSink
 
+    out = Path(out)
+    if not (out / LEGACY_LEDGER).is_file() and not (out / LEGACY_TRIPLES).is_file():
+        return 0
     if conn.execute("SELECT 1 FROM ledger_entries LIMIT 1").fetchone() is not None:
         raise UserError(f"{out}: the build store already holds a ledger; nothing imported")
-    state = build_state(out)
+    state = ResumableSink(out / LEGACY_TRIPLES, out / LEGACY_LEDGER, lock=None, name=str(out), replace=True)
     state.recover()
     entries = state.entries()
     with transaction(conn):
@@ -250,5 +257,6 @@ def import_legacy(conn: sqlite3.Connection, out: Union[str, os.PathLike]) -> int
         conn.executemany("INSERT INTO ledger_triples (position, seq, line) VALUES (?, ?, ?)", rows())
         conn.executemany("INSERT OR IGNORE INTO ledger_dirty (doc_id) VALUES (?)",
                          ((e.get("id"),) for e in entries if isinstance(e.get("id"), str)))
-    log.info("%s: %d ledger entries imported into the build store", out, len(entries))
+    log.info("%s: %d ledger entries imported into the build store; %s and %s are no longer read or written",
+             out, len(entries), LEGACY_TRIPLES, LEGACY_LEDGER)
     return len(entries)

@@ -26,7 +26,7 @@ from ..records import Triple
 from ..run.sink import locked
 from . import graph_rows
 from .db import connect, store_path, transaction
-from .ledger import Ledger, import_legacy
+from .ledger import LEGACY_LEDGER, Ledger, import_legacy
 from .linker import Linker
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def read_store(out: Union[str, os.PathLike]) -> Iterator[sqlite3.Connection]:
     """A connection to the store of the build in ``out``, for reading; a directory without one is a
     :class:`kg.errors.UserError`.  The reads of the block see one committed state."""
     path = store_path(out)
-    if not path.is_file() and (Path(out) / "documents.jsonl").is_file():
+    if not path.is_file() and (Path(out) / LEGACY_LEDGER).is_file():
         with BuildStore(out, wait=True):  # a build of an earlier kg: taken into a store once
             pass
     if not path.is_file():
@@ -126,5 +126,11 @@ def read_store(out: Union[str, os.PathLike]) -> Iterator[sqlite3.Connection]:
 
 
 def store_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """Documents, entities and facts of a store's graph, and its raw triples, counted without reading the graph."""
-    return graph_rows.counts(conn) | {"triples": conn.execute("SELECT COUNT(*) FROM ledger_triples").fetchone()[0]}
+    """Documents, entities and facts of a store's graph, counted without reading the graph."""
+    return graph_rows.counts(conn)
+
+
+def triple_count(conn: sqlite3.Connection) -> int:
+    """The number of raw triple records a store holds (about the number a load into Neo4j reads)."""
+    return conn.execute("SELECT COALESCE(SUM(json_extract(entry, '$.triples')), 0) FROM ledger_entries "
+                        "WHERE status = 'processed'").fetchone()[0]
