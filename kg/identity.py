@@ -360,15 +360,19 @@ def cross_document_concepts(g) -> list[tuple[str, str, int, bool]]:
             for key, d in sorted(g.nodes(data=True)) if d.get("type") == "CONCEPT" and len(d["docs"]) >= 2]
 
 
-def identity_report(triples_path) -> str:
-    """Concept nodes linking two or more documents in the graph of a triples file, with aliases
-    resolved only (before the identity rules) and with them (after)."""
-    from .graph import build_graph
-    from .link import resolved_file
+def identity_report(source) -> str:
+    """Concept nodes linking two or more documents in the graph of a build directory or a triples
+    file, with aliases resolved only (before the identity rules) and with them (after)."""
+    from pathlib import Path
 
+    from .build import build_triples
+    from .graph import build_graph, read_triples
+    from .link import resolved
+
+    triples = list(build_triples(source)) if Path(source).is_dir() else read_triples(source)
     lines = []
     for label, scope in (("aliases only", False), ("identity rules", True)):
-        found = cross_document_concepts(build_graph(resolved_file(triples_path, scope=scope)))
+        found = cross_document_concepts(build_graph(resolved(triples, scope=scope)))
         generic = [f for f in found if f[3]]
         lines.append(f"{label}: {len(found)} concept nodes link 2+ documents, {len(generic)} of them "
                      f"only a generic noun")
@@ -376,7 +380,7 @@ def identity_report(triples_path) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m kg.identity kg-out/triples.jsonl
+if __name__ == "__main__":  # python -m kg.identity [kg-out | triples.jsonl]
     import sys
 
-    print(identity_report(sys.argv[1] if len(sys.argv) > 1 else "kg-out/triples.jsonl"))
+    print(identity_report(sys.argv[1] if len(sys.argv) > 1 else "kg-out"))

@@ -12,7 +12,7 @@ from kg.graph import read_triples
 from kg.identity import CROSS_DOCUMENT_RULE
 from kg.link import resolved, with_cross_document_records
 from kg.local.db import connect, transaction
-from kg.local.linker import Linker
+from kg.local.linker import _NEW_NAMES, Linker
 from kg.records import Argument, Predicate, Speaker, Triple, entity_key
 
 SAMPLE = Path(__file__).parent / "data" / "sample_triples.jsonl"
@@ -102,7 +102,10 @@ class Corpus:
             changed[d] = (self.seq[d], triples)
         self.docs = dict(sorted(self.docs.items(), key=lambda kv: self.seq[kv[0]]))
         with transaction(self.conn):
-            return self.linker.update(changed, lambda ids: {d: self.docs[d] for d in ids})
+            again = self.linker.update(changed, lambda ids: {d: self.docs[d] for d in ids})
+            assert self.linker._update_set("link_name_set", _NEW_NAMES) == set(), "the names kept differ"
+            assert self.linker.rescope() == (set(), set()), "the scopes kept differ from those computed whole"
+        return again
 
     def stored(self) -> dict:
         """Each document's triples resolved with the stored link state."""

@@ -177,7 +177,7 @@ def apply(conn: sqlite3.Connection, changes: Mapping[str, Optional[list[Triple]]
     >>> with transaction(conn):
     ...     apply(conn, {"d2": None})
     >>> read_graph(conn).nodes["place:taiwan"]
-    {'name': 'Taiwan', 'type': 'GPE', 'label': 'Place', 'named_by': 'd1:0', 'aliases': [], 'docs': ['d1'], 'merges': []}
+    {'aliases': [], 'docs': ['d1'], 'label': 'Place', 'merges': [], 'name': 'Taiwan', 'named_by': 'd1:0', 'type': 'GPE'}
     """
     touched: set[int] = set()
     edge_ids: dict[tuple, int] = {}
@@ -253,11 +253,14 @@ def _json_set(values: set) -> Optional[str]:
 
 def read_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     """The graph of every document applied: the graph :func:`kg.graph.build_graph` makes of their
-    resolved triples (with the cross-document records), attribute for attribute."""
+    resolved triples (with the cross-document records), attribute for attribute — in the order a
+    graph read from its node-link JSON file (:func:`kg.graph.read_graph`) has them: nodes and edges
+    sorted, each one's attributes (and each evidence entry's fields) by name."""
     g = nx.MultiDiGraph()
     with _snapshot(conn), paused_gc():
+        g.graph["documents"] = {doc: _by_name(json.loads(meta)) for doc, meta in conn.execute(
+            "SELECT doc, meta FROM graph_documents ORDER BY doc")}
         g.graph["format"] = GRAPH_FORMAT
-        g.graph["documents"] = {doc: json.loads(meta) for doc, meta in conn.execute("SELECT doc, meta FROM graph_documents")}
         _read_nodes(conn, g)
         _read_edges(conn, g)
     log.debug("graph rows: read %d nodes, %d edges", g.number_of_nodes(), g.number_of_edges())
@@ -303,8 +306,8 @@ def _add_node(g: nx.MultiDiGraph, key: str, best: tuple, docs: list, aliases: se
     _, name, type_, named_by = best
     if len(docs) >= 2:
         merges.add(CROSS_DOCUMENT_KEY)
-    g.add_node(key, name=name, type=type_, label=node_label(type_), named_by=named_by, aliases=sorted(aliases),
-               docs=docs, merges=sorted(merges))
+    g.add_node(key, aliases=sorted(aliases), docs=docs, label=node_label(type_), merges=sorted(merges), name=name,
+               named_by=named_by, type=type_)
 
 
 def _read_edges(conn: sqlite3.Connection, g: nx.MultiDiGraph) -> None:
@@ -313,12 +316,18 @@ def _read_edges(conn: sqlite3.Connection, g: nx.MultiDiGraph) -> None:
             f"SELECT edge, doc, seq, {', '.join(_ENTRY_COLUMNS)} FROM graph_evidence"):
         entry = dict(zip(_ENTRY_COLUMNS, values))
         entry["doc_id"] = doc
-        evidence.setdefault(edge, []).append(((sentence_order(entry["sentence_id"]), doc, seq), entry))
+        evidence.setdefault(edge, []).append(((sentence_order(entry["sentence_id"]), doc, seq), _by_name(entry)))
     for edge, source, target, key, predicate, negated in conn.execute(
-            "SELECT id, source, target, key, predicate, negated FROM graph_edges"):
+            "SELECT id, source, target, key, predicate, negated FROM graph_edges ORDER BY source, target, key"):
         entries = [entry for _, entry in sorted(evidence.get(edge, ()), key=_first)]
-        g.add_edge(source, target, key=key, predicate=predicate, type=relation_type(predicate), negated=bool(negated),
-                   evidence=entries, **summarise(entries))
+        g.add_edge(source, target, key=key, **_by_name({
+            "predicate": predicate, "type": relation_type(predicate), "negated": bool(negated), "evidence": entries,
+            **summarise(entries)}))
+
+
+def _by_name(d: dict) -> dict:
+    """``d`` with its keys in sorted order (as JSON written with ``sort_keys`` reads back)."""
+    return dict(sorted(d.items()))
 
 
 def _first(item: tuple):

@@ -64,6 +64,9 @@ CREATE INDEX IF NOT EXISTS link_folds_into ON link_folds (into_key);
 CREATE TABLE IF NOT EXISTS link_fresh (key TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL,
     norm TEXT NOT NULL, nwords INTEGER NOT NULL, first_word TEXT NOT NULL, last_word TEXT NOT NULL,
     content INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS link_keys_first ON link_keys (first_word) WHERE type = 'PERSON' AND nwords > 1;
+CREATE INDEX IF NOT EXISTS link_keys_last ON link_keys (last_word) WHERE type = 'PERSON' AND nwords > 1;
+CREATE TABLE IF NOT EXISTS link_name_set (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS link_scoped (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS link_descriptive (key TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS link_stories (key TEXT NOT NULL, doc TEXT NOT NULL, story TEXT NOT NULL,
@@ -92,6 +95,13 @@ plain AS (SELECT key, content FROM fk WHERE type = 'CONCEPT' AND NOT proper
           AND key NOT IN (SELECT r.key FROM link_runs r JOIN names n ON r.run = n.norm))"""
 _NEW_SCOPED = _SCOPE + " SELECT key FROM named UNION SELECT key FROM plain WHERE content <= 1"
 _NEW_DESCRIPTIVE = _SCOPE + " SELECT key FROM plain WHERE content > 1"
+_NEW_NAMES = _SCOPE + " SELECT norm FROM names"
+#: The columns of one key of ``fk`` (see :data:`_FOLDED`), looked up by key.
+_FOLDED_ROW = """SELECT type, proper, norm, nwords, first_word, last_word, content FROM link_keys
+    WHERE key = ?1 AND NOT EXISTS (SELECT 1 FROM link_folds WHERE key = ?1)
+    UNION ALL SELECT type, 0, norm, nwords, first_word, last_word, content FROM link_fresh WHERE key = ?1"""
+#: Keys reached by a change beyond which every key's scope is computed again (one pass in SQL).
+WHOLE_SCOPE = 5000
 
 #: Documents resolved at once beyond which the alias table and the scoped keys are read whole.
 MANY = 2000
@@ -191,15 +201,21 @@ class Linker:
         touched_keys: set[str] = set()
         claim_norms: set[str] = set()
         claim_keys: set[str] = set()
+        self._word_delta: dict[str, int] = {}
         for doc, new in changed.items():
             self._take_out(doc, touched_keys, claim_norms, claim_keys)
             if new is not None:
                 self._put_in(doc, new[0], share(new[1]), touched_keys, claim_norms, claim_keys)
-        renamed = self._update_keys(touched_keys)
+        word_counts = self._word_counts(changed)
+        old_names: dict[str, tuple[str, str]] = {}
+        renamed = self._update_keys(touched_keys, old_names)
         changed_norms = self._update_alias_table(claim_norms, claim_keys)
         fold_changed = self._update_folds()
-        scope_flips = self._update_set("link_scoped", _NEW_SCOPED)
-        descriptive_flips = self._update_set("link_descriptive", _NEW_DESCRIPTIVE)
+        reached = touched_keys | renamed | fold_changed
+        if len(reached) > WHOLE_SCOPE:
+            scope_flips, descriptive_flips = self.rescope()
+        else:
+            scope_flips, descriptive_flips = self._rescope_keys(reached, old_names, word_counts())
 
         # stories: the descriptive concepts whose documents, or whose documents' named keys, changed
         reach = scope_flips | fold_changed | renamed
@@ -220,6 +236,8 @@ class Linker:
         if row is None:
             return
         words = json.loads(row[0])
+        for w in words:
+            self._word_delta[w] = self._word_delta.get(w, 0) - 1
         conn.executemany("UPDATE link_words SET docs = docs - 1 WHERE word = ?", ((w,) for w in words))
         conn.executemany("DELETE FROM link_words WHERE word = ? AND docs <= 0", ((w,) for w in words))
         touched_keys.update(k for (k,) in conn.execute("SELECT key FROM link_mentions WHERE doc = ?", (doc,)))
@@ -232,6 +250,8 @@ class Linker:
     def _put_in(self, doc: str, seq: int, s: Share, touched_keys: set, claim_norms: set, claim_keys: set) -> None:
         conn = self.conn
         words = sorted(s.words)
+        for w in words:
+            self._word_delta[w] = self._word_delta.get(w, 0) + 1
         conn.execute("INSERT INTO link_docs VALUES (?, ?, ?)", (doc, seq, json.dumps(words, ensure_ascii=False)))
         conn.executemany("INSERT INTO link_words VALUES (?, 1) ON CONFLICT (word) DO UPDATE SET docs = docs + 1",
                          ((w,) for w in words))
@@ -245,13 +265,14 @@ class Linker:
         claim_keys.update(c[2] for c in s.claims)
         conn.executemany("INSERT INTO link_names VALUES (?, ?)", ((n, doc) for n in s.names))
 
-    def _update_keys(self, keys: set) -> set:
+    def _update_keys(self, keys: set, old_names: dict) -> set:
         """Recompute the first mention and ``proper`` of ``keys``; returns the keys added, removed or
-        whose first name or type changed."""
+        whose first name or type changed (``old_names`` gets the name and type each had before)."""
         conn = self.conn
         self._fill_new(keys)
         old = {k: (name, type_) for k, name, type_ in conn.execute(
             "SELECT key, name, type FROM link_keys WHERE key IN (SELECT key FROM temp.link_new)")}
+        old_names.update(old)
         rows = []
         for key in keys:
             first = conn.execute("SELECT seq, pos, name, type FROM link_mentions WHERE key = ? ORDER BY seq, pos LIMIT 1",
@@ -334,6 +355,98 @@ class Linker:
             conn.executemany("INSERT INTO link_fresh VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              ((key, name, type_, *_name_columns(name)) for key, (name, type_) in new_fresh.items()))
         return changed | {old[k] for k in changed if k in old} | {new[k] for k in changed if k in new}
+
+    def _word_counts(self, changed) -> Callable[[], set]:
+        """A function giving the words whose use in lower case the change started or ended."""
+        def flipped() -> set:
+            out = set()
+            for w, delta in self._word_delta.items():
+                if delta:
+                    row = self.conn.execute("SELECT docs FROM link_words WHERE word = ?", (w,)).fetchone()
+                    now = row[0] if row else 0
+                    if (now > 0) != (now - delta > 0):
+                        out.add(w)
+            return out
+        return flipped
+
+    def rescope(self) -> tuple[set, set]:
+        """Compute the scope of every key again (one pass in SQL); returns the keys whose scope
+        changed and the concepts that became or stopped being descriptive."""
+        self._update_set("link_name_set", _NEW_NAMES)
+        return self._update_set("link_scoped", _NEW_SCOPED), self._update_set("link_descriptive", _NEW_DESCRIPTIVE)
+
+    def _rescope_keys(self, keys: set, old_names: dict, words: set) -> tuple[set, set]:
+        """Compute the scope of the keys a change can reach again, as :meth:`rescope` would: the keys
+        it touched, one-word names that became or stopped being a common word or part of a person's
+        name, and concepts holding a name that became or stopped being an entity's name."""
+        conn = self.conn
+        row = lambda k: conn.execute(_FOLDED_ROW, (k,)).fetchone()  # noqa: E731
+        probe = set(words)
+        for k in keys:
+            r = row(k)
+            if r is not None and r[0] == "PERSON" and r[3] > 1:
+                probe.update((r[4], r[5]))
+        for name, type_ in old_names.values():
+            w = normalise_name(name).split()
+            if type_ == "PERSON" and len(w) > 1:
+                probe.update((w[0], w[-1]))
+        named_keys = set(keys)
+        for w in probe:
+            named_keys.update(k for (k,) in conn.execute(
+                "SELECT key FROM link_keys WHERE norm = ? AND nwords = 1 "
+                "UNION SELECT key FROM link_fresh WHERE norm = ? AND nwords = 1", (w, w)))
+        named = {k for k in named_keys if self._named(row(k))}
+        # the entity names the change can reach, and whether each is one now
+        norms = set(words) | {normalise_name(name) for name, _ in old_names.values()}
+        norms.update(r[2] for r in map(row, named_keys) if r is not None)
+        for k in keys:  # a key folded away or gone names nothing any more
+            norms.add(k.split(":", 1)[-1])
+            norms.update(n for (n,) in conn.execute(
+                "SELECT norm FROM link_keys WHERE key = ?1 UNION SELECT norm FROM link_fresh WHERE key = ?1", (k,)))
+        scoped = _StoredSet(conn, "link_scoped")
+        name_flips = set()
+        for n in norms:
+            is_name = not _in(conn, "link_words", "word", n) and any(
+                type_ != "CONCEPT" and not (k in named if k in named_keys else k in scoped)
+                for k, type_ in conn.execute(
+                    "SELECT k.key, k.type FROM link_keys k WHERE k.norm = ?1 "
+                    "AND NOT EXISTS (SELECT 1 FROM link_folds f WHERE f.key = k.key) "
+                    "UNION ALL SELECT key, type FROM link_fresh WHERE norm = ?1", (n,)))
+            if is_name != _in(conn, "link_name_set", "key", n):
+                name_flips.add(n)
+                conn.execute("INSERT INTO link_name_set VALUES (?)" if is_name else
+                             "DELETE FROM link_name_set WHERE key = ?", (n,))
+        concepts = set(named_keys)
+        for n in name_flips:
+            concepts.update(k for (k,) in conn.execute("SELECT key FROM link_runs WHERE run = ?", (n,)))
+        new_scoped, new_descriptive = set(named), set()
+        for k in concepts:
+            r = row(k)
+            if r is None or r[0] != "CONCEPT" or r[1] or conn.execute(
+                    "SELECT 1 FROM link_runs r JOIN link_name_set n ON n.key = r.run WHERE r.key = ? LIMIT 1",
+                    (k,)).fetchone():
+                continue
+            (new_scoped if r[6] <= 1 else new_descriptive).add(k)
+        return (self._update_members("link_scoped", concepts, new_scoped),
+                self._update_members("link_descriptive", concepts, new_descriptive))
+
+    def _named(self, r) -> bool:
+        """True when a key (its ``fk`` row) is a one-word name scoped to its document."""
+        if r is None or r[0] not in SCOPABLE_NAMED_TYPES or r[3] != 1:
+            return False
+        w = r[2]
+        return _in(self.conn, "link_words", "word", w) or self.conn.execute(
+            """SELECT 1 FROM link_keys k WHERE k.type = 'PERSON' AND k.nwords > 1 AND (k.first_word = ?1 OR k.last_word = ?1)
+               AND NOT EXISTS (SELECT 1 FROM link_folds f WHERE f.key = k.key)
+               UNION ALL SELECT 1 FROM link_fresh WHERE type = 'PERSON' AND nwords > 1
+               AND (first_word = ?1 OR last_word = ?1) LIMIT 1""", (w,)).fetchone() is not None
+
+    def _update_members(self, table: str, keys: set, members: set) -> set:
+        """Make ``table`` hold, among ``keys``, exactly ``members``; returns the keys that came or went."""
+        flips = {k for k in keys if (k in members) != _in(self.conn, table, "key", k)}
+        self.conn.executemany(f"INSERT INTO {table} VALUES (?)", ((k,) for k in flips if k in members))
+        self.conn.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in flips if k not in members))
+        return flips
 
     def _update_set(self, table: str, query: str) -> set:
         """Make ``table`` hold the keys ``query`` selects; returns the keys that came or went."""
@@ -477,6 +590,10 @@ def _name_columns(name: str) -> tuple[str, int, str, str, int]:
     norm = normalise_name(name)
     words = norm.split()
     return norm, len(words), words[0] if words else "", words[-1] if words else "", len(content_words(name))
+
+
+def _in(conn: sqlite3.Connection, table: str, column: str, value: str) -> bool:
+    return conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1", (value,)).fetchone() is not None
 
 
 def _unscoped(key: str) -> str:
