@@ -1,6 +1,6 @@
-"""The build's ledger in the build store: what ``ResumableSink(..., replace=True)`` keeps for ``kg build``
-(commit, resume, edit in place, forget, rejected inputs, byte-identical triple lines), the dirty marks,
-the import of an older build directory, and a writer killed mid-record."""
+"""The build's ledger in the build store (commit, resume, edit in place, forget, rejected inputs, triple
+lines byte for byte those of ``kg extract``'s resumable sink), the dirty marks, the import of a build
+directory of an earlier kg (``triples.jsonl`` + ``documents.jsonl``), and a writer killed mid-record."""
 import json
 import os
 import signal
@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 
 from bench.forget import documents, edited
-from kg.build import build_state
 from kg.errors import UserError
 from kg.local.db import connect, transaction
 from kg.local.ledger import Ledger, import_legacy
 from kg.records import Document, Rejection
 from kg.run.driver import run
-from kg.run.sink import triple_line
+from kg.run.sink import ResumableSink, triple_line
 from kg.run.stats import DocResult, RunStats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,8 +47,10 @@ def feed(sink, items) -> None:
 
 
 def files_of(items, out: Path) -> tuple[bytes, bytes]:
-    """``triples.jsonl`` and ``documents.jsonl`` as the build's ResumableSink writes them for ``items``."""
-    with build_state(out) as state:
+    """``triples.jsonl`` and ``documents.jsonl`` as a resumable sink writes them for ``items`` (the files a
+    build directory of an earlier kg kept)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with ResumableSink(out / "triples.jsonl", out / "documents.jsonl", lock=out / ".lock", name=str(out)) as state:
         feed(state, items)
     return (out / "triples.jsonl").read_bytes(), (out / "documents.jsonl").read_bytes()
 
@@ -150,12 +151,10 @@ def test_documents_come_in_build_order_with_their_triples(tmp_path):
 def test_a_legacy_build_directory_with_a_half_written_tail_is_imported_once(tmp_path):
     out = tmp_path / "out"
     items = steps()
-    files_of(items, out)
-    with build_state(out) as state:  # an edit, then a document cut short by a crash
-        state.record(*edited(DOCS[1][0], DOCS[1][1], 1))
-    data, ledger_file = files_of([], out)
+    items[1] = edited(DOCS[1][0], DOCS[1][1], 1)  # an edit, as an earlier kg put it in place
+    data, ledger_file = files_of(items, out)
     with open(out / "triples.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps({"doc_id": "cut", "sentence_id": "cut:0"}) + "\n" + '{"doc_id": "cut", "sen')
+        f.write(json.dumps({"doc_id": "cut", "sentence_id": "cut:0"}) + "\n" + '{"doc_id": "cut", "sen')  # a crash
     store = connect(tmp_path / "kg.sqlite")
     assert import_legacy(store, out) == len(items)
     ledger = Ledger(store)

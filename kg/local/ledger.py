@@ -33,9 +33,8 @@ from typing import Iterable, Iterator, Optional, Union
 
 from ..errors import UserError
 from ..records import Document, Rejection, Triple
-from ..run.sink import _complete_lines, _doc_id, triple_line
+from ..run.sink import _complete_lines, _doc_id, ledger_entry, triple_line
 from ..run.stats import DocResult, RunStats
-from ..run.unique import content_digest
 from .db import schema, transaction
 
 log = logging.getLogger(__name__)
@@ -64,18 +63,6 @@ CREATE TABLE IF NOT EXISTS ledger_dirty (
 LEGACY_TRIPLES, LEGACY_LEDGER = "triples.jsonl", "documents.jsonl"
 
 _PROCESSED = "SELECT position FROM ledger_entries WHERE doc_id = ? AND status = 'processed'"
-
-
-def ledger_entry(item: Union[Document, Rejection], result: Union[DocResult, Rejection]) -> dict:
-    """The ledger entry of one input item's result: id, origin, status, and counts with the content digest
-    (processed) or the reason (rejected; with the digest when the item is a document)."""
-    if isinstance(result, Rejection):
-        entry = {"id": result.doc_id, "origin": result.origin, "status": "rejected", "reason": result.reason}
-        if isinstance(item, Document):  # a document whose extraction failed: which content failed
-            entry["digest"] = content_digest(item)
-        return entry
-    return {"id": result.doc_id, "origin": item.source, "status": "processed", "sentences": result.sentences,
-            "triples": len(result.triples), "digest": content_digest(item)}
 
 
 class Ledger:
@@ -235,7 +222,7 @@ def import_legacy(conn: sqlite3.Connection, out: Union[str, os.PathLike]) -> int
         return 0
     if conn.execute("SELECT 1 FROM ledger_entries LIMIT 1").fetchone() is not None:
         raise UserError(f"{out}: the build store already holds a ledger; nothing imported")
-    state = ResumableSink(out / LEGACY_TRIPLES, out / LEGACY_LEDGER, lock=None, name=str(out), replace=True)
+    state = ResumableSink(out / LEGACY_TRIPLES, out / LEGACY_LEDGER, lock=None, name=str(out))
     state.recover()
     entries = state.entries()
     with transaction(conn):

@@ -2,9 +2,14 @@
 
 :func:`kg.link.resolved` reads a whole corpus twice: once to gather the alias table and the
 statistics of every key (:class:`kg.identity.KeyStats`), once to resolve each triple.  Here each
-document's share of those statistics is kept in the store, so when documents change
-(:meth:`Linker.update`) only their share is taken out and put back, and only the documents whose
-resolution the change reaches are resolved again:
+document's share of those statistics (:func:`share`: its lower-case words, the first mention of
+each key, its alias claims, the names it uses) is kept in the store, and what the identity rules
+decide from them is kept too: the alias table, which keys fold into which, which keys are scoped
+to their document, which concepts are descriptive, and their stories.  When documents change
+(:meth:`Linker.update`), only their share is taken out and put back; the decisions are computed
+again for the keys the change can reach (:meth:`Linker._rescope_keys`; every key in one SQL pass,
+:meth:`Linker.rescope`, when it reaches more than :data:`WHOLE_SCOPE`); and only the documents
+whose resolution changed are resolved again:
 
 - the documents that changed;
 - the documents that name an alias whose entity changed (an alias claimed by a second entity,
@@ -13,19 +18,21 @@ resolution the change reaches are resolved again:
   word of the corpus, a concept that now holds an entity's name …);
 - the documents of a descriptive concept whose stories were regrouped.
 
-The plan is computed by the same functions as the corpus pass (:func:`kg.identity.fold_keys`,
-:func:`~kg.identity.named_scope`, :func:`~kg.identity.concept_scope`, :func:`~kg.identity.story_map`):
-over every key (one row each, no triple read), and for the stories over the concepts the change
-reaches.  The result is what :func:`kg.link.resolved` gives for the same documents in the same
-order, cross-document records left out (:func:`kg.link.with_cross_document_records` adds them
-to a stream of the stored triples).
+The rules are the corpus pass's: :func:`kg.identity.fold_keys` and :func:`~kg.identity.story_map`
+are called as they are; :func:`~kg.identity.named_scope` and :func:`~kg.identity.concept_scope` are
+written again as SQL over one row per key, so that a change reads only the rows it reaches
+(``tests/test_local_linker.py`` checks both against the corpus pass at every step of random
+changes).  A document's triples are resolved on demand
+(:meth:`Linker.resolver`) with :func:`kg.link.resolve_triples`: the result is what
+:func:`kg.link.resolved` gives for the same documents in the same order, cross-document records
+left out (:func:`kg.link.with_cross_document_records` adds them to the stream).
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from ..files import batched
 from ..extractor.acronyms import is_alias_text

@@ -1,7 +1,7 @@
 """Where a run's results go so that a killed or repeated run goes on where it stopped.
 
-:class:`ResumableSink` is the one resumable output of kg: ``kg build``'s
-``triples.jsonl`` + ``documents.jsonl``, ``kg extract --resume``'s ``OUTPUT`` +
+:class:`ResumableSink` is the resumable output of ``kg extract`` (``kg build`` keeps its state in its
+store, :mod:`kg.local`, behind the same :class:`Sink` interface and :func:`locked`): ``kg extract --resume``'s ``OUTPUT`` +
 ``OUTPUT.done`` and each shard of ``kg extract --shards DIR`` (``part-00000.jsonl`` +
 ``part-00000.jsonl.done``) are each a *data* file (triple records, appended document
 by document) and a *ledger* (one JSON line per document: id, origin, status, counts,
@@ -24,15 +24,6 @@ A sharded output (:mod:`kg.run.shards`) is one such sink per input partition,
 under the lock of its directory; it resumes a shard after the ledger entries that
 record the partition's first items (:func:`records`, :meth:`ResumableSink.keep_first`).
 Each follows the :class:`Sink` interface the driver (:func:`kg.run.driver.run`) writes to.
-
-A sink opened with ``replace=True`` (``kg build``'s) takes a document whose id it
-holds with other content as an edit: :meth:`ResumableSink.record` puts the new
-result in the old one's place in both files (the document's old triple lines go,
-the new ones come where a fresh run would write them).  :meth:`ResumableSink.forget`
-removes documents.  Both rewrite each file atomically, the data file first: a crash
-between the two renames leaves a ledger line that either no longer matches its
-triple lines (recovery drops it and the document is extracted again) or still
-carries the old digest (the next run with the new document replaces it again).
 """
 from __future__ import annotations
 
@@ -127,20 +118,17 @@ class ResumableSink:
     """Triple lines appended to ``data`` and one ledger line per document appended to ``ledger``.
 
     Use it as a context manager: entering takes the lock and recovers; ``done``
-    maps the id of every document finished before to its ledger entry.  With
-    ``replace``, a document given again with other content replaces the one it holds
-    (``replaced`` counts them); without, :func:`kg.run.unique.once_each` refuses it.
+    maps the id of every document finished before to its ledger entry.  A document given
+    again with other content is refused (:func:`kg.run.unique.once_each`).
     ``lock=None`` is for files under a lock the caller holds (a shard directory's).
     """
 
     def __init__(self, data: Union[str, os.PathLike], ledger: Union[str, os.PathLike], *,
-                 lock: Optional[Union[str, os.PathLike]], name: str, doing: str = "built", wait: bool = False,
-                 replace: bool = False):
+                 lock: Optional[Union[str, os.PathLike]], name: str, doing: str = "built", wait: bool = False):
         self.data_path, self.ledger_path = Path(data), Path(ledger)
         self.lock_path = Path(lock) if lock is not None else None
-        self.name, self.doing, self.wait, self.replace = name, doing, wait, replace
+        self.name, self.doing, self.wait = name, doing, wait
         self.done: dict[str, dict] = {}
-        self.replaced = 0
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> "ResumableSink":
@@ -172,77 +160,27 @@ class ResumableSink:
     # -- the Sink interface
 
     def committed(self, doc_id: str) -> Optional[dict]:
-        """The ledger entry of ``doc_id`` when it is done (marked ``on_change: replace`` with ``replace``)."""
-        entry = self.done.get(doc_id)
-        return {**entry, "on_change": "replace"} if entry is not None and self.replace else entry
+        """The ledger entry of ``doc_id`` when it is done."""
+        return self.done.get(doc_id)
 
     def pending(self, items: Iterable, stats: RunStats) -> Iterator:
         """Every item: documents done before are left out by the driver's :func:`kg.run.unique.once_each`."""
         return iter(items)
 
     def record(self, item, result) -> None:
-        """Append the document's triple lines (synced), then its ledger line; an edit of a document
-        held (``replace``) takes that document's place instead (:meth:`_replace`)."""
-        lines = ""
-        if isinstance(result, Rejection):
-            entry = {"id": result.doc_id, "origin": result.origin, "status": "rejected", "reason": result.reason}
-            if isinstance(item, Document):  # a document whose extraction failed: which content failed
-                entry["digest"] = content_digest(item)
-        else:
-            lines = "".join(triple_line(t) for t in result.triples)
-            entry = {"id": result.doc_id, "origin": item.source, "status": "processed",
-                     "sentences": result.sentences, "triples": len(result.triples), "digest": content_digest(item)}
-        if self.replace and isinstance(item, Document) and item.id in self.done:
-            self._replace(item.id, lines, entry)
-        else:
-            if lines:
-                self._data.write(lines)
-                self._data.flush()
-                os.fsync(self._data.fileno())
-            self._ledger.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            self._ledger.flush()
+        """Append the document's triple lines (synced), then its ledger line."""
+        entry = ledger_entry(item, result)
+        if not isinstance(result, Rejection) and result.triples:
+            self._data.write("".join(triple_line(t) for t in result.triples))
+            self._data.flush()
+            os.fsync(self._data.fileno())
+        self._ledger.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._ledger.flush()
         if entry["status"] == "processed":
             self.done[entry["id"]] = entry
 
     def finish(self) -> None:
         """Nothing to do: every document was committed as it came."""
-
-    # -- edits and removals
-
-    def _replace(self, doc_id: str, lines: str, entry: dict) -> None:
-        """Put a new result for ``doc_id`` where its old one is: its triple lines before those of the
-        documents the ledger lists after it, its ledger line on the old one's."""
-        ids = list(dict.fromkeys(e.get("id") for e in _ledger_entries(self.ledger_path)))
-        later = set(ids[ids.index(doc_id) + 1:]) if doc_id in ids else set()
-        line = json.dumps(entry, ensure_ascii=False) + "\n"
-        self._close()
-        try:
-            _rewrite(self.data_path, _spliced(_complete_lines(self.data_path), _doc_id, doc_id,
-                                              lines.encode("utf-8"), later))
-            _rewrite(self.ledger_path, _spliced(_complete_lines(self.ledger_path), _ledger_id, doc_id,
-                                                line.encode("utf-8"), later))
-        finally:
-            self._open()
-        self.done.pop(doc_id, None)
-        self.replaced += 1
-
-    def forget(self, doc_ids: Iterable[str]) -> list[str]:
-        """Remove the documents ``doc_ids`` (their triple lines, then their ledger lines); returns the
-        ids the ledger held, in the order given.  Ids it does not hold are left alone."""
-        wanted = list(dict.fromkeys(doc_ids))
-        held = {e.get("id") for e in _ledger_entries(self.ledger_path)}
-        gone = [d for d in wanted if d in held]
-        if gone:
-            drop = set(gone)
-            self._close()
-            try:
-                for path, read in ((self.data_path, _doc_id), (self.ledger_path, _ledger_id)):
-                    _keep_lines(path, read, lambda doc_id: doc_id not in drop, why="documents forgotten")
-            finally:
-                self._open()
-            for d in gone:
-                self.done.pop(d, None)
-        return gone
 
     def entries(self) -> list[dict]:
         """The ledger's entries in the order they were recorded (one per input item)."""
@@ -303,6 +241,18 @@ def records(entry: dict, item: Union[Document, Rejection]) -> bool:
             and entry.get("origin") == item.origin and entry.get("reason") == item.reason)
 
 
+def ledger_entry(item: Union[Document, Rejection], result: Union[DocResult, Rejection]) -> dict:
+    """The ledger entry of one input item's result: id, origin, status, and counts with the content digest
+    (processed) or the reason (rejected; with the digest when the item is a document whose extraction failed)."""
+    if isinstance(result, Rejection):
+        entry = {"id": result.doc_id, "origin": result.origin, "status": "rejected", "reason": result.reason}
+        if isinstance(item, Document):
+            entry["digest"] = content_digest(item)
+        return entry
+    return {"id": result.doc_id, "origin": item.source, "status": "processed", "sentences": result.sentences,
+            "triples": len(result.triples), "digest": content_digest(item)}
+
+
 def triple_line(triple) -> str:
     """A triple record as one JSON line (the form of every triples file kg writes)."""
     return json.dumps(triple.to_dict(), ensure_ascii=False) + "\n"
@@ -334,28 +284,6 @@ def _ledger_entries(path: Path) -> Iterator[dict]:
         rec = _ledger_record(raw)
         if rec is not None:
             yield rec
-
-
-def _ledger_id(raw: bytes) -> Optional[str]:
-    """The document id of a ledger line, else None."""
-    rec = _ledger_record(raw)
-    return rec.get("id") if rec is not None else None
-
-
-def _spliced(lines: Iterable[bytes], id_of, doc_id: str, new: bytes, later: set) -> Iterator[bytes]:
-    """``lines`` without those of ``doc_id``, with ``new`` before the first line of an id in ``later``
-    (at the end when there is none)."""
-    placed = False
-    for raw in lines:
-        line_id = id_of(raw)
-        if line_id == doc_id:
-            continue
-        if not placed and line_id in later:
-            yield new
-            placed = True
-        yield raw
-    if not placed:
-        yield new
 
 
 def _rewrite(path: Path, lines: Iterable[bytes]) -> None:
