@@ -105,6 +105,13 @@ def build_triples(out: str | os.PathLike) -> Iterator[Triple]:
             yield from triples
 
 
+def build_triple_lines(out: str | os.PathLike) -> Iterator[str]:
+    """The raw triple records of the build in ``out`` as JSON lines (newline included), in build order:
+    the bytes ``kg extract`` writes for the same documents."""
+    with read_store(out) as conn:
+        yield from Ledger(conn).lines()
+
+
 def build_entries(out: str | os.PathLike) -> list[dict]:
     """The ledger of the build in ``out``: one entry per document read (id, origin, status, counts,
     digest or reason), in the order they were recorded."""

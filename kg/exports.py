@@ -6,26 +6,23 @@ Each format is a pure "generate" step over the kg graph plus a thin writer:
   list and evidence attributes are JSON strings, since both formats hold scalars only.
   Every fact keeps ``first_seen`` / ``last_seen``; in GEXF a dated fact is also a dynamic
   edge (``start`` / ``end``, whole days), so Gephi's timeline can play the graph.
-- JSON: node-link JSON, the same form as the local graph file.
+- JSON: node-link JSON, the form :func:`kg.graph.read_graph` reads.
 - neo4j-csv: header and data files for ``neo4j-admin database import full`` (see
   :mod:`kg.neo4j.bulk_csv`).
 - triples: the raw triple records of a build as JSON Lines, the form ``kg extract`` writes
-  (not a graph: ``kg export`` reads them with :func:`kg.build.build_triples`).
+  (not a graph: ``kg export`` copies them from the build with :func:`kg.build.build_triple_lines`).
 """
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
-from typing import Iterable, TextIO
 
 import networkx as nx
 
 from .facts import fact_span
 from .files import atomic_path, write_atomic
 from .graph import graph_to_data
-from .records import Triple
-from .run.sink import triple_line
 
 FORMATS = ("graphml", "gexf", "json", "neo4j-csv", "triples")
 
@@ -79,12 +76,3 @@ def write_gexf(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
 def write_json(g: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     """Node-link JSON of the graph (deterministic order)."""
     return write_atomic(path, json.dumps(graph_to_data(g), ensure_ascii=False, sort_keys=True, indent=1))
-
-
-def write_triple_lines(triples: Iterable[Triple], f: TextIO) -> int:
-    """Write triple records to an open text file as JSON Lines (:func:`kg.run.sink.triple_line`,
-    the bytes of every triples file kg writes); returns how many."""
-    n = 0
-    for n, triple in enumerate(triples, 1):
-        f.write(triple_line(triple))
-    return n

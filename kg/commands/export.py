@@ -60,14 +60,15 @@ def _graph(args) -> str:
 
 
 def _triples(args) -> str:
-    from ..build import build_triples
-    from ..exports import write_triple_lines
+    from ..build import build_triple_lines
 
     if args.triples:
         raise UsageError("--triples goes with --format neo4j-csv")
     out = built(args.graph)
     with writing(args.output), open_output(args.output) as f:
-        n = write_triple_lines(build_triples(out), f)
+        n = 0
+        for n, line in enumerate(build_triple_lines(out), 1):
+            f.write(line)
     return f"triples: {n} triple records of {out} -> {'stdout' if args.output == '-' else args.output}"
 
 
