@@ -103,6 +103,8 @@ class Corpus:
         self.docs = dict(sorted(self.docs.items(), key=lambda kv: self.seq[kv[0]]))
         with transaction(self.conn):
             again = self.linker.update(changed, lambda ids: {d: self.docs[d] for d in ids})
+            every_key = {k for (k,) in self.conn.execute("SELECT key FROM link_keys UNION SELECT key FROM link_fresh")}
+            assert self.linker._update_folds(every_key) == set(), "the folds kept differ from those computed whole"
             assert self.linker._update_set("link_name_set", _NEW_NAMES) == set(), "the names kept differ"
             assert self.linker.rescope() == (set(), set()), "the scopes kept differ from those computed whole"
         return again

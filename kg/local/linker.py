@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS link_names (norm TEXT NOT NULL, doc TEXT NOT NULL, PR
 CREATE INDEX IF NOT EXISTS link_names_doc ON link_names (doc);
 CREATE TABLE IF NOT EXISTS link_alias (norm TEXT PRIMARY KEY, key TEXT NOT NULL, name TEXT NOT NULL,
     type TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS link_alias_key ON link_alias (key);
 CREATE TABLE IF NOT EXISTS link_folds (key TEXT PRIMARY KEY, into_key TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS link_folds_into ON link_folds (into_key);
 CREATE TABLE IF NOT EXISTS link_fresh (key TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL,
@@ -216,8 +217,10 @@ class Linker:
         word_counts = self._word_counts(changed)
         old_names: dict[str, tuple[str, str]] = {}
         renamed = self._update_keys(touched_keys, old_names)
-        changed_norms = self._update_alias_table(claim_norms, claim_keys)
-        fold_changed = self._update_folds()
+        changed_norms, alias_keys = self._update_alias_table(claim_norms, claim_keys)
+        named_so = {k for chunk in batched(sorted(changed_norms), CHUNK) for (k,) in self.conn.execute(
+            f"SELECT key FROM link_keys WHERE norm IN ({_marks(chunk)})", chunk)}
+        fold_changed = self._update_folds(touched_keys | renamed | alias_keys | named_so)
         reached = touched_keys | renamed | fold_changed
         if len(reached) > WHOLE_SCOPE:
             scope_flips, descriptive_flips = self.rescope()
@@ -285,8 +288,8 @@ class Linker:
             first = conn.execute("SELECT seq, pos, name, type FROM link_mentions WHERE key = ? ORDER BY seq, pos LIMIT 1",
                                  (key,)).fetchone()
             if first is not None:
-                proper = conn.execute("SELECT EXISTS (SELECT 1 FROM link_mentions WHERE key = ? AND proper)",
-                                      (key,)).fetchone()[0]
+                proper = int(conn.execute("SELECT 1 FROM link_mentions INDEXED BY link_mentions_proper "
+                                          "WHERE key = ? AND proper LIMIT 1", (key,)).fetchone() is not None)
                 rows.append((key, *first, proper))
         changed = set(old) - {r[0] for r in rows}
         conn.executemany("DELETE FROM link_keys WHERE key = ?", ((k,) for k in changed))
@@ -306,14 +309,15 @@ class Linker:
         self.conn.execute("DELETE FROM temp.link_new")
         self.conn.executemany("INSERT OR IGNORE INTO temp.link_new VALUES (?)", ((k,) for k in keys))
 
-    def _update_alias_table(self, norms: set, keys: set) -> set:
-        """Recompute the alias table's entries the changed claims reach; returns the norms whose entry changed."""
+    def _update_alias_table(self, norms: set, keys: set) -> tuple[set, set]:
+        """Recompute the alias table's entries the changed claims reach; returns the norms whose entry
+        changed, and the entities those entries named before or name now."""
         conn = self.conn
         norms = set(norms)
         for chunk in batched(sorted(keys), CHUNK):
             norms.update(n for (n,) in conn.execute(
                 f"SELECT DISTINCT norm FROM link_claims WHERE key IN ({_marks(chunk)})", chunk))
-        changed = set()
+        changed, named = set(), set()
         for norm in norms:
             claimers = [k for (k,) in conn.execute("SELECT DISTINCT key FROM link_claims WHERE norm = ?", (norm,))]
             entry = None
@@ -324,24 +328,22 @@ class Linker:
             old = conn.execute("SELECT key, name, type FROM link_alias WHERE norm = ?", (norm,)).fetchone()
             if (tuple(old) if old else None) != entry:
                 changed.add(norm)
+                named.update(e[0] for e in (old, entry) if e)
                 if entry is None:
                     conn.execute("DELETE FROM link_alias WHERE norm = ?", (norm,))
                 else:
                     conn.execute("INSERT OR REPLACE INTO link_alias VALUES (?, ?, ?, ?)", (norm, *entry))
-        return changed
+        return changed, named
 
-    def _update_folds(self) -> set:
-        """Fold the keys whose name is an alias of the table as :func:`kg.identity.fold_keys` folds
-        every key (the others keep their own); store the result and return the keys whose fold changed
-        (folded ones and their old and new targets)."""
+    def _update_folds(self, seeds: set) -> set:
+        """Fold, as :func:`kg.identity.fold_keys` folds every key, the keys linked to ``seeds`` through
+        the alias table (a key whose name is an alias, the entity it names, keys folded into either);
+        keys linked to no seed keep the fold they have.  Returns the keys whose fold changed (folded
+        ones and their old and new targets)."""
         conn = self.conn
-        rows = conn.execute("""
-            SELECT k.key, k.seq, k.pos, k.name, k.type, k.proper FROM link_keys k JOIN link_alias a ON a.norm = k.norm
-            WHERE k.alias_ok AND a.key <> k.key""").fetchall()
-        folding = {r[0] for r in rows}
-        targets = {key for (key,) in conn.execute(
-            "SELECT a.key FROM link_keys k JOIN link_alias a ON a.norm = k.norm WHERE k.alias_ok AND a.key <> k.key")}
-        for chunk in batched(sorted(targets - folding), CHUNK):
+        group = self._fold_group(seeds)
+        rows = []
+        for chunk in batched(sorted(group), CHUNK):
             rows += conn.execute(f"SELECT key, seq, pos, name, type, proper FROM link_keys WHERE key IN ({_marks(chunk)})",
                                  chunk).fetchall()
         rows.sort(key=lambda r: (r[1], r[2]))
@@ -350,18 +352,39 @@ class Linker:
         fold_keys(keys, lambda name, type_: alias_target(name, type_, _StoredAliases(conn)))
         new = {raw: into for into, k in keys.items() for raw in k.docs if raw != into}
         fresh = {key: k for key, k in keys.items() if key not in known or key in new}
-        old = dict(conn.execute("SELECT key, into_key FROM link_folds"))
+        old, old_fresh = {}, {}
+        for chunk in batched(sorted(group), CHUNK):
+            old.update(conn.execute(f"SELECT key, into_key FROM link_folds WHERE key IN ({_marks(chunk)})", chunk))
+            old_fresh.update((key, (name, type_)) for key, name, type_ in conn.execute(
+                f"SELECT key, name, type FROM link_fresh WHERE key IN ({_marks(chunk)})", chunk))
         changed = {k for k in new.keys() | old.keys() if new.get(k) != old.get(k)}
         conn.executemany("DELETE FROM link_folds WHERE key = ?", ((k,) for k in changed if k not in new))
         conn.executemany("INSERT OR REPLACE INTO link_folds VALUES (?, ?)", ((k, new[k]) for k in changed if k in new))
-        old_fresh = {key: (name, type_) for key, name, type_ in conn.execute("SELECT key, name, type FROM link_fresh")}
         new_fresh = {key: (k.name, k.type) for key, k in fresh.items()}
         if old_fresh != new_fresh:
             changed |= old_fresh.keys() ^ new_fresh.keys() | {k for k in new_fresh if old_fresh.get(k) != new_fresh[k]}
-            conn.execute("DELETE FROM link_fresh")
+            conn.executemany("DELETE FROM link_fresh WHERE key = ?", ((k,) for k in old_fresh))
             conn.executemany("INSERT INTO link_fresh VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              ((key, name, type_, *_name_columns(name)) for key, (name, type_) in new_fresh.items()))
         return changed | {old[k] for k in changed if k in old} | {new[k] for k in changed if k in new}
+
+    def _fold_group(self, seeds: set) -> set:
+        """``seeds`` and every key linked to them, step by step, through the alias table and the folds kept."""
+        conn = self.conn
+        group, todo = set(), set(seeds)
+        while todo:
+            k = todo.pop()
+            if k in group:
+                continue
+            group.add(k)
+            linked = [r[0] for r in conn.execute("""
+                SELECT a.key FROM link_keys k JOIN link_alias a ON a.norm = k.norm WHERE k.key = ?1 AND k.alias_ok
+                UNION SELECT k.key FROM link_alias a CROSS JOIN link_keys k ON k.norm = a.norm
+                    WHERE a.key = ?1 AND k.alias_ok
+                UNION SELECT into_key FROM link_folds WHERE key = ?1
+                UNION SELECT key FROM link_folds WHERE into_key = ?1""", (k,))]
+            todo.update(x for x in linked if x not in group)
+        return group
 
     def _word_counts(self, changed) -> Callable[[], set]:
         """A function giving the words whose use in lower case the change started or ended."""
