@@ -187,3 +187,12 @@ def test_an_extract_output_appends_and_the_rule_refuses_other_content(tmp_path):
         out = list(once_each([Document("a", "Japan praised Chile.", source="two.jsonl")], RunStats(),
                              committed=s.committed))
     assert [type(x).__name__ for x in out] == ["Rejection"]
+
+
+def test_a_build_brought_up_to_date_a_few_documents_at_a_time_equals_one_done_at_once(tmp_path, monkeypatch):
+    import kg.local.store
+
+    docs = [(f"d{i}", i % 4, ("thanked", "praised", "met")[i % 3]) for i in range(12)]
+    once = made(tmp_path / "once", docs)
+    monkeypatch.setattr(kg.local.store, "REFRESH_BATCH", 5)
+    assert contents(made(tmp_path / "batches", docs)) == contents(once)

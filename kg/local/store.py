@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterator, Union
 
 from ..errors import UserError
+from ..files import batched
 from ..link import with_cross_document_records
 from ..records import Triple
 from ..run.sink import locked
@@ -32,6 +33,8 @@ from .linker import Linker
 log = logging.getLogger(__name__)
 
 LOCK = ".lock"
+#: Changed documents brought up to date in one transaction.
+REFRESH_BATCH = 5000
 
 
 @dataclass
@@ -72,18 +75,21 @@ class BuildStore:
         self._stack.close()
 
     def refresh(self) -> Refresh:
-        """Bring the link state and the graph level with the documents changed since the last refresh."""
-        dirty = self.ledger.dirty()
-        if not dirty:
-            return Refresh()
-        with transaction(self.conn):
-            positions = self.ledger.positions(dirty)
-            held = dict(self.ledger.documents(positions))
-            changed = {d: (positions[d], held[d]) if d in held else None for d in dirty}
-            again = self.linker.update(changed, lambda ids: dict(self.ledger.documents(ids)))
-            graph_rows.apply(self.conn, again)
-            self.ledger.clear_dirty(dirty)
-        return Refresh(len(dirty), len(again))
+        """Bring the link state and the graph level with the documents changed since the last refresh,
+        :data:`REFRESH_BATCH` documents a transaction (so a first build of many documents holds a
+        batch's triples in memory, not the build's)."""
+        report = Refresh()
+        for dirty in batched(self.ledger.dirty(), REFRESH_BATCH):
+            with transaction(self.conn):
+                positions = self.ledger.positions(dirty)
+                held = dict(self.ledger.documents(positions))
+                changed = {d: (positions[d], held[d]) if d in held else None for d in dirty}
+                again = self.linker.update(changed, lambda ids: dict(self.ledger.documents(ids)))
+                graph_rows.apply(self.conn, again)
+                self.ledger.clear_dirty(dirty)
+            report.changed += len(dirty)
+            report.resolved_again += len(again)
+        return report
 
     # -- reading (also under the lock)
 
