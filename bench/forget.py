@@ -1,11 +1,15 @@
 """Replacing one edited document and forgetting one, on builds of 2,000 and 20,000 documents.
 
-    python bench/forget.py [--docs 2000,20000] [--repeat 5] [--views]
+    python bench/forget.py [--docs 2000,20000] [--repeat 5] [--views] [--triples FILE]
 
 Each build directory is made without a model: the deterministic synthetic triples of
 ``tests/synthetic.py`` (3-6 sentences, 1-3 triples a sentence, hub entities shared across
 documents) are committed document by document through the build's own sink, then the
-store is brought up to date as ``kg build`` does.  Then, on each size, ``--repeat`` times:
+store is brought up to date as ``kg build`` does.  With ``--triples FILE`` the documents are the
+first ones of a ``kg extract`` output instead — e.g. of the news-like corpus of ``bench/scale.py``
+(``python bench/scale.py --keep DIR``, or ``kg extract`` of its ``make_corpus``), whose generic and
+descriptive concepts, scoped names and aliases exercise the identity rules that synthetic
+triples do not.  Then, on each size, ``--repeat`` times:
 
 - **replace**: a document of the middle of the build comes back with other content (its
   triples alternate between two versions): open the build (lock, store), put the new
@@ -34,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.build import BuildReport, build_state, forget, read_build_graph, write_outputs  # noqa: E402
+from kg.graph import read_triples  # noqa: E402
 from kg.records import Document  # noqa: E402
 from kg.run.stats import DocResult  # noqa: E402
 from tests.synthetic import synthetic_triples  # noqa: E402
@@ -51,6 +56,19 @@ def documents(n_docs: int) -> list[tuple[Document, list]]:
         text = " ".join(dict.fromkeys(t.sentence for t in triples))
         docs.append((Document(doc_id, text, title=triples[0].doc.get("title"), date=triples[0].doc.get("date"),
                               url=triples[0].doc.get("url"), source="synthetic.jsonl"), triples))
+        if len(docs) == n_docs:
+            break
+    return docs
+
+
+def documents_of(path: Path, n_docs: int) -> list[tuple[Document, list]]:
+    """The first ``n_docs`` documents of a triples file (``kg extract`` output) with their triples."""
+    docs = []
+    for doc_id, group in itertools.groupby(read_triples(path), key=lambda t: t.doc_id):
+        triples = list(group)
+        meta = triples[0].doc
+        docs.append((Document(doc_id, " ".join(dict.fromkeys(t.sentence for t in triples)), title=meta.get("title"),
+                              date=meta.get("date"), url=meta.get("url"), source=path.name), triples))
         if len(docs) == n_docs:
             break
     return docs
@@ -101,10 +119,11 @@ def graph_seconds(out: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(n_docs: int, repeat: int, *, views: bool, tmp: Path) -> dict:
-    """Median seconds of replace and forget on a build of ``n_docs`` documents."""
+def measure(n_docs: int, repeat: int, *, views: bool, tmp: Path, triples: Path | None = None) -> dict:
+    """Median seconds of replace and forget on a build of ``n_docs`` documents (synthetic, or the first
+    ones of a ``triples`` file)."""
     out = tmp / f"build-{n_docs}"
-    docs = documents(n_docs)
+    docs = documents(n_docs) if triples is None else documents_of(triples, n_docs)
     started = time.perf_counter()
     make_build(out, docs, views=views)
     made = time.perf_counter() - started
@@ -128,12 +147,15 @@ def main(argv=None) -> int:
     p.add_argument("--docs", default="2000,20000", help="build sizes, comma-separated (default 2000,20000)")
     p.add_argument("--repeat", type=int, default=5, help="operations per size; medians are quoted (default 5)")
     p.add_argument("--views", action="store_true", help="also redraw view.html, as a default kg build does")
+    p.add_argument("--triples", type=Path, metavar="FILE",
+                   help="take the documents from a triples file (kg extract output, e.g. of bench/scale.py's "
+                        "corpus) instead of synthetic ones")
     args = p.parse_args(argv)
     sizes = [int(x) for x in args.docs.split(",")]
     rows = []
     with tempfile.TemporaryDirectory(prefix="kg-bench-forget-") as tmp:
         for n in sizes:
-            r = measure(n, args.repeat, views=args.views, tmp=Path(tmp))
+            r = measure(n, args.repeat, views=args.views, tmp=Path(tmp), triples=args.triples)
             rows.append(r)
             print(f"{r['docs']:>6} docs ({r['mb']:.1f} MB store, made in {r['made']:.1f}s): "
                   f"replace one {r['replace']:.3f}s (graph {r['replace_graph']:.3f}s), "
