@@ -160,12 +160,15 @@ def test_made_up_worlds_with_clashing_aliases_common_words_and_stories_resolve_a
     corpus.change({f"d{i}": made_up_document(rng, f"d{i}") for i in range(12)})
     assert corpus.stored() == {d: ts for d, ts in expected(corpus.docs).items() if ts}
     for step in range(40):
-        op = rng.choice(["add", "replace", "replace", "remove"]) if len(corpus.docs) > 2 else "add"
+        op = rng.choice(["add", "replace", "replace", "reword", "remove"]) if len(corpus.docs) > 2 else "add"
         if op == "add":
             new = {f"n{step}": made_up_document(rng, f"n{step}")}
         elif op == "replace":
             d = rng.choice(list(corpus.docs))
             new = {d: made_up_document(rng, d)}
+        elif op == "reword":  # a correction that names the same things
+            d = rng.choice(list(corpus.docs))
+            new = {d: [dataclasses.replace(t, sentence=t.sentence + f" (corrected {step})") for t in corpus.docs[d]]}
         else:
             new = {rng.choice(list(corpus.docs)): None}
         before = corpus.stored()

@@ -210,10 +210,18 @@ class Linker:
         claim_norms: set[str] = set()
         claim_keys: set[str] = set()
         self._word_delta: dict[str, int] = {}
+        moved_keys: set[str] = set()   # keys a document started or stopped mentioning
+        rekeyed_docs: set[str] = set()  # documents whose keys are not those they had
         for doc, new in changed.items():
-            self._take_out(doc, touched_keys, claim_norms, claim_keys)
+            old_keys = self._take_out(doc, touched_keys, claim_norms, claim_keys)
+            new_keys = set()
             if new is not None:
-                self._put_in(doc, new[0], share(new[1]), touched_keys, claim_norms, claim_keys)
+                part = share(new[1])
+                new_keys = set(part.mentions)
+                self._put_in(doc, new[0], part, touched_keys, claim_norms, claim_keys)
+            if old_keys != new_keys:
+                rekeyed_docs.add(doc)
+                moved_keys |= old_keys ^ new_keys
         word_counts = self._word_counts(changed)
         old_names: dict[str, tuple[str, str]] = {}
         renamed = self._update_keys(touched_keys, old_names)
@@ -228,9 +236,10 @@ class Linker:
             scope_flips, descriptive_flips = self._rescope_keys(reached, old_names, word_counts())
 
         # stories: the descriptive concepts whose documents, or whose documents' named keys, changed
+        # (a document edited without changing what it mentions changes no story)
         reach = scope_flips | fold_changed | renamed
-        story_docs = set(changed) | set(self._docs_by("link_mentions", "key", self._members(reach)))
-        candidates = self._folded(touched_keys | fold_changed | self._keys_in(story_docs)) | descriptive_flips
+        story_docs = rekeyed_docs | set(self._docs_by("link_mentions", "key", self._members(reach)))
+        candidates = self._folded(moved_keys | fold_changed | self._keys_in(story_docs)) | descriptive_flips
         story_changes = self._update_stories(candidates)
 
         affected = {d for d, new in changed.items() if new is not None}
@@ -240,22 +249,25 @@ class Linker:
         gone = [d for d, new in changed.items() if new is None]
         return self._resolve_again(sorted(affected - set(gone)), gone, changed, raw_triples)
 
-    def _take_out(self, doc: str, touched_keys: set, claim_norms: set, claim_keys: set) -> None:
+    def _take_out(self, doc: str, touched_keys: set, claim_norms: set, claim_keys: set) -> set:
+        """Take a document's share out; returns the keys it mentioned."""
         conn = self.conn
         row = conn.execute("SELECT words FROM link_docs WHERE doc = ?", (doc,)).fetchone()
         if row is None:
-            return
+            return set()
         words = json.loads(row[0])
         for w in words:
             self._word_delta[w] = self._word_delta.get(w, 0) - 1
         conn.executemany("UPDATE link_words SET docs = docs - 1 WHERE word = ?", ((w,) for w in words))
         conn.executemany("DELETE FROM link_words WHERE word = ? AND docs <= 0", ((w,) for w in words))
-        touched_keys.update(k for (k,) in conn.execute("SELECT key FROM link_mentions WHERE doc = ?", (doc,)))
+        keys = {k for (k,) in conn.execute("SELECT key FROM link_mentions WHERE doc = ?", (doc,))}
+        touched_keys |= keys
         for norm, key in conn.execute("SELECT norm, key FROM link_claims WHERE doc = ?", (doc,)):
             claim_norms.add(norm)
             claim_keys.add(key)
         for table in ("link_docs", "link_mentions", "link_claims", "link_names"):
             conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+        return keys
 
     def _put_in(self, doc: str, seq: int, s: Share, touched_keys: set, claim_norms: set, claim_keys: set) -> None:
         conn = self.conn
