@@ -37,7 +37,7 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence
 from ..files import batched
 from ..extractor.acronyms import is_alias_text
 from ..identity import (SCOPABLE_NAMED_TYPES, STORY_TYPES, ScopePlan, _Key, _LOWER_WORD, content_words, fold_keys,
-                        has_proper_word, name_runs, opens_sentence, story_map)
+                        has_proper_word, name_runs, opens_sentence, scoped_key, story_map)
 from ..link import alias_target, resolve_triples
 from ..records import Triple, normalise_name
 from .db import schema
@@ -211,6 +211,8 @@ class Linker:
         claim_keys: set[str] = set()
         self._word_delta: dict[str, int] = {}
         moved_keys: set[str] = set()   # keys a document started or stopped mentioning
+        gone_keys: dict[str, set] = {}  # the keys each document forgotten mentioned
+        kept_moved: set[str] = set()    # keys a document still held started or stopped mentioning
         rekeyed_docs: set[str] = set()  # documents whose keys are not those they had
         for doc, new in changed.items():
             old_keys = self._take_out(doc, touched_keys, claim_norms, claim_keys)
@@ -222,6 +224,10 @@ class Linker:
             if old_keys != new_keys:
                 rekeyed_docs.add(doc)
                 moved_keys |= old_keys ^ new_keys
+            if new is None:
+                gone_keys[doc] = old_keys
+            else:
+                kept_moved |= old_keys ^ new_keys
         word_counts = self._word_counts(changed)
         old_names: dict[str, tuple[str, str]] = {}
         renamed = self._update_keys(touched_keys, old_names)
@@ -239,8 +245,12 @@ class Linker:
         # (a document edited without changing what it mentions changes no story)
         reach = scope_flips | fold_changed | renamed
         story_docs = rekeyed_docs | set(self._docs_by("link_mentions", "key", self._members(reach)))
-        candidates = self._folded(moved_keys | fold_changed | self._keys_in(story_docs)) | descriptive_flips
-        story_changes = self._update_stories(candidates)
+        others = self._folded(kept_moved | fold_changed | self._keys_in(story_docs)) | descriptive_flips
+        left = {}  # concept -> the forgotten documents that mentioned it, when that is all that changed for it
+        for doc, keys in gone_keys.items():
+            for c in self._folded(keys) - others:
+                left.setdefault(c, set()).add(doc)
+        story_changes = self._update_stories(others | set(left), left, gone_keys)
 
         affected = {d for d, new in changed.items() if new is not None}
         affected |= set(self._docs_by("link_names", "norm", changed_norms))
@@ -530,9 +540,11 @@ class Linker:
                 f"SELECT DISTINCT key FROM link_mentions WHERE doc IN ({_marks(chunk)})", chunk))
         return keys
 
-    def _update_stories(self, concepts: set) -> set:
+    def _update_stories(self, concepts: set, left: Optional[dict] = None, gone_keys: Optional[dict] = None) -> set:
         """Regroup the stories of ``concepts`` (those no longer descriptive lose theirs); returns the
-        documents whose story key changed."""
+        documents whose story key changed.  A concept of ``left`` only lost the forgotten documents
+        given: when each of them leaves the named keys it linked connected through other documents,
+        its stories are the old ones without them (:meth:`_stories_without`), else it is regrouped."""
         conn = self.conn
         descriptive = _StoredSet(conn, "link_descriptive")
         changed_docs: set = set()
@@ -540,14 +552,64 @@ class Linker:
             old = dict(conn.execute("SELECT doc, story FROM link_stories WHERE key = ?", (key,)))
             new = {}
             if key in descriptive:
-                docs = self._docs_by("link_mentions", "key", self._members({key}))
-                if len(docs) > 1:
-                    new = story_map(key, docs, self._story_keys(docs))
+                kept = None
+                if left and key in left:
+                    kept = self._stories_without(key, old, left[key], gone_keys)
+                if kept is not None:
+                    new = kept
+                else:
+                    docs = self._docs_by("link_mentions", "key", self._members({key}))
+                    if len(docs) > 1:
+                        new = story_map(key, docs, self._story_keys(docs))
             if new != old:
                 changed_docs.update(d for d in old.keys() | new.keys() if old.get(d) != new.get(d))
                 conn.execute("DELETE FROM link_stories WHERE key = ?", (key,))
                 conn.executemany("INSERT INTO link_stories VALUES (?, ?, ?)", ((key, d, s) for d, s in new.items()))
         return changed_docs
+
+    def _stories_without(self, concept: str, old: dict, gone: set, gone_keys: dict) -> Optional[dict]:
+        """The stories of ``concept`` once the documents ``gone`` left it, from the ``old`` ones, when
+        no story splits: each document's named keys that other documents of the concept share still
+        meet in one of them (else None: the concept is to be regrouped).  A story named after a
+        document gone takes the name of its first document left."""
+        conn = self.conn
+        members = sorted(self._members({concept}))
+        for doc in gone:
+            linked = sorted(self._named_keys_of(gone_keys[doc]))
+            shared = [k for k in linked if self._meet(members, [k])]
+            if any(not self._meet(members, [shared[0], k]) for k in shared[1:]):
+                return None
+        groups: dict[str, list] = {}
+        for d, story in old.items():
+            if d not in gone:
+                groups.setdefault(story, []).append(d)
+        if len(groups) <= 1:
+            return {}
+        return {d: scoped_key(concept, min(docs)) for docs in groups.values() for d in docs}
+
+    def _named_keys_of(self, raw_keys: set) -> set:
+        """The (folded) keys of a story type, not scoped to a document, that ``raw_keys`` count as."""
+        types = ",".join(repr(t) for t in sorted(STORY_TYPES))
+        out = set()
+        for chunk in batched(sorted(raw_keys), CHUNK):
+            out.update(k for (k,) in self.conn.execute(f"""
+                WITH {_FOLDED}, m AS (SELECT DISTINCT COALESCE(f.into_key, x.key) AS key FROM temp_keys x
+                    LEFT JOIN link_folds f ON f.key = x.key)
+                SELECT m.key FROM m JOIN fk ON fk.key = m.key
+                WHERE fk.type IN ({types}) AND m.key NOT IN (SELECT key FROM link_scoped)""".replace(
+                    "temp_keys x", f"(SELECT value AS key FROM json_each(?)) x"), (json.dumps(chunk),)))
+        return out
+
+    def _meet(self, concept_members: list, keys: list) -> bool:
+        """True when some document mentions the concept and every one of the (folded) ``keys``."""
+        conn = self.conn
+        query = "SELECT m.doc FROM link_mentions m WHERE m.key IN (SELECT value FROM json_each(?))"
+        args = [json.dumps(concept_members)]
+        for k in keys:
+            query += (" AND EXISTS (SELECT 1 FROM link_mentions x WHERE x.doc = m.doc AND x.key IN "
+                      "(SELECT value FROM json_each(?)))")
+            args.append(json.dumps(sorted(self._members({k}))))
+        return conn.execute(query + " LIMIT 1", args).fetchone() is not None
 
     def _story_keys(self, docs: list[str]) -> dict[str, list[str]]:
         """Document → its (folded) keys of a story type that are not scoped to a document."""
