@@ -561,10 +561,10 @@ class Linker:
                     docs = self._docs_by("link_mentions", "key", self._members({key}))
                     if len(docs) > 1:
                         new = story_map(key, docs, self._story_keys(docs))
-            if new != old:
-                changed_docs.update(d for d in old.keys() | new.keys() if old.get(d) != new.get(d))
-                conn.execute("DELETE FROM link_stories WHERE key = ?", (key,))
-                conn.executemany("INSERT INTO link_stories VALUES (?, ?, ?)", ((key, d, s) for d, s in new.items()))
+            moved = [d for d in old.keys() | new.keys() if old.get(d) != new.get(d)]
+            changed_docs.update(moved)
+            conn.executemany("DELETE FROM link_stories WHERE key = ? AND doc = ?", ((key, d) for d in moved))
+            conn.executemany("INSERT INTO link_stories VALUES (?, ?, ?)", ((key, d, new[d]) for d in moved if d in new))
         return changed_docs
 
     def _stories_without(self, concept: str, old: dict, gone: set, gone_keys: dict) -> Optional[dict]:
@@ -585,7 +585,8 @@ class Linker:
                 groups.setdefault(story, []).append(d)
         if len(groups) <= 1:
             return {}
-        return {d: scoped_key(concept, min(docs)) for docs in groups.values() for d in docs}
+        named = {story: scoped_key(concept, min(docs)) for story, docs in groups.items()}
+        return {d: named[story] for story, docs in groups.items() for d in docs}
 
     def _named_keys_of(self, raw_keys: set) -> set:
         """The (folded) keys of a story type, not scoped to a document, that ``raw_keys`` count as."""
