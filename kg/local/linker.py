@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS link_runs (run TEXT NOT NULL, key TEXT NOT NULL, PRIM
 CREATE INDEX IF NOT EXISTS link_runs_key ON link_runs (key);
 CREATE TABLE IF NOT EXISTS link_claims (doc TEXT NOT NULL, pos INTEGER NOT NULL, seq INTEGER NOT NULL,
     norm TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (doc, pos)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS link_claims_norm ON link_claims (norm);
+CREATE INDEX IF NOT EXISTS link_claims_norm ON link_claims (norm, key);
 CREATE INDEX IF NOT EXISTS link_claims_key ON link_claims (key, seq, pos);
 CREATE TABLE IF NOT EXISTS link_names (norm TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (norm, doc)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS link_names_doc ON link_names (doc);
@@ -336,12 +336,15 @@ class Linker:
         changed, and the entities those entries named before or name now."""
         conn = self.conn
         norms = set(norms)
-        for chunk in batched(sorted(keys), CHUNK):
-            norms.update(n for (n,) in conn.execute(
-                f"SELECT DISTINCT norm FROM link_claims WHERE key IN ({_marks(chunk)})", chunk))
+        for key in keys:  # an entity whose last claim changed renames every entry that names it
+            last = conn.execute("SELECT name, type FROM link_claims WHERE key = ? ORDER BY seq DESC, pos DESC LIMIT 1",
+                                (key,)).fetchone()
+            norms.update(n for n, name, type_ in conn.execute(
+                "SELECT norm, name, type FROM link_alias WHERE key = ?", (key,)) if (name, type_) != tuple(last or ()))
         changed, named = set(), set()
         for norm in norms:
-            claimers = [k for (k,) in conn.execute("SELECT DISTINCT key FROM link_claims WHERE norm = ?", (norm,))]
+            first, last = conn.execute("SELECT MIN(key), MAX(key) FROM link_claims WHERE norm = ?", (norm,)).fetchone()
+            claimers = [first] if first is not None and first == last else []  # one entity claims it, or none or several
             entry = None
             if len(claimers) == 1:
                 name, type_ = conn.execute("SELECT name, type FROM link_claims WHERE key = ? "
