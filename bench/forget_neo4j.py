@@ -1,6 +1,6 @@
 """Replacing one edited document and forgetting one in Neo4j, on databases of 2,000 and 20,000 documents.
 
-    python bench/forget_neo4j.py [--docs 2000,20000] [--repeat 5]
+    python bench/forget_neo4j.py [--docs 2000,20000] [--repeat 5] [--triples FILE]
 
 Uses the server at NEO4J_URI (NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE) when set, else
 starts the project's own Neo4j 5.26 (``make neo4j-jars`` builds it) on a scratch store.
@@ -8,7 +8,8 @@ THE DATABASE IS EMPTIED before each size: never point it at a database you care 
 
 The documents are those of ``bench/forget.py`` (the deterministic synthetic triples of
 ``tests/synthetic.py``: 3-6 sentences, 1-3 triples a sentence, hub entities shared by many
-documents), written with the batched loader (:func:`kg.neo4j.store.load_triples`, batches of
+documents; with ``--triples FILE`` the first documents of a ``kg extract`` output, as
+``bench/forget.py --triples`` takes them), written with the batched loader (:func:`kg.neo4j.store.load_triples`, batches of
 5,000; faster to set up here than a bulk import, which needs the server stopped).  Then, on
 each size, ``--repeat`` times:
 
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.forget import documents  # noqa: E402
+from bench.forget import documents, documents_of  # noqa: E402
 from bench.load import bench_neo4j, clear  # noqa: E402
 from kg.neo4j import store  # noqa: E402
 from kg.neo4j.change import forget_documents  # noqa: E402
@@ -55,9 +56,10 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - started, value
 
 
-def measure(conn: store.Connection, n_docs: int, repeat: int) -> dict:
-    """Median seconds of the baseline, of replace and of forget on a database of ``n_docs`` documents."""
-    docs = documents(n_docs)
+def measure(conn: store.Connection, n_docs: int, repeat: int, triples: Path | None = None) -> dict:
+    """Median seconds of the baseline, of replace and of forget on a database of ``n_docs`` documents
+    (synthetic, or the first ones of a ``triples`` file)."""
+    docs = documents(n_docs) if triples is None else documents_of(triples, n_docs)
     middle = len(docs) // 2
     doc, triples = docs[middle]
     baseline = []
@@ -90,13 +92,15 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--docs", default="2000,20000", help="database sizes, comma-separated (default 2000,20000)")
     p.add_argument("--repeat", type=int, default=5, help="operations per size; medians are quoted (default 5)")
+    p.add_argument("--triples", type=Path, metavar="FILE", help="take the documents from a triples file (kg extract "
+                   "output, e.g. of bench/scale.py's corpus) instead of synthetic ones")
     args = p.parse_args(argv)
     sizes = [int(x) for x in args.docs.split(",")]
     rows = []
     try:
         with bench_neo4j() as config, store.connect(config) as conn:
             for n in sizes:
-                r = measure(conn, n, args.repeat)
+                r = measure(conn, n, args.repeat, args.triples)
                 rows.append(r)
                 print(f"{r['docs']:>6} docs ({r['triples']} triples, loaded in {r['made']:.1f}s): "
                       f"replace one ({r['doc_triples']} triples) {r['replace']:.3f}s, forget one {r['forget']:.3f}s; "
