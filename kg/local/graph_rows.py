@@ -14,12 +14,11 @@ the cross-document ``alias`` records of :mod:`kg.link` add to a graph, and all t
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, Optional
+from typing import Iterable, Mapping, Optional
 
 import networkx as nx
 
@@ -27,7 +26,7 @@ from ..facts import EVIDENCE_FIELDS, evidence_date, evidence_entry, summarise
 from ..graph import GRAPH_FORMAT, edge_key, paused_gc, sentence_order
 from ..identity import CROSS_DOCUMENT_KEY, CROSS_DOCUMENT_RULE, merge_reasons
 from ..records import Argument, Triple, node_label, relation_type
-from .db import schema
+from .db import read_transaction, schema
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +256,7 @@ def read_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     graph read from its node-link JSON file (:func:`kg.graph.read_graph`) has them: nodes and edges
     sorted, each one's attributes (and each evidence entry's fields) by name."""
     g = nx.MultiDiGraph()
-    with _snapshot(conn), paused_gc():
+    with read_transaction(conn), paused_gc():
         g.graph["documents"] = {doc: _by_name(json.loads(meta)) for doc, meta in conn.execute(
             "SELECT doc, meta FROM graph_documents ORDER BY doc")}
         g.graph["format"] = GRAPH_FORMAT
@@ -265,20 +264,6 @@ def read_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
         _read_edges(conn, g)
     log.debug("graph rows: read %d nodes, %d edges", g.number_of_nodes(), g.number_of_edges())
     return g
-
-
-@contextlib.contextmanager
-def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
-    """Run the block's reads on one state of the store (a read transaction, unless the caller holds
-    one): a build committing meanwhile is not half seen."""
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        conn.execute("COMMIT")
 
 
 def _read_nodes(conn: sqlite3.Connection, g: nx.MultiDiGraph) -> None:

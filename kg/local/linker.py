@@ -665,8 +665,7 @@ class _StoredSet:
     def __contains__(self, key) -> bool:
         hit = self.known.get(key)
         if hit is None:
-            hit = self.known[key] = self.conn.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE key = ?)", (key,)).fetchone()[0] == 1
+            hit = self.known[key] = _in(self.conn, self.table, "key", key)
         return hit
 
 

@@ -26,7 +26,7 @@ from ..link import with_cross_document_records
 from ..records import Triple
 from ..run.sink import locked
 from . import graph_rows
-from .db import connect, store_path, transaction
+from .db import connect, read_transaction, store_path, transaction
 from .ledger import LEGACY_LEDGER, Ledger, import_legacy
 from .linker import Linker
 
@@ -124,9 +124,8 @@ def read_store(out: Union[str, os.PathLike]) -> Iterator[sqlite3.Connection]:
         if conn.execute("SELECT EXISTS (SELECT 1 FROM ledger_dirty)").fetchone()[0]:
             log.warning("%s: a build stopped before its graph was brought up to date; run kg build again "
                         "to finish it", out)
-        conn.execute("BEGIN")
-        yield conn
-        conn.execute("COMMIT")
+        with read_transaction(conn):
+            yield conn
     finally:
         conn.close()
 
