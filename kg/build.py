@@ -32,8 +32,8 @@ from typing import Callable, Iterable, Iterator, Optional
 from .errors import UserError
 from .extractor import ExtractOptions
 from .local.db import store_path
-from .local.ledger import LEGACY_LEDGER, Ledger
-from .local.store import BuildStore, read_store, resolved_stream, store_counts, triple_count
+from .local.ledger import Ledger
+from .local.store import BuildStore, has_build, read_store, resolved_stream, store_counts, triple_count
 from .nlp import DEFAULT_MODEL
 from .records import Triple
 from .run.driver import run
@@ -183,7 +183,7 @@ def forget(doc_ids: Iterable[str], *, out: str | os.PathLike = "kg-out", wait: b
     Forgetting ids the build does not hold changes nothing.
     """
     out = Path(out)
-    if not store_path(out).is_file() and not (out / LEGACY_LEDGER).is_file():
+    if not has_build(out):
         raise UserError(f"{out} holds no build (no {store_path(out).name})")
     ids = list(dict.fromkeys(doc_ids))
     report = ForgetReport(BuildReport(out=out))

@@ -37,13 +37,13 @@ def run(args) -> int:
 
 def built(path: str) -> Path:
     """``path`` as the directory of a build, for the formats a graph file does not hold."""
-    from ..build import build_entries
+    from ..local.store import has_build
 
     out = Path(path)
     if out.is_file():
         raise UsageError(f"{path} is a graph file: --format triples and neo4j-csv read a build directory "
                          "(neo4j-csv also reads --triples FILE)")
-    if not out.is_dir() or not build_entries(out):
+    if not has_build(out):
         raise UserError(f"{path}: no build here (run `kg build --out {path}` first)")
     return out
 

@@ -98,3 +98,8 @@ def read_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         conn.execute("COMMIT")
+
+
+def has_row(conn: sqlite3.Connection, table: str, column: str, value) -> bool:
+    """True when ``table`` has a row whose ``column`` is ``value`` (an index look-up)."""
+    return conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1", (value,)).fetchone() is not None

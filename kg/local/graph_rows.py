@@ -26,7 +26,7 @@ from ..facts import EVIDENCE_FIELDS, evidence_date, evidence_entry, summarise
 from ..graph import GRAPH_FORMAT, edge_key, paused_gc, sentence_order
 from ..identity import CROSS_DOCUMENT_KEY, CROSS_DOCUMENT_RULE, merge_reasons
 from ..records import Argument, Triple, node_label, relation_type
-from .db import read_transaction, schema
+from .db import has_row, read_transaction, schema
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +206,7 @@ def apply(conn: sqlite3.Connection, changes: Mapping[str, Optional[list[Triple]]
 
 def _held(conn: sqlite3.Connection, keys, *, table: str = "graph_node_docs", column: str = "node") -> int:
     """How many of ``keys`` have a row in ``table`` (index look-ups only)."""
-    return sum(conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1", (k,)).fetchone() is not None
-               for k in keys)
+    return sum(has_row(conn, table, column, k) for k in keys)
 
 
 def _insert(conn: sqlite3.Connection, doc_id: str, part: DocumentPart, edge_ids: dict) -> int:

@@ -40,7 +40,7 @@ from ..identity import (SCOPABLE_NAMED_TYPES, STORY_TYPES, ScopePlan, _Key, _LOW
                         has_proper_word, name_runs, opens_sentence, scoped_key, story_map)
 from ..link import alias_target, resolve_triples
 from ..records import Triple, normalise_name
-from .db import schema
+from .db import has_row, schema
 
 SCHEMA = schema("""
 CREATE TABLE IF NOT EXISTS link_docs (doc TEXT PRIMARY KEY, seq INTEGER NOT NULL, words TEXT NOT NULL) WITHOUT ROWID;
@@ -228,7 +228,6 @@ class Linker:
                 gone_keys[doc] = old_keys
             else:
                 kept_moved |= old_keys ^ new_keys
-        word_counts = self._word_counts(changed)
         old_names: dict[str, tuple[str, str]] = {}
         renamed = self._update_keys(touched_keys, old_names)
         changed_norms, alias_keys = self._update_alias_table(claim_norms, claim_keys)
@@ -239,7 +238,7 @@ class Linker:
         if len(reached) > WHOLE_SCOPE:
             scope_flips, descriptive_flips = self.rescope()
         else:
-            scope_flips, descriptive_flips = self._rescope_keys(reached, old_names, word_counts())
+            scope_flips, descriptive_flips = self._rescope_keys(reached, old_names, self._flipped_words())
 
         # stories: the descriptive concepts whose documents, or whose documents' named keys, changed
         # (a document edited without changing what it mentions changes no story)
@@ -411,18 +410,16 @@ class Linker:
             todo.update(x for x in linked if x not in group)
         return group
 
-    def _word_counts(self, changed) -> Callable[[], set]:
-        """A function giving the words whose use in lower case the change started or ended."""
-        def flipped() -> set:
-            out = set()
-            for w, delta in self._word_delta.items():
-                if delta:
-                    row = self.conn.execute("SELECT docs FROM link_words WHERE word = ?", (w,)).fetchone()
-                    now = row[0] if row else 0
-                    if (now > 0) != (now - delta > 0):
-                        out.add(w)
-            return out
-        return flipped
+    def _flipped_words(self) -> set:
+        """The words whose use in lower case the change started or ended."""
+        out = set()
+        for w, delta in self._word_delta.items():
+            if delta:
+                row = self.conn.execute("SELECT docs FROM link_words WHERE word = ?", (w,)).fetchone()
+                now = row[0] if row else 0
+                if (now > 0) != (now - delta > 0):
+                    out.add(w)
+        return out
 
     def rescope(self) -> tuple[set, set]:
         """Compute the scope of every key again (one pass in SQL); returns the keys whose scope
@@ -461,13 +458,13 @@ class Linker:
         scoped = _StoredSet(conn, "link_scoped")
         name_flips = set()
         for n in norms:
-            is_name = not _in(conn, "link_words", "word", n) and any(
+            is_name = not has_row(conn, "link_words", "word", n) and any(
                 type_ != "CONCEPT" and not (k in named if k in named_keys else k in scoped)
                 for k, type_ in conn.execute(
                     "SELECT k.key, k.type FROM link_keys k WHERE k.norm = ?1 "
                     "AND NOT EXISTS (SELECT 1 FROM link_folds f WHERE f.key = k.key) "
                     "UNION ALL SELECT key, type FROM link_fresh WHERE norm = ?1", (n,)))
-            if is_name != _in(conn, "link_name_set", "key", n):
+            if is_name != has_row(conn, "link_name_set", "key", n):
                 name_flips.add(n)
                 conn.execute("INSERT INTO link_name_set VALUES (?)" if is_name else
                              "DELETE FROM link_name_set WHERE key = ?", (n,))
@@ -490,7 +487,7 @@ class Linker:
         if r is None or r[0] not in SCOPABLE_NAMED_TYPES or r[3] != 1:
             return False
         w = r[2]
-        return _in(self.conn, "link_words", "word", w) or self.conn.execute(
+        return has_row(self.conn, "link_words", "word", w) or self.conn.execute(
             """SELECT 1 FROM link_keys k WHERE k.type = 'PERSON' AND k.nwords > 1 AND (k.first_word = ?1 OR k.last_word = ?1)
                AND NOT EXISTS (SELECT 1 FROM link_folds f WHERE f.key = k.key)
                UNION ALL SELECT 1 FROM link_fresh WHERE type = 'PERSON' AND nwords > 1
@@ -498,7 +495,7 @@ class Linker:
 
     def _update_members(self, table: str, keys: set, members: set) -> set:
         """Make ``table`` hold, among ``keys``, exactly ``members``; returns the keys that came or went."""
-        flips = {k for k in keys if (k in members) != _in(self.conn, table, "key", k)}
+        flips = {k for k in keys if (k in members) != has_row(self.conn, table, "key", k)}
         self.conn.executemany(f"INSERT INTO {table} VALUES (?)", ((k,) for k in flips if k in members))
         self.conn.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in flips if k not in members))
         return flips
@@ -665,7 +662,7 @@ class _StoredSet:
     def __contains__(self, key) -> bool:
         hit = self.known.get(key)
         if hit is None:
-            hit = self.known[key] = _in(self.conn, self.table, "key", key)
+            hit = self.known[key] = has_row(self.conn, self.table, "key", key)
         return hit
 
 
@@ -697,10 +694,6 @@ def _name_columns(name: str) -> tuple[str, int, str, str, int]:
     norm = normalise_name(name)
     words = norm.split()
     return norm, len(words), words[0] if words else "", words[-1] if words else "", len(content_words(name))
-
-
-def _in(conn: sqlite3.Connection, table: str, column: str, value: str) -> bool:
-    return conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1", (value,)).fetchone() is not None
 
 
 def _unscoped(key: str) -> str:

@@ -114,11 +114,11 @@ def read_store(out: Union[str, os.PathLike]) -> Iterator[sqlite3.Connection]:
     """A connection to the store of the build in ``out``, for reading; a directory without one is a
     :class:`kg.errors.UserError`.  The reads of the block see one committed state."""
     path = store_path(out)
-    if not path.is_file() and (Path(out) / LEGACY_LEDGER).is_file():
+    if not has_build(out):
+        raise UserError(f"{out}: no build here (run `kg build --out {out}` first)")
+    if not path.is_file():
         with BuildStore(out, wait=True):  # a build of an earlier kg: taken into a store once
             pass
-    if not path.is_file():
-        raise UserError(f"{out}: no build here (run `kg build --out {out}` first)")
     conn = connect(path, create=False)
     try:
         if conn.execute("SELECT EXISTS (SELECT 1 FROM ledger_dirty)").fetchone()[0]:
@@ -128,6 +128,11 @@ def read_store(out: Union[str, os.PathLike]) -> Iterator[sqlite3.Connection]:
             yield conn
     finally:
         conn.close()
+
+
+def has_build(out: Union[str, os.PathLike]) -> bool:
+    """True when directory ``out`` holds a build: a store, or the ledger of a build of an earlier kg."""
+    return store_path(out).is_file() or (Path(out) / LEGACY_LEDGER).is_file()
 
 
 def store_counts(conn: sqlite3.Connection) -> dict[str, int]:
