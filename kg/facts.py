@@ -26,6 +26,10 @@ EVIDENCE_FIELDS = ("sentence_id", "doc_id", "text", "speaker", "predicate_text",
 #: The fields a store keeps on the evidence itself (Neo4j's EVIDENCE relationship); the others
 #: belong to the sentence (its id, document and text).
 EVIDENCE_PROPERTIES = ("speaker", "predicate_text", "confidence", "date")
+#: What Neo4j's EVIDENCE relationship and its import file hold besides the fact's id: the sentence's
+#: document and place in sentence order (:func:`kg.graph.sentence_key`, so a fact's sentences can
+#: be read in order from an index), then the :data:`EVIDENCE_PROPERTIES`.
+EVIDENCE_COLUMNS = ("doc_id", "order", *EVIDENCE_PROPERTIES)
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,21 @@ def sentence_order(sentence_id: str) -> tuple:
     return (doc, int(idx)) if idx.isdigit() else (sentence_id, 0)
 
 
+def sentence_key(sentence_id: str) -> str:
+    """:func:`sentence_order` as one string that sorts the same way, character by character (as
+    Neo4j orders strings, and an index on them): the id's part before the position, a control
+    character (never in an id: :func:`kg.records.clean_field`), then the position with its number
+    of digits in front.
+
+    >>> ids = ["d1:10", "d1:2", "d1 x:0", "d1:x", "a:0", "d10:1"]
+    >>> sorted(ids, key=sentence_key) == sorted(ids, key=sentence_order)
+    True
+    """
+    doc, position = sentence_order(sentence_id)
+    digits = str(position)
+    return f"{doc}\x01{len(digits):02d}{digits}"
+
+
 def graph_to_data(g: nx.MultiDiGraph) -> dict:
     """The graph as a node-link JSON-ready dict (deterministic order)."""
     data = nx.node_link_data(g, edges="edges")

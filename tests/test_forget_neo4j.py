@@ -13,7 +13,7 @@ import pytest
 
 from kg.cli import main
 from kg.neo4j import store
-from kg.neo4j.change import document_digest, fact_props, forget_documents
+from kg.neo4j.change import document_digest, forget_documents
 from kg.records import Argument, Predicate, Speaker, Triple
 from tests.synthetic import synthetic_triples, wipe, write_jsonl
 from tests.test_neo4j_store import dump
@@ -49,10 +49,11 @@ def corpus() -> dict[str, list[Triple]]:
     fact stated in more than LISTED_LIMIT sentences (inside its first LISTED_LIMIT in sentence order),
     the earliest and latest dates and the highest confidence of a fact, its only speaker of one, an
     alias and a merge reason, the earliest mention (name and type) of two entities, an entity
-    nothing else mentions, and a fact from an entity to itself."""
+    nothing else mentions, a fact from an entity to itself, and a speaker (Lo) that b and c give a
+    fact a gives another speaker (Kao)."""
     a = [fact("a", k, JAPAN, "support", TAIWAN, speaker="Kao" if k == 3 else None, conf=0.5) for k in range(60)]
     a += [alias("a", 60, LDP, "自民党"), fact("a", 61, LDP, "back", TAIWAN, conf=0.5, date="2024-03-01"),
-          fact("a", 62, JAPAN, "reform", JAPAN)]
+          fact("a", 62, JAPAN, "reform", JAPAN), fact("a", 63, JAPAN, "warn", TAIWAN, speaker="Kao")]
     b = [fact("b", k, JAPAN, "support", TAIWAN, speaker="Lo" if k % 2 else None, conf=0.9, date="2024-02-01")
          for k in range(30)]
     b += [alias("b", 30, LDP, "LDP"),
@@ -61,11 +62,13 @@ def corpus() -> dict[str, list[Triple]]:
           fact("b", 33, JAPAN, "visit", TOKYO, date="2024-02-01"),
           fact("b", 34, CHEN_FULL, "praise", FORMOSA_ORG, date="2024-02-01"),
           fact("b", 35, JAPAN, "meet", TAIWAN, negated=True, date="2024-02-01"),
-          fact("b", 36, JAPAN, "reform", JAPAN, date="2024-02-01")]
+          fact("b", 36, JAPAN, "reform", JAPAN, date="2024-02-01"),
+          fact("b", 37, JAPAN, "warn", TAIWAN, speaker="Lo", date="2024-02-01")]
     c = [fact("c", k, JAPAN, "support", TAIWAN, conf=0.7, date="2024-04-01") for k in range(60)]
     c += [fact("c", 60, LDP, "back", TAIWAN, conf=0.6, date="2024-04-01"),
           fact("c", 61, CHEN, "praise", FORMOSA, date="2024-04-01"),
-          fact("c", 62, JAPAN, "meet", TAIWAN, negated=True, date="2024-04-01")]
+          fact("c", 62, JAPAN, "meet", TAIWAN, negated=True, date="2024-04-01"),
+          fact("c", 63, JAPAN, "warn", TAIWAN, speaker="Lo", date="2024-04-01")]
     return {"a": a, "b": b, "c": c}
 
 
@@ -76,8 +79,8 @@ def clean(conn, *documents: list[Triple]) -> dict:
     return dump(conn)
 
 
-def props(conn, cypher: str) -> list:
-    return store.run_query(conn, cypher)[1]
+def props(conn, cypher: str, params: dict | None = None) -> list:
+    return store.run_query(conn, cypher, params)[1]
 
 
 def test_forgetting_a_document_equals_a_clean_load_of_the_rest(neo4j_conn):
@@ -179,17 +182,6 @@ def test_a_later_run_of_a_document_merges_into_it(neo4j_conn):
     assert split["rels"] == whole["rels"]
 
 
-def test_fact_props_equal_the_rows_of_a_clean_load():
-    docs = corpus()
-    [row] = [f for f in store.rows_for_triples(docs["a"] + docs["b"] + docs["c"])["facts"] if f["predicate"] == "back"]
-    evidence = [{"sentence_id": s, "doc_id": d, "speaker": sp, "confidence": c, "date": dt}
-                for s, d, sp, c, dt in zip(row["props"]["evidence"], row["ev_doc_id"], row["ev_speaker"],
-                                           row["ev_confidence"], row["ev_date"])]
-    expected = {k: v for k, v in store.listed(row["props"]).items() if k != "id"}
-    assert expected["first_seen"] == "2019" and expected["last_seen"] == "2025"
-    assert fact_props(evidence[::-1]) == expected
-
-
 @pytest.mark.parametrize("forgotten", [["doc-00003"], ["doc-00000", "doc-00017", "doc-00040"]])
 def test_forget_on_synthetic_documents_equals_a_clean_load(neo4j_conn, forgotten):
     """Hub entities, aliases, speakers, negations, dates: many facts and entities shared by many documents."""
@@ -198,6 +190,32 @@ def test_forget_on_synthetic_documents_equals_a_clean_load(neo4j_conn, forgotten
     assert forget_documents(neo4j_conn, forgotten).forgotten == forgotten
     after = dump(neo4j_conn)
     assert after == clean(neo4j_conn, [t for t in triples if t.doc_id not in forgotten])
+
+
+@pytest.mark.parametrize("gone", ["a", "b", "c"])
+def test_forget_with_lists_of_one_equals_a_clean_load(neo4j_conn, monkeypatch, gone):
+    """Each document of :func:`corpus` forgotten where a fact lists one sentence, speaker and document:
+    forgetting a makes Lo (given by b and c) the hub's listed speaker instead of Kao."""
+    monkeypatch.setattr(store, "LISTED_LIMIT", 1)
+    docs = corpus()
+    assert store.load_triples(neo4j_conn, docs["a"] + docs["b"] + docs["c"], batch_size=7).ok
+    assert forget_documents(neo4j_conn, [gone]).forgotten == [gone]
+    assert dump(neo4j_conn) == clean(neo4j_conn, *(d for name, d in docs.items() if name != gone))
+
+
+@pytest.mark.parametrize("forgotten", [["doc-00000"], ["doc-00003"], ["doc-00001", "doc-00002", "doc-00050"]])
+def test_forget_refills_short_lists_from_the_index(neo4j_conn, monkeypatch, forgotten):
+    """With lists of one entry, a fact whose first document, sentence or speaker goes reads the next
+    one from the (fact, property) indexes; few entities, so facts gather several documents."""
+    monkeypatch.setattr(store, "LISTED_LIMIT", 1)
+    triples = list(synthetic_triples(600, entities=8))
+    assert store.load_triples(neo4j_conn, triples, batch_size=50).ok
+    before = props(neo4j_conn, "MATCH ()-[r]->() WHERE r.count > 1 AND r.docs[0] IN $gone AND size(r.docs) = 1 "
+                               "AND EXISTS { ()-[e:EVIDENCE]->() WHERE e.fact = r.id AND NOT e.doc_id IN $gone } "
+                               "RETURN count(r)", {"gone": forgotten})
+    assert before[0][0] > 0  # lists this forget has to refill
+    assert forget_documents(neo4j_conn, forgotten).forgotten == forgotten
+    assert dump(neo4j_conn) == clean(neo4j_conn, [t for t in triples if t.doc_id not in forgotten])
 
 
 def test_synthetic_edits_equal_a_clean_load(neo4j_conn):

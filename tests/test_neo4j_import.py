@@ -78,8 +78,8 @@ def test_rows_keep_arrays_and_labels():
     assert column["negated:boolean"] == "true" and column["evidence:string[]"].split(ARRAY_DELIMITER) == ["d2:0"]
     assert (column["count:int"], column["speakers:string[]"], column["first_seen"]) == (1, "Lo Chih-cheng", "2021-09-01")
     [evidence] = [r for r in rows["evidence"] if r[3] == neg[3]]
-    assert evidence == ["d2:0", "org:liberal democratic party", "EVIDENCE", neg[3], "Lo Chih-cheng", "had not discussed",
-                        0.6, "2021-09-01"]
+    assert evidence == ["d2:0", "org:liberal democratic party", "EVIDENCE", neg[3], "d2", "d2\x01010", "Lo Chih-cheng",
+                        "had not discussed", 0.6, "2021-09-01"]
 
 
 def test_bulk_import_gives_the_same_graph_as_the_bolt_load(tmp_path, neo4j_conn, corpus):
@@ -107,8 +107,8 @@ def test_bulk_import_gives_the_same_graph_as_the_bolt_load(tmp_path, neo4j_conn,
               for t in read_triples(corpus) if not t.is_alias}
     assert len(evidence) == len(stated) > store.LISTED_LIMIT  # one EVIDENCE per sentence and fact
     assert ("d4:0", {"fact": store.fact_id("org:liberal democratic party", "support", False, "concept:taiwan cptpp bid"),
-                     "speaker": "Lo Chih-cheng", "predicate_text": "pledged to support", "confidence": 0.82,
-                     "date": "2022-02-01"}) in evidence
+                     "doc_id": "d4", "order": "d4\x01010", "speaker": "Lo Chih-cheng",
+                     "predicate_text": "pledged to support", "confidence": 0.82, "date": "2022-02-01"}) in evidence
     assert sum("speaker" not in p for _, p in evidence) > store.LISTED_LIMIT // 4  # no speaker: no property
     [tokyo] = [p for _, t, p, b in rels if b == "place:tokyo" and t != "MENTIONS"]
     assert tokyo["count"] == store.LISTED_LIMIT + 40

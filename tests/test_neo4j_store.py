@@ -122,9 +122,9 @@ def test_load_counts_and_model(neo4j_conn, small):
     assert q("MATCH (:Sentence)-[e:EVIDENCE]->(:Entity) RETURN count(e)") == [[4]]  # one per fact and sentence
     assert store.run_query(neo4j_conn, "MATCH (s:Sentence)-[e:EVIDENCE {fact: $f}]->(a) RETURN s.id, a.key, "
                                        "properties(e)", {"f": fact})[1] == [
-        ["d2:0", "org:liberal democratic party", {"fact": fact, "speaker": "Lo Chih-cheng",
-                                                  "predicate_text": "had not discussed", "confidence": 0.6,
-                                                  "date": "2021-09-01"}]]
+        ["d2:0", "org:liberal democratic party", {"fact": fact, "doc_id": "d2", "order": "d2\x01010",
+                                                  "speaker": "Lo Chih-cheng", "predicate_text": "had not discussed",
+                                                  "confidence": 0.6, "date": "2021-09-01"}]]
     assert q("MATCH (d:Document {id: 'd2'}) RETURN d.title") == [["Second <b>article</b>"]]
 
 

@@ -9,11 +9,11 @@ and a batched load of the same triples give the same nodes, relationships and pr
 - ``documents.csv``  ``id:ID(Document)``, title, date, url, source, digest (of its triples, so a
   later ``kg load`` of the same file skips them: :mod:`kg.neo4j.change`)
 - ``sentences.csv``  ``id:ID(Sentence)``, text, doc_id
-- ``has_sentence.csv``, ``mentions.csv`` (name, type and the ``aliases:string[]`` and
+- ``has_sentence.csv``, ``mentions.csv`` (entity key, sentence order, name, type and the ``aliases:string[]`` and
   ``merges:string[]`` the sentence supplies), ``facts.csv`` (``:TYPE`` per row, with the fact's
   properties, lists cut as :func:`kg.neo4j.store.listed` cuts them) and ``evidence.csv``
-  (one EVIDENCE relationship per sentence of a fact: ``fact``, ``speaker``, ``predicate_text``,
-  ``confidence``, ``date``).
+  (one EVIDENCE relationship per sentence of a fact: ``fact``, ``doc_id``, ``order``, ``speaker``,
+  ``predicate_text``, ``confidence``, ``date``).
 
 Arrays (and the labels of a node) are separated by U+001F (unit separator), which never
 occurs in kg's ids or text (control characters and line breaks become spaces where documents and
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..files import atomic_path, write_atomic
-from ..facts import EVIDENCE_PROPERTIES, FACT_SUMMARY
+from ..facts import EVIDENCE_COLUMNS, FACT_SUMMARY
 from ..records import DOCUMENT_FIELDS, Triple
 
 ARRAY_DELIMITER = "\x1f"
@@ -43,8 +43,8 @@ ENTITY_HEADER = ["key:ID(Entity)", "name", "type", "aliases:string[]", "merges:s
 DOCUMENT_HEADER = ["id:ID(Document)", *DOCUMENT_FIELDS, "digest", ":LABEL"]
 SENTENCE_HEADER = ["id:ID(Sentence)", "text", "doc_id", ":LABEL"]
 HAS_SENTENCE_HEADER = [":START_ID(Document)", ":END_ID(Sentence)", ":TYPE"]
-MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "name", "type", "aliases:string[]",
-                   "merges:string[]"]
+MENTIONS_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "entity", "order", "name", "type",
+                   "aliases:string[]", "merges:string[]"]
 
 
 def _column(name: str, neo4j_type: str = "string") -> str:
@@ -60,7 +60,7 @@ def _field_type(field: str) -> str:
 FACT_HEADER = [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "id", "predicate", "negated:boolean",
                "evidence:string[]", *(_column(p.name, p.neo4j_type) for p in FACT_SUMMARY)]
 EVIDENCE_HEADER = [":START_ID(Sentence)", ":END_ID(Entity)", ":TYPE", "fact",
-                   *(_column(name, _field_type(name)) for name in EVIDENCE_PROPERTIES)]
+                   *(_column(name, _field_type(name)) for name in EVIDENCE_COLUMNS)]
 
 
 @dataclass
@@ -112,7 +112,8 @@ def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
     for s in rows["sentences"]:
         out["sentences"].append([s["id"], s["text"], s["doc_id"], "Sentence"])
         out["has_sentence"].append([s["doc_id"], s["id"], "HAS_SENTENCE"])
-        out["mentions"].extend([s["id"], m["key"], "MENTIONS", m["props"]["name"], m["props"]["type"],
+        out["mentions"].extend([s["id"], m["key"], "MENTIONS", m["props"]["entity"], m["props"]["order"],
+                                m["props"]["name"], m["props"]["type"],
                                 _array(m["props"].get("aliases", [])), _array(m["props"].get("merges", []))]
                                for m in s["mentions"])
     for f in rows["facts"]:
@@ -121,7 +122,7 @@ def import_rows(triples: Iterable[Triple]) -> dict[str, list[list]]:
                              _array(p["evidence"]), *(_cell(p.get(prop.name)) for prop in FACT_SUMMARY)])
         # an empty field is no property: a sentence that is not reported speech has no speaker
         out["evidence"].extend([e["sentence"], e["subject"], "EVIDENCE", e["fact"],
-                                *(_cell(e[name]) for name in EVIDENCE_PROPERTIES)] for e in evidence_rows(f))
+                                *(_cell(e[name]) for name in EVIDENCE_COLUMNS)] for e in evidence_rows(f))
     return out
 
 

@@ -5,16 +5,19 @@ A document is its id plus the digest of its triples (:func:`document_digest`), w
 documents with their sentences, and recomputes from what the database keeps exactly what they
 touched, so the graph is then what a clean load of the remaining documents writes:
 
-- every fact one of their sentences stated: from its remaining EVIDENCE relationships (each holds
-  the speaker, confidence and date of its sentence), or deleted when none is left;
+- every fact one of their sentences stated: deleted when none of its sentences is left, else its
+  count loses theirs, and each of its other properties is kept, or, where their sentences gave
+  it (the highest confidence, a listed speaker, document or sentence id), read again from the
+  remaining EVIDENCE relationships by an index seek (:class:`FactChange`);
 - every entity one of their sentences mentioned: deleted when nothing mentions it any more, else
   its aliases and merge reasons lose what only they supplied (each MENTIONS holds what its
   sentence supplied) and, when they named it, its name and type come from its earliest
-  remaining mention.
+  remaining mention (an index seek).
 
-The work is proportional to the documents' sentences, the evidence of the facts they stated and,
-only where the name or an alias an entity keeps came from them, the mentions of that entity;
-never to the size of the graph.  :class:`LoadPlan` is the loader's side: it cuts the input into
+The work is proportional to the documents' sentences and the facts they stated, and, only where
+an alias or merge reason an entity keeps came from them alone, the mentions of that entity; never
+to the size of the graph, nor to how many other sentences state the same facts or name the same
+entities.  :class:`LoadPlan` is the loader's side: it cuts the input into
 documents (a document's triples are contiguous in what kg writes), skips a document whose digest
 the database holds, and forgets one stored with another digest before it is loaded again.
 """
@@ -28,11 +31,12 @@ from typing import Iterable, Iterator
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from ..facts import EVIDENCE_PROPERTIES, summarise
-from ..graph import sentence_order
+from .. import facts as fact_model
+from ..graph import sentence_key, sentence_order
 from ..records import Triple, node_label
+from . import store
 from .store import (COUNTERS, UPDATE_ENTITIES, Connection, LoadMemory, LoadReport, _first_line, _retrying, _run_statements,
-                    checked_label, listed)
+                    checked_label)
 
 #: Documents forgotten per transaction.
 FORGET_BATCH = 200
@@ -49,27 +53,84 @@ MATCH (d:Document {id: row.id})
 SET d.digest = row.digest
 """
 
-# Facts stated by the documents' sentences, found between the two entities the sentence
-# mentions (Expand(Into) walks the relationships of the end with fewer of them); a fact from an
-# entity to itself, if any, apart (its search walks that entity's relationships).
+#: The sources of a fact's summary that a forgotten sentence's EVIDENCE gives (its id comes from the sentence).
+_GONE_FIELDS = tuple(dict.fromkeys(p.source for p in fact_model.FACT_SUMMARY if p.source != "sentence_id"))
+
+# What the documents' sentences gave the facts they state: one row per EVIDENCE relationship.
+FORGOTTEN_EVIDENCE = """
+UNWIND $ids AS id
+MATCH (:Document {id: id})-[:HAS_SENTENCE]->(s:Sentence)-[ev:EVIDENCE]->(a:Entity)
+RETURN ev.fact AS fact, a.key AS subject, s.id AS sentence_id, %s
+""" % ", ".join(f"ev.{name} AS {name}" for name in _GONE_FIELDS)
+
+# Facts stated by the documents' sentences, with their properties, found between the two
+# entities the sentence mentions (Expand(Into) walks the relationships of the end with fewer of
+# them); a fact from an entity to itself, if any, apart (its search walks that entity's relationships).
 TOUCHED_FACTS = """
 UNWIND $ids AS id
 MATCH (:Document {id: id})-[:HAS_SENTENCE]->(s:Sentence)-[ev:EVIDENCE]->(a:Entity)
 MATCH (s)-[:MENTIONS]->(b:Entity) WHERE b <> a
 MATCH (a)-[r]->(b) WHERE r.id = ev.fact
-RETURN DISTINCT elementId(r) AS rid, ev.fact AS fact
-"""
-
-STATED_FACTS = """
-UNWIND $ids AS id
-MATCH (:Document {id: id})-[:HAS_SENTENCE]->(:Sentence)-[ev:EVIDENCE]->(a:Entity)
-RETURN DISTINCT ev.fact AS fact, a.key AS subject
+WITH DISTINCT r, ev.fact AS fact
+RETURN elementId(r) AS rid, fact, properties(r) AS props
 """
 
 SELF_FACTS = """
 UNWIND $rows AS row
 MATCH (a:Entity {key: row.subject})-[r]->(a) WHERE r.id = row.fact
-RETURN elementId(r) AS rid, row.fact AS fact
+RETURN elementId(r) AS rid, row.fact AS fact, properties(r) AS props
+"""
+
+# The index look-ups of :class:`FactChange`, one statement per kind and EVIDENCE property (a name
+# of kg.neo4j.store.EVIDENCE_INDEXES, never text from the input).  Each names its (fact, property)
+# index (left to itself, the planner may take the one on fact alone and sort all of a fact's
+# sentences) and orders by both of its properties, which the index then returns in that order:
+# the first rows are read, not all of a fact's.
+
+def _first_query(name: str, descending: bool) -> str:
+    """The highest (``descending``) or lowest value of an EVIDENCE property among each fact's sentences."""
+    order = " DESC" if descending else ""
+    return f"""
+UNWIND $facts AS fact
+CALL (fact) {{
+  MATCH ()-[ev:EVIDENCE]->() USING INDEX ev:EVIDENCE(fact, {name}) WHERE ev.fact = fact AND ev.{name} IS NOT NULL
+  RETURN ev.{name} AS value ORDER BY ev.fact{order}, ev.{name}{order} LIMIT 1
+}}
+RETURN fact, value
+"""
+
+
+def _present_query(name: str) -> str:
+    """The (fact, value) rows for which a sentence of the fact still gives that value (a seek, not an EXISTS
+    subquery: the planner scans the whole index for one of those)."""
+    return f"""
+UNWIND $rows AS row
+CALL (row) {{
+  MATCH ()-[ev:EVIDENCE]->() USING INDEX ev:EVIDENCE(fact, {name}) WHERE ev.fact = row.fact AND ev.{name} = row.value
+  RETURN ev.{name} AS value LIMIT 1
+}}
+RETURN row.fact AS fact, value
+"""
+
+
+def _next_query(name: str) -> str:
+    """The first ``$limit`` distinct values of an EVIDENCE property after ``row.after`` among each fact's
+    sentences, in order; for ``order``, the ids of those sentences."""
+    if name == "order":
+        pick = ("MATCH (s:Sentence)-[ev:EVIDENCE]->() USING INDEX ev:EVIDENCE(fact, order)\n"
+                "  WHERE ev.fact = row.fact AND ev.order > row.after\n"
+                "  WITH s, ev ORDER BY ev.fact, ev.order LIMIT $limit\n  RETURN collect(s.id) AS values")
+    else:
+        pick = (f"MATCH ()-[ev:EVIDENCE]->() USING INDEX ev:EVIDENCE(fact, {name})\n"
+                f"  WHERE ev.fact = row.fact AND ev.{name} > row.after\n"
+                f"  WITH DISTINCT ev.fact AS fact, ev.{name} AS value ORDER BY fact, value LIMIT $limit\n"
+                "  RETURN collect(value) AS values")
+    return f"""
+UNWIND $rows AS row
+CALL (row) {{
+  {pick}
+}}
+RETURN row.fact AS fact, values
 """
 
 TOUCHED_ENTITIES = """
@@ -88,12 +149,6 @@ WITH DISTINCT d, id
 DETACH DELETE d
 RETURN id
 """
-
-FACT_EVIDENCE = """
-UNWIND $facts AS fact
-MATCH (s:Sentence)-[ev:EVIDENCE {fact: fact}]->()
-RETURN fact, s.id AS sentence_id, s.doc_id AS doc_id, %s
-""" % ", ".join(f"ev.{name} AS {name}" for name in EVIDENCE_PROPERTIES)
 
 UPDATE_FACTS = """
 UNWIND $rows AS row
@@ -115,10 +170,15 @@ DETACH DELETE e
 RETURN key
 """
 
-ENTITY_MENTIONS = """
-UNWIND $keys AS key
-MATCH (:Entity {key: key})<-[m:MENTIONS]-(s:Sentence)
-RETURN key, s.id AS sentence, m.name AS name, m.type AS type
+# The earliest mention of each entity in sentence order, from the (entity, order) index.
+FIRST_MENTIONS = """
+UNWIND $rows AS row
+CALL (row) {
+  MATCH (s:Sentence)-[m:MENTIONS]->() USING INDEX m:MENTIONS(entity, order)
+  WHERE m.entity = row.ref AND m.order IS NOT NULL
+  RETURN s.id AS sentence, m.name AS name, m.type AS type ORDER BY m.entity, m.order LIMIT 1
+}
+RETURN row.key AS key, sentence, name, type
 """
 
 # Which of the values (aliases or merge reasons) a forgotten mention supplied another mention
@@ -200,18 +260,79 @@ def first_run_digests(triples: Iterable[Triple]) -> dict[str, str]:
     return digests
 
 
-def fact_props(evidence: list[dict]) -> dict:
-    """A fact's stored properties from all its evidence (entries with the :data:`kg.facts.EVIDENCE_FIELDS`
-    ``sentence_id``, ``doc_id``, ``speaker``, ``confidence`` and ``date``): what a clean load of
-    those sentences writes (pure; the summary is :func:`kg.facts.summarise`, the lists cut by
-    :func:`kg.neo4j.store.listed`).
+class FactChange:
+    """A fact losing some of its sentences (pure): what it keeps follows from what it stored and
+    what the lost sentences gave it, except where they gave a value it shows — then an index
+    look-up over its remaining sentences (:meth:`lookups`) completes it (:meth:`props`).
 
-    >>> p = fact_props([{"sentence_id": "b:1", "doc_id": "b", "speaker": None, "confidence": 0.5, "date": "2024"},
-    ...                 {"sentence_id": "a:0", "doc_id": "a", "speaker": "Lo", "confidence": 0.7, "date": None}])
-    >>> p["count"], p["confidence"], p["evidence"], p["speakers"], p["first_seen"], p["last_seen"]
-    (2, 0.7, ['a:0', 'b:1'], ['Lo'], '2024', '2024')
+    ``stored`` holds the fact's properties (:data:`kg.facts.FACT_SUMMARY` and ``evidence``, lists
+    cut by :func:`kg.neo4j.store.listed`); ``gone`` one entry per lost sentence (its
+    ``sentence_id`` and the EVIDENCE values of the summary's sources).  A look-up is a tuple:
+    ``("first", name, descending)`` (the extreme value left: ``None`` if none), ``("present", name,
+    value)`` (whether a sentence left gives it: ``True`` / ``False``), ``("next", name, after, k)``
+    (the first ``k`` distinct values after ``after`` in order; for ``order``, sentence ids).
+
+    >>> stored = {"count": 3, "confidence": 0.9, "speakers": ["Kao", "Lo"], "docs": ["a", "b"],
+    ...           "first_seen": "2019", "last_seen": "2024", "evidence": ["a:0", "a:1", "b:0"]}
+    >>> change = FactChange(stored, [{"sentence_id": "b:0", "doc_id": "b", "speaker": "Lo", "confidence": 0.9,
+    ...                               "date": "2021"}])
+    >>> change.lookups()
+    [('first', 'confidence', True), ('present', 'speaker', 'Lo'), ('present', 'doc_id', 'b')]
+    >>> p = change.props({('first', 'confidence', True): 0.7, ('present', 'speaker', 'Lo'): False,
+    ...                   ('present', 'doc_id', 'b'): False})
+    >>> p["count"], p["confidence"], p["speakers"], p["docs"], p["evidence"], p["first_seen"]
+    (2, 0.7, ['Kao'], ['a'], ['a:0', 'a:1'], '2019')
     """
-    return listed({"evidence": [ev["sentence_id"] for ev in evidence], **summarise(evidence)})
+
+    def __init__(self, stored: dict, gone: list[dict]):
+        self.stored, self.gone = stored, gone
+        self.count = stored["count"] - len(gone)
+        ids = {e["sentence_id"] for e in gone}
+        self.listed = stored.get("evidence") or []
+        self.kept = [s for s in self.listed if s not in ids]
+
+    @property
+    def deleted(self) -> bool:
+        """No sentence states the fact any more."""
+        return self.count <= 0
+
+    def _given(self, source: str) -> set:
+        return {e[source] for e in self.gone if e.get(source) is not None}
+
+    def lookups(self) -> list[tuple]:
+        """The index look-ups :meth:`props` needs (none for a deleted fact)."""
+        if self.deleted:
+            return []
+        out = []
+        if len(self.kept) < len(self.listed) and self.stored["count"] > len(self.listed):
+            out.append(("next", "order", sentence_key(self.listed[-1]), len(self.listed) - len(self.kept)))
+        for prop in fact_model.FACT_SUMMARY:
+            given, current = self._given(prop.source), self.stored.get(prop.name)
+            if prop.rule == "set":
+                lost = sorted(given.intersection(current or []))
+                out += [("present", prop.source, v) for v in lost]
+                if lost and len(current) >= store.LISTED_LIMIT:
+                    out.append(("next", prop.source, current[-1], len(lost)))
+            elif prop.rule in ("max", "min") and given:
+                if current is None or (max(given) if prop.rule == "max" else min(given)) == current:
+                    out.append(("first", prop.source, prop.rule == "max"))
+        return list(dict.fromkeys(out))
+
+    def props(self, answers: dict) -> dict:
+        """The fact's summary properties and ``evidence`` list once its lost sentences are gone, given
+        the :meth:`lookups` answered (``answers``: look-up -> answer)."""
+        following = {lookup[1]: answer for lookup, answer in answers.items() if lookup[0] == "next"}
+        props = {"count": self.count, "evidence": (self.kept + following.get("order", []))[:store.LISTED_LIMIT]}
+        for prop in fact_model.FACT_SUMMARY:
+            current = self.stored.get(prop.name)
+            if prop.rule == "set":
+                lost = {v for v in self._given(prop.source).intersection(current or [])
+                        if not answers.get(("present", prop.source, v), False)}
+                kept = [v for v in current or [] if v not in lost]
+                props[prop.name] = (kept + following.get(prop.source, []))[:store.LISTED_LIMIT]
+            elif prop.rule in ("max", "min"):
+                props[prop.name] = answers.get(("first", prop.source, prop.rule == "max"), current)
+        return props
 
 
 @dataclass
@@ -235,7 +356,10 @@ class ForgetReport:
 
 def forget_documents(conn: Connection, doc_ids: Iterable[str], *, attempts: int = 3) -> ForgetReport:
     """Remove documents and everything only they supported (idempotent: absent ids change nothing
-    and come back in ``unknown``); :data:`FORGET_BATCH` documents per transaction."""
+    and come back in ``unknown``); :data:`FORGET_BATCH` documents per transaction.  The indexes
+    its look-ups name are created first if this connection has not yet made sure of them."""
+    if not conn.schema_ready:
+        store.ensure_schema(conn)
     ids = list(dict.fromkeys(doc_ids))
     report = ForgetReport()
     totals: dict = {}
@@ -246,19 +370,22 @@ def forget_documents(conn: Connection, doc_ids: Iterable[str], *, attempts: int 
 
 def _forget_step(tx: neo4j.ManagedTransaction, ids: list[str]):
     """One transaction of :func:`forget_documents`: returns (counters, :class:`ForgetReport`)."""
-    facts = [r.data() for r in tx.run(TOUCHED_FACTS, ids=ids)]
-    found = {f["fact"] for f in facts}
-    others = [r.data() for r in tx.run(STATED_FACTS, ids=ids) if r["fact"] not in found]
+    given: dict[str, list[dict]] = {}
+    subjects: dict[str, str] = {}
+    for r in tx.run(FORGOTTEN_EVIDENCE, ids=ids):
+        given.setdefault(r["fact"], []).append(r.data())
+        subjects[r["fact"]] = r["subject"]
+    facts = {r["fact"]: r.data() for r in tx.run(TOUCHED_FACTS, ids=ids)}
+    others = [{"fact": f, "subject": subjects[f]} for f in given if f not in facts]
     if others:
-        facts += [r.data() for r in tx.run(SELF_FACTS, rows=others)]
+        facts.update((r["fact"], r.data()) for r in tx.run(SELF_FACTS, rows=others))
     entities = [r.data() for r in tx.run(TOUCHED_ENTITIES, ids=ids)]
     gone = {r["id"] for r in tx.run(DELETE_DOCUMENTS, ids=ids)}
     report = ForgetReport(forgotten=[d for d in ids if d in gone], unknown=[d for d in ids if d not in gone])
-    evidence: dict[str, list[dict]] = {}
-    for r in tx.run(FACT_EVIDENCE, facts=[f["fact"] for f in facts]):
-        evidence.setdefault(r["fact"], []).append(r.data())
-    updates = [{"rid": f["rid"], "props": fact_props(evidence[f["fact"]])} for f in facts if f["fact"] in evidence]
-    deleted = [f["rid"] for f in facts if f["fact"] not in evidence]
+    changes = {f: FactChange(facts[f]["props"], given[f]) for f in facts}
+    answers = _looked_up(tx, {f: c.lookups() for f, c in changes.items()})
+    updates = [{"rid": facts[f]["rid"], "props": c.props(answers.get(f, {}))} for f, c in changes.items() if not c.deleted]
+    deleted = [facts[f]["rid"] for f, c in changes.items() if c.deleted]
     tx.run(UPDATE_FACTS, rows=updates).consume()
     tx.run(DELETE_FACTS, rids=deleted).consume()
     report.facts_updated, report.facts_deleted = len(updates), len(deleted)
@@ -268,6 +395,33 @@ def _forget_step(tx: neo4j.ManagedTransaction, ids: list[str]):
     _run_statements(tx, [(UPDATE_ENTITIES, rows)])
     report.entities_deleted, report.entities_updated = len(removed), len(rows)
     return dict.fromkeys(COUNTERS, 0), report
+
+
+def _looked_up(tx: neo4j.ManagedTransaction, lookups: dict[str, list[tuple]]) -> dict[str, dict]:
+    """The answers to :meth:`FactChange.lookups` of each fact (fact id -> {look-up: answer}): one
+    statement per kind of look-up and property."""
+    groups: dict[tuple, list[tuple[str, tuple]]] = {}
+    for fact, wanted in lookups.items():
+        for lookup in wanted:
+            kind, name = lookup[:2]
+            groups.setdefault((kind, name, lookup[2] if kind == "first" else None), []).append((fact, lookup))
+    answers: dict[str, dict] = {}
+    for (kind, name, descending), asked in sorted(groups.items(), key=repr):
+        if kind == "first":
+            found = {r["fact"]: r["value"] for r in tx.run(_first_query(name, descending), facts=[f for f, _ in asked])}
+            for fact, lookup in asked:
+                answers.setdefault(fact, {})[lookup] = found.get(fact)
+        elif kind == "present":
+            found = {(r["fact"], r["value"]) for r in tx.run(_present_query(name),
+                                                              rows=[{"fact": f, "value": q[2]} for f, q in asked])}
+            for fact, lookup in asked:
+                answers.setdefault(fact, {})[lookup] = (fact, lookup[2]) in found
+        else:
+            found = {r["fact"]: r["values"] for r in tx.run(_next_query(name), limit=max(q[3] for _, q in asked),
+                                                             rows=[{"fact": f, "after": q[2]} for f, q in asked])}
+            for fact, lookup in asked:
+                answers.setdefault(fact, {})[lookup] = found.get(fact, [])
+    return answers
 
 
 def _entity_changes(tx: neo4j.ManagedTransaction, entities: list[dict], *, forgotten_sentences: set) -> list[dict]:
@@ -281,10 +435,8 @@ def _entity_changes(tx: neo4j.ManagedTransaction, entities: list[dict], *, forgo
                 checks.append({"key": e["key"], "field": name, "values": values})
     kept = {(r["key"], r["field"]): set(r["kept"]) for r in tx.run(STILL_SUPPLIED, rows=checks)}
     renamed = [e["key"] for e in entities if e["named_by"] in forgotten_sentences]
-    first: dict[str, dict] = {}
-    for r in tx.run(ENTITY_MENTIONS, keys=renamed):
-        if r["key"] not in first or sentence_order(r["sentence"]) < sentence_order(first[r["key"]]["sentence"]):
-            first[r["key"]] = r.data()
+    first = {r["key"]: r.data() for r in tx.run(FIRST_MENTIONS, rows=[{"key": k, "ref": store.entity_ref(k)}
+                                                                        for k in renamed])}
     by_key = {e["key"]: e for e in entities}
     changes: dict[str, dict] = {}
     for check in checks:

@@ -7,9 +7,11 @@ With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver. 
   those of the earliest mention in sentence order (``named_by``, see :func:`kg.graph.sentence_order`);
   ``aliases`` and ``merges`` (why mentions became one entity) are sorted unions over its mentions.
 - ``(:Document {id, title, date, url, source, digest})-[:HAS_SENTENCE]->(:Sentence {id, text, doc_id})``
-  and ``(:Sentence)-[:MENTIONS {name, type, aliases, merges}]->(:Entity)`` for the subject and
-  object of every triple, holding what that sentence supplies (``aliases`` / ``merges`` absent when
-  none).  ``digest`` is recorded once all of a document's triples are written
+  and ``(:Sentence)-[:MENTIONS {entity, order, name, type, aliases, merges}]->(:Entity)`` for the
+  subject and object of every triple, holding what that sentence supplies (``aliases`` / ``merges``
+  absent when none); ``entity`` (:func:`entity_ref`, a hash of the entity's key) and ``order``
+  (the sentence's :func:`kg.graph.sentence_key`) are indexed together, so an entity's earliest
+  mention is one index seek away.  ``digest`` is recorded once all of a document's triples are written
   (:mod:`kg.neo4j.change`).
 - One typed relationship per fact between two entities, keyed by ``predicate`` (the lemma) and
   ``negated``, with ``id`` (:func:`fact_id`), ``count`` (distinct evidence sentences),
@@ -17,11 +19,15 @@ With :mod:`kg.neo4j.bulk_csv`, the only code that imports the ``neo4j`` driver. 
   :func:`kg.facts.evidence_date`) and the first :data:`LISTED_LIMIT` sentence ids (in sentence
   order), speakers and documents (sorted) as ``evidence``, ``speakers``, ``docs``.  ``alias``
   triples fill ``aliases`` instead.
-- ``(:Sentence)-[:EVIDENCE {fact, speaker, predicate_text, confidence, date}]->(:Entity)`` for every
-  sentence stating a fact, to the fact's subject; ``fact`` is the fact's ``id`` (indexed); ``speaker``
-  (absent when the sentence is not reported speech), ``confidence`` and ``date`` are what the sentence
-  gives the fact.  Adding a sentence to a fact creates one relationship and touches only short
-  lists, so a fact stated in n sentences costs time linear in n.
+- ``(:Sentence)-[:EVIDENCE {fact, doc_id, order, speaker, predicate_text, confidence, date}]->(:Entity)``
+  for every sentence stating a fact, to the fact's subject; ``fact`` is the fact's ``id`` (indexed),
+  ``doc_id`` and ``order`` the sentence's document and place in sentence order
+  (:func:`kg.graph.sentence_key`); ``speaker`` (absent when the sentence is not reported speech),
+  ``confidence`` and ``date`` are what the sentence gives the fact.  Each property a fact's summary
+  is computed from has an index with ``fact`` (:data:`EVIDENCE_INDEXES`), so the next sentences
+  in order, the next documents, the highest confidence of a fact are one index seek away however
+  many sentences state it.  Adding a sentence to a fact creates one relationship and touches only
+  short lists, so a fact stated in n sentences costs time linear in n.
 
 Nothing stored depends on the order documents were loaded in, and everything on a fact or an
 entity can be recomputed from its EVIDENCE or MENTIONS relationships: what
@@ -55,10 +61,10 @@ from neo4j.graph import Node, Path, Relationship
 
 from .. import __version__
 from ..errors import UserError
-from ..facts import (EVIDENCE_FIELDS, EVIDENCE_PROPERTIES, FACT_SUMMARY, Summary, evidence_date, evidence_entry,
-                     summarise)
+from ..facts import (EVIDENCE_COLUMNS, EVIDENCE_FIELDS, EVIDENCE_PROPERTIES, FACT_SUMMARY, Summary, evidence_date,
+                     evidence_entry, summarise)
 from ..files import batched
-from ..graph import GRAPH_FORMAT, edge_key, sentence_order
+from ..graph import GRAPH_FORMAT, edge_key, sentence_key, sentence_order
 from ..identity import merge_reasons
 from ..records import DOCUMENT_FIELDS, ENTITY_LABELS, Triple, node_label, relation_type
 from .memory import LOAD_MEMORY_LIMIT, LoadMemory
@@ -86,16 +92,21 @@ PROVENANCE_TYPES = frozenset({"HAS_SENTENCE", "MENTIONS", "EVIDENCE"})
 #: sentences cost n² to load.
 LISTED_LIMIT = 100
 
+#: The EVIDENCE properties indexed together with ``fact``: ``order``, and the source of every
+#: summary property that is not a count (:data:`kg.facts.FACT_SUMMARY`).  A composite index
+#: holds the relationships that have both properties, in order of the second for each fact.
+EVIDENCE_INDEXES = ("order", *dict.fromkeys(p.source for p in FACT_SUMMARY if p.rule != "count"))
+
 SCHEMA = (
     "CREATE CONSTRAINT kg_entity_key IF NOT EXISTS FOR (e:Entity) REQUIRE e.key IS UNIQUE",
     "CREATE CONSTRAINT kg_document_id IF NOT EXISTS FOR (d:Document) REQUIRE d.id IS UNIQUE",
     "CREATE CONSTRAINT kg_sentence_id IF NOT EXISTS FOR (s:Sentence) REQUIRE s.id IS UNIQUE",
     "CREATE INDEX kg_entity_name IF NOT EXISTS FOR (e:Entity) ON (e.name)",
     "CREATE INDEX kg_evidence_fact IF NOT EXISTS FOR ()-[e:EVIDENCE]-() ON (e.fact)",
+    *(f"CREATE INDEX kg_evidence_fact_{name} IF NOT EXISTS FOR ()-[e:EVIDENCE]-() ON (e.fact, e.{name})"
+      for name in EVIDENCE_INDEXES),
+    "CREATE INDEX kg_mentions_entity_order IF NOT EXISTS FOR ()-[m:MENTIONS]-() ON (m.entity, m.order)",
 )
-
-#: The per-sentence lists of a fact row (``ev_<field>``): its evidence relationships and summary come from them.
-EV_COLUMNS = ("doc_id", *EVIDENCE_PROPERTIES)
 
 
 def summary_updates() -> str:
@@ -283,7 +294,7 @@ UNWIND $rows AS row
 MATCH (s:Sentence {id: row.sentence})
 MATCH (a:Entity {key: row.subject})
 CREATE (s)-[:EVIDENCE {fact: row.fact, %s}]->(a)
-""" % ", ".join(f"{name}: row.{name}" for name in EVIDENCE_PROPERTIES)
+""" % ", ".join(f"{name}: row.{name}" for name in EVIDENCE_COLUMNS)
 
 # The sums of an existing fact (found by relationship id) for new sentences that this batch
 # created: their EVIDENCE relationships are created by CREATE_EVIDENCE, nothing is searched, and
@@ -322,7 +333,7 @@ WITH r, row, new WHERE size(new) > 0
 WITH r, row, %s AS p
 SET r.evidence = row.lists.evidence,
     %s
-""" % (", ".join(f"{name}: row.ev_{name}[i]" for name in EVIDENCE_PROPERTIES), new_summary(), summary_updates())
+""" % (", ".join(f"{name}: row.ev_{name}[i]" for name in EVIDENCE_COLUMNS), new_summary(), summary_updates())
 
 # After ``neo4j-admin database import``: the importer leaves out empty lists; the Bolt load
 # always writes them.  Run in batches so a large graph does not need one huge transaction.
@@ -344,6 +355,7 @@ class Connection:
 
     def __init__(self, driver: neo4j.Driver, config: Neo4jConfig):
         self.driver, self.config = driver, config
+        self.schema_ready = False  # ensure_schema ran on this connection
 
     @property
     def database(self) -> Optional[str]:
@@ -416,11 +428,12 @@ def _connection_error(exc: BaseException, config: Neo4jConfig) -> BaseException:
 
 
 def ensure_schema(conn: Connection) -> None:
-    """Create the uniqueness constraints and the name index (idempotent) and wait for them."""
+    """Create the uniqueness constraints and the indexes (idempotent) and wait for them."""
     with conn.session() as session:
         for statement in SCHEMA:
             session.run(statement).consume()
         session.run("CALL db.awaitIndexes(300)").consume()
+    conn.schema_ready = True
 
 
 # --- rows: pure functions from triples to the parameters of one batch ------------------------
@@ -442,9 +455,9 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     fact (subject, predicate lemma, negated, object).  ``props`` holds the properties a new node or
     relationship gets (a fact's lists whole: :func:`listed` cuts them to what is stored); an
     entity's name and type are those of its earliest mention in sentence order (``named_by``);
-    a fact's ``ev_<field>`` lists (:data:`EV_COLUMNS`), index for index with its ``evidence``, hold
-    each sentence's document, speaker (``None`` when not reported speech), words as written,
-    confidence and date.
+    a fact's ``ev_<field>`` lists (:data:`kg.facts.EVIDENCE_COLUMNS`), index for index with its
+    ``evidence``, hold each sentence's document, place in sentence order, speaker (``None`` when
+    not reported speech), words as written, confidence and date.
 
     >>> from kg.records import Argument, Predicate
     >>> a = Argument("LDP", "Liberal Democratic Party", "org:liberal democratic party", "ORG", 0, 3)
@@ -457,8 +470,8 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
     ('BACK', ['d1:0'], 1)
     >>> rows["facts"][0]["ev_predicate_text"], rows["facts"][0]["ev_speaker"]
     (['backs'], [None])
-    >>> rows["sentences"][0]["mentions"][0]
-    {'key': 'org:liberal democratic party', 'props': {'name': 'Liberal Democratic Party', 'type': 'ORG', 'merges': ['acronym: LDP']}}
+    >>> rows["sentences"][0]["mentions"][0]["props"]
+    {'entity': 'a67d98d5464f34986d1308ff', 'order': 'd1\\x01010', 'name': 'Liberal Democratic Party', 'type': 'ORG', 'merges': ['acronym: LDP']}
     """
     entities: dict[str, dict] = {}
     documents: dict[str, dict] = {}
@@ -501,7 +514,8 @@ def rows_for_triples(triples: Iterable[Triple]) -> dict[str, list[dict]]:
 def _entity_row(entities: dict, mentions: dict, arg, sentence: dict) -> dict:
     """The entity row of an argument, named by its earliest sentence; records the sentence's mention."""
     if (sentence["id"], arg.key) not in mentions:
-        props = mentions[sentence["id"], arg.key] = {"name": arg.name, "type": arg.type}
+        props = mentions[sentence["id"], arg.key] = {"entity": entity_ref(arg.key), "order": sentence_key(sentence["id"]),
+                                                     "name": arg.name, "type": arg.type}
         sentence["mentions"].append({"key": arg.key, "props": props})
     row = entities.get(arg.key)
     if row is None:
@@ -537,7 +551,7 @@ def _add_evidence(facts: dict, seen: dict, t: Triple, date: str | None) -> None:
         row = facts[fkey] = {
             "s": t.subject.key, "o": t.object.key, "predicate": t.predicate.lemma, "negated": t.negated,
             "type": _fact_type(t.predicate.lemma), "props": {"id": fact_id(*fkey), "evidence": []},
-            **{f"ev_{name}": [] for name in EV_COLUMNS}}
+            **{f"ev_{name}": [] for name in EVIDENCE_COLUMNS}}
         seen[fkey] = (set(), Summary(row["props"]))
     p = row["props"]
     sentences, summary = seen[fkey]
@@ -546,9 +560,10 @@ def _add_evidence(facts: dict, seen: dict, t: Triple, date: str | None) -> None:
     sentences.add(t.sentence_id)
     entry = evidence_entry(t.sentence_id, t.doc_id, t.sentence, t.speaker.name if t.speaker else None,
                            t.predicate.text, t.confidence, date)
+    entry["order"] = sentence_key(t.sentence_id)
     p["evidence"].append(t.sentence_id)
     summary.add(entry)
-    for name in EV_COLUMNS:
+    for name in EVIDENCE_COLUMNS:
         row[f"ev_{name}"].append(entry[name])
 
 
@@ -563,6 +578,16 @@ def fact_id(subject: str, predicate: str, negated: bool, obj: str) -> str:
     """
     text = "\x1f".join((subject, predicate, "1" if negated else "0", obj))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def entity_ref(key: str) -> str:
+    """An entity as its MENTIONS name it in ``entity``: 24 hex digits of a hash of its key (a key
+    can be long, and an index entry of (entity, order) must stay within Neo4j's key size limit).
+
+    >>> len(entity_ref("org:liberal democratic party")), entity_ref("a") != entity_ref("b")
+    (24, True)
+    """
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def listed(props: dict) -> dict:
@@ -597,15 +622,15 @@ def merged_lists(current: dict, new: dict) -> dict:
 
 def evidence_rows(fact: dict) -> list[dict]:
     """One row per evidence sentence of a fact row, for :data:`CREATE_EVIDENCE` (and the bulk CSV):
-    the sentence, the fact's subject and id, and the :data:`EVIDENCE_PROPERTIES`.
+    the sentence, the fact's subject and id, and the :data:`EVIDENCE_COLUMNS`.
 
-    >>> evidence_rows({"s": "a", "props": {"id": "f1", "evidence": ["d:0"]}, "ev_speaker": [None],
-    ...                "ev_predicate_text": ["backs"], "ev_confidence": [0.5], "ev_date": [None]})[0]["confidence"]
+    >>> evidence_rows({"s": "a", "props": {"id": "f1", "evidence": ["d:0"]}, "ev_doc_id": ["d"], "ev_order": ["d\x01010"],
+    ...                "ev_speaker": [None], "ev_predicate_text": ["backs"], "ev_confidence": [0.5], "ev_date": [None]})[0]["confidence"]
     0.5
     """
     p = fact["props"]
     return [{"sentence": sid, "subject": fact["s"], "fact": p["id"],
-             **{name: fact[f"ev_{name}"][i] for name in EVIDENCE_PROPERTIES}} for i, sid in enumerate(p["evidence"])]
+             **{name: fact[f"ev_{name}"][i] for name in EVIDENCE_COLUMNS}} for i, sid in enumerate(p["evidence"])]
 
 
 def _doc_meta(doc: dict) -> dict:
@@ -876,7 +901,7 @@ def _upserted(fact: dict) -> dict:
 def _merged(fact: dict) -> dict:
     """A fact row for :data:`MERGE_EVIDENCE`: its sentences with what each one adds."""
     return {"rid": fact["rid"], "fact": fact["props"]["id"], "evidence": fact["props"]["evidence"],
-            **{f"ev_{name}": fact[f"ev_{name}"] for name in EV_COLUMNS}}
+            **{f"ev_{name}": fact[f"ev_{name}"] for name in EVIDENCE_COLUMNS}}
 
 
 def _entity_step(tx: neo4j.ManagedTransaction, rows: list[dict]):
