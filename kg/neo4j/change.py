@@ -309,10 +309,10 @@ class FactChange:
         for prop in fact_model.FACT_SUMMARY:
             given, current = self._given(prop.source), self.stored.get(prop.name)
             if prop.rule == "set":
-                lost = sorted(given.intersection(current or []))
-                out += [("present", prop.source, v) for v in lost]
-                if lost and len(current) >= store.LISTED_LIMIT:
-                    out.append(("next", prop.source, current[-1], len(lost)))
+                listed_given = sorted(given.intersection(current or []))  # each may still be given by another
+                out += [("present", prop.source, v) for v in listed_given]
+                if listed_given and len(current) >= store.LISTED_LIMIT:
+                    out.append(("next", prop.source, current[-1], len(listed_given)))
             elif prop.rule in ("max", "min") and given:
                 if current is None or (max(given) if prop.rule == "max" else min(given)) == current:
                     out.append(("first", prop.source, prop.rule == "max"))
