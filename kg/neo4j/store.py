@@ -576,7 +576,11 @@ def fact_id(subject: str, predicate: str, negated: bool, obj: str) -> str:
     >>> len(fact_id("org:ldp", "support", False, "place:taiwan"))
     24
     """
-    text = "\x1f".join((subject, predicate, "1" if negated else "0", obj))
+    return _hash24("\x1f".join((subject, predicate, "1" if negated else "0", obj)))
+
+
+def _hash24(text: str) -> str:
+    """24 hex digits of a hash of ``text``: the ids kg makes for facts and entity references."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
@@ -587,7 +591,7 @@ def entity_ref(key: str) -> str:
     >>> len(entity_ref("org:liberal democratic party")), entity_ref("a") != entity_ref("b")
     (24, True)
     """
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return _hash24(key)
 
 
 def listed(props: dict) -> dict:
@@ -624,8 +628,9 @@ def evidence_rows(fact: dict) -> list[dict]:
     """One row per evidence sentence of a fact row, for :data:`CREATE_EVIDENCE` (and the bulk CSV):
     the sentence, the fact's subject and id, and the :data:`EVIDENCE_COLUMNS`.
 
-    >>> evidence_rows({"s": "a", "props": {"id": "f1", "evidence": ["d:0"]}, "ev_doc_id": ["d"], "ev_order": ["d\x01010"],
-    ...                "ev_speaker": [None], "ev_predicate_text": ["backs"], "ev_confidence": [0.5], "ev_date": [None]})[0]["confidence"]
+    >>> evidence_rows({"s": "a", "props": {"id": "f1", "evidence": ["d:0"]}, "ev_doc_id": ["d"],
+    ...                "ev_order": ["d\\x01010"], "ev_speaker": [None], "ev_predicate_text": ["backs"],
+    ...                "ev_confidence": [0.5], "ev_date": [None]})[0]["confidence"]
     0.5
     """
     p = fact["props"]
